@@ -1,0 +1,289 @@
+// The local API contract, written once. Runtime schemas (zod) validate requests on the server,
+// the TypeScript types are inferred from them, and the OpenAPI document is generated from them.
+// Both the core (main/) and the renderer import this module; it must not import anything else.
+import { z } from 'zod';
+
+export const PROVIDERS = ['chatpion', 'chatbots-platform', 'instantchat', 'assistify', 'chatapi'] as const;
+export const ProviderId = z.enum(PROVIDERS);
+export type ProviderId = z.infer<typeof ProviderId>;
+
+export const ChannelStatus = z.enum(['connecting', 'live', 'polling', 'offline', 'auth_error', 'paused']);
+export type ChannelStatus = z.infer<typeof ChannelStatus>;
+
+export const ConversationStatus = z.enum(['open', 'pending', 'snoozed', 'resolved']);
+export type ConversationStatus = z.infer<typeof ConversationStatus>;
+
+export const MessageStatus = z.enum(['received', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed']);
+export type MessageStatus = z.infer<typeof MessageStatus>;
+
+const Id = z.string().min(1).max(200);
+const IsoTime = z.string().max(40);
+const ShortText = z.string().trim().min(1).max(200);
+
+/** What a provider can do, declared by its connector; anything missing carries a reason in words. */
+export const Capabilities = z.object({
+  realtime: z.enum(['socket.io', 'websocket', 'webhook', 'none']),
+  broadcast: z.enum(['native', 'fanout']),
+  flows: z.enum(['toggle', 'read-only', 'none']),
+  flowTest: z.boolean(),
+  templates: z.boolean(),
+  markRead: z.boolean(),
+  unavailable: z.record(z.string(), z.string()),
+});
+export type Capabilities = z.infer<typeof Capabilities>;
+
+export const Channel = z.object({
+  id: Id,
+  provider: ProviderId,
+  name: z.string(),
+  baseUrl: z.string(),
+  status: ChannelStatus,
+  lastSyncAt: IsoTime.nullable(),
+  error: z.string().optional(),
+  capabilities: Capabilities,
+});
+export type Channel = z.infer<typeof Channel>;
+
+const HttpUrl = z
+  .string()
+  .max(2000)
+  .refine((s) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');
+
+export const Credentials = z.union([
+  z.strictObject({ apiKey: z.string().min(1).max(4000) }),
+  z.strictObject({ username: z.string().min(1).max(400), password: z.string().min(1).max(4000) }),
+  z.strictObject({ token: z.string().min(1).max(4000) }),
+]);
+export type Credentials = z.infer<typeof Credentials>;
+
+export const ChannelCreate = z.strictObject({
+  provider: ProviderId,
+  name: ShortText,
+  baseUrl: HttpUrl,
+  credentials: Credentials,
+});
+export type ChannelCreate = z.infer<typeof ChannelCreate>;
+
+export const ChannelPatch = z.strictObject({
+  name: ShortText.optional(),
+  baseUrl: HttpUrl.optional(),
+  credentials: Credentials.optional(),
+  paused: z.boolean().optional(),
+});
+export type ChannelPatch = z.infer<typeof ChannelPatch>;
+
+export const ChannelTestResult = z.object({ ok: z.boolean(), error: z.string().optional() });
+
+export const Contact = z.object({
+  id: Id,
+  name: z.string(),
+  handle: z.string(),
+  tags: z.array(z.string()),
+  platform: z.string().optional(),
+  email: z.string().optional(),
+});
+export type Contact = z.infer<typeof Contact>;
+
+export const MessageType = z.enum(['text', 'image', 'video', 'audio', 'file', 'other']);
+
+export const Message = z.object({
+  id: Id,
+  conversationId: Id,
+  direction: z.enum(['in', 'out']),
+  text: z.string(),
+  type: MessageType,
+  createdAt: IsoTime,
+  status: MessageStatus,
+  error: z.string().optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+export type Message = z.infer<typeof Message>;
+
+export const Conversation = z.object({
+  id: Id,
+  channelId: Id,
+  provider: ProviderId,
+  contact: Contact,
+  status: ConversationStatus,
+  unreadCount: z.number().int(),
+  lastMessage: z
+    .object({ id: Id, text: z.string(), direction: z.enum(['in', 'out']), createdAt: IsoTime })
+    .nullable(),
+  lastActivityAt: IsoTime,
+  waitingSince: IsoTime.nullable(),
+  snoozedUntil: IsoTime.nullable(),
+  tags: z.array(z.string()),
+});
+export type Conversation = z.infer<typeof Conversation>;
+
+const Limit = z.coerce.number().int().min(1).max(500).default(50);
+const Cursor = z.string().max(400).optional();
+const BoolParam = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const ConversationQuery = z.strictObject({
+  channel: Id.optional(),
+  provider: ProviderId.optional(),
+  status: ConversationStatus.optional(),
+  unread: BoolParam.optional(),
+  q: z.string().max(200).optional(),
+  sort: z.enum(['latest', 'waiting']).default('latest'),
+  limit: Limit,
+  cursor: Cursor,
+});
+export type ConversationQuery = z.infer<typeof ConversationQuery>;
+
+export const ConversationPatch = z.strictObject({
+  status: ConversationStatus.optional(),
+  read: z.boolean().optional(),
+  tags: z.array(z.string().trim().min(1).max(60)).max(50).optional(),
+  snoozedUntil: IsoTime.nullable().optional(),
+});
+export type ConversationPatch = z.infer<typeof ConversationPatch>;
+
+export const MessageQuery = z.strictObject({ before: Cursor, limit: Limit });
+
+export const ReplyCreate = z.strictObject({
+  text: z.string().max(10_000).refine((s) => s.trim().length > 0, 'text must not be empty'),
+  clientId: z.string().min(1).max(100).optional(),
+});
+export type ReplyCreate = z.infer<typeof ReplyCreate>;
+
+export const OutboxStatus = z.enum(['queued', 'sending', 'sent', 'failed']);
+export const OutboxItem = z.object({
+  id: Id,
+  kind: z.enum(['reply', 'broadcast', 'flow_toggle']),
+  channelId: Id,
+  conversationId: Id.nullable(),
+  messageId: Id.nullable(),
+  text: z.string(),
+  status: OutboxStatus,
+  attempts: z.number().int(),
+  nextAttemptAt: IsoTime.nullable(),
+  error: z.string().optional(),
+  createdAt: IsoTime,
+});
+export type OutboxItem = z.infer<typeof OutboxItem>;
+export const OutboxQuery = z.strictObject({ status: OutboxStatus.optional() });
+export const OutboxPatch = z.strictObject({
+  text: z.string().max(10_000).refine((s) => s.trim().length > 0, 'text must not be empty'),
+});
+
+export const SearchQuery = z.strictObject({
+  q: z.string().trim().min(1).max(200),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export const SearchHit = z.object({
+  conversationId: Id,
+  messageId: Id.nullable(),
+  contactName: z.string(),
+  snippet: z.string(),
+  createdAt: IsoTime,
+});
+export type SearchHit = z.infer<typeof SearchHit>;
+
+export const Audience = z.strictObject({
+  channelIds: z.array(Id).max(100).optional(),
+  tags: z.array(z.string().trim().min(1).max(60)).max(50).optional(),
+  platforms: z.array(z.string().trim().min(1).max(60)).max(20).optional(),
+});
+export type Audience = z.infer<typeof Audience>;
+
+export const BroadcastCreate = z.strictObject({
+  name: ShortText,
+  text: z.string().trim().min(1).max(4000),
+  audience: Audience,
+  scheduleAt: z.iso.datetime({ offset: true }).optional(),
+  timezone: z.string().max(60).optional(),
+});
+export type BroadcastCreate = z.infer<typeof BroadcastCreate>;
+
+export const BroadcastPreviewRequest = z.strictObject({ audience: Audience });
+export const BroadcastPreview = z.object({
+  total: z.number().int(),
+  perChannel: z.array(z.object({ channelId: Id, provider: ProviderId, recipients: z.number().int(), mode: z.enum(['native', 'fanout']) })),
+  etaSeconds: z.number(),
+});
+export type BroadcastPreview = z.infer<typeof BroadcastPreview>;
+
+export const BroadcastStatus = z.enum(['scheduled', 'queued', 'sending', 'completed', 'cancelled', 'failed']);
+export const Broadcast = z.object({
+  id: Id,
+  name: z.string(),
+  text: z.string(),
+  audience: Audience,
+  status: BroadcastStatus,
+  scheduleAt: IsoTime.nullable(),
+  total: z.number().int(),
+  sent: z.number().int(),
+  failed: z.number().int(),
+  createdAt: IsoTime,
+  error: z.string().optional(),
+});
+export type Broadcast = z.infer<typeof Broadcast>;
+
+export const Flow = z.object({
+  id: Id,
+  channelId: Id,
+  provider: ProviderId,
+  name: z.string(),
+  description: z.string().optional(),
+  active: z.boolean(),
+  toggleable: z.boolean(),
+  testable: z.boolean(),
+  reason: z.string().optional(),
+  pending: z.boolean(),
+});
+export type Flow = z.infer<typeof Flow>;
+export const FlowQuery = z.strictObject({ channel: Id.optional() });
+export const FlowPatch = z.strictObject({ active: z.boolean() });
+export const FlowTestRequest = z.strictObject({ input: z.string().trim().min(1).max(2000) });
+export const FlowTestResult = z.object({ output: z.string(), steps: z.number().int().optional(), raw: z.unknown().optional() });
+
+export const Template = z.object({ id: Id, channelId: Id.nullable(), name: z.string(), text: z.string() });
+export type Template = z.infer<typeof Template>;
+
+export const Settings = z.object({
+  theme: z.enum(['light', 'dark', 'system']),
+  sound: z.boolean(),
+  dndUntil: IsoTime.nullable(),
+  quietHours: z.object({ from: z.string().regex(/^\d\d:\d\d$/), to: z.string().regex(/^\d\d:\d\d$/) }).nullable(),
+  mutedChannels: z.array(Id),
+  snippets: z.array(z.object({ name: z.string().min(1).max(60), text: z.string().min(1).max(4000) })).max(200),
+});
+export type Settings = z.infer<typeof Settings>;
+export const SettingsPatch = Settings.partial().strict();
+
+export const Health = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  channels: z.array(z.object({ id: Id, status: ChannelStatus })),
+});
+
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.array(z.unknown()).optional() }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const List = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+export type PageOf<T> = { items: T[]; nextCursor: string | null };
+
+export const IdParams = z.strictObject({ id: Id });
+
+/** Events pushed over socket.io to the renderer (and the shell). */
+export interface ServerEvents {
+  'message.created': (m: Message) => void;
+  'message.updated': (m: Message) => void;
+  'conversation.updated': (c: Conversation) => void;
+  'channel.updated': (c: Channel) => void;
+  'outbox.updated': (o: OutboxItem) => void;
+  'broadcast.progress': (b: Broadcast) => void;
+  'flow.updated': (f: Flow) => void;
+}
+export type ServerEventName = keyof ServerEvents;

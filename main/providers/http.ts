@@ -1,0 +1,239 @@
+// The one HTTP client every connector uses: JSON in and out, timeouts, a per-channel rate limiter that
+// stays under the documented limits, obeys Retry-After and X-RateLimit-*, and turns every failure
+// into a ProviderError whose message a support agent can read.
+
+export type ProviderErrorKind =
+  | 'network'
+  | 'timeout'
+  | 'auth'
+  | 'rate_limit'
+  | 'server'
+  | 'client'
+  | 'not_found'
+  | 'malformed';
+
+export class ProviderError extends Error {
+  constructor(
+    readonly kind: ProviderErrorKind,
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+  /** Worth retrying later without anyone changing anything. */
+  get transient(): boolean {
+    return ['network', 'timeout', 'rate_limit', 'server', 'malformed'].includes(this.kind);
+  }
+}
+
+export interface RateWindow {
+  limit: number;
+  windowMs: number;
+}
+
+export interface HttpOptions {
+  baseUrl: string;
+  /** The provider's documented limits, e.g. [{limit: 100, windowMs: 60_000}]. */
+  limits: RateWindow[];
+  timeoutMs?: number;
+  /** Headers that authenticate a request (called per request so tokens can rotate). */
+  auth?: () => Promise<Record<string, string>> | Record<string, string>;
+  /** Called once on a 401; return true when credentials were refreshed and the request may be retried. */
+  refreshAuth?: () => Promise<boolean>;
+  /** Provider-specific extraction of a readable error message from an error body. */
+  errorMessage?: (body: unknown) => string | undefined;
+  /** For tests and benchmarks: no client-side limit. */
+  unlimited?: boolean;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  json?: unknown;
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** Skip the auth headers (login endpoints). */
+  noAuth?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(new ProviderError('network', 'request cancelled'));
+    });
+  });
+
+const MAX_WAIT_MS = 60_000;
+
+/** Sliding-window limiter: waits until a request fits every documented window. */
+export class RateLimiter {
+  private stamps: number[] = [];
+  private blockedUntil = 0;
+  sent = 0;
+
+  constructor(
+    private readonly windows: RateWindow[],
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Milliseconds to wait before the next request may go out (0: now). */
+  delay(): number {
+    const now = this.now();
+    let wait = Math.max(0, this.blockedUntil - now);
+    const longest = Math.max(0, ...this.windows.map((w) => w.windowMs));
+    while (this.stamps.length && this.stamps[0] <= now - longest) this.stamps.shift();
+    for (const w of this.windows) {
+      const inWindow = this.stamps.filter((t) => t > now - w.windowMs);
+      if (inWindow.length >= w.limit) wait = Math.max(wait, inWindow[inWindow.length - w.limit] + w.windowMs - now);
+    }
+    return wait;
+  }
+
+  async take(signal?: AbortSignal): Promise<void> {
+    for (let d = this.delay(); d > 0; d = this.delay()) await sleep(Math.min(d, MAX_WAIT_MS), signal);
+    this.stamps.push(this.now());
+    this.sent++;
+  }
+
+  /** The provider said: nothing before `ms` from now. */
+  block(ms: number): void {
+    this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);
+  }
+}
+
+function retryAfterMs(h: Headers): number | undefined {
+  const ra = h.get('retry-after');
+  if (ra) {
+    const secs = Number(ra);
+    if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+    const at = Date.parse(ra);
+    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
+  }
+  const remaining = h.get('x-ratelimit-remaining');
+  const reset = h.get('x-ratelimit-reset');
+  if (remaining === '0' && reset) {
+    const n = Number(reset);
+    // Reset is either epoch seconds or seconds from now; both appear in the wild.
+    if (Number.isFinite(n)) return Math.max(0, n > 1e9 ? n * 1000 - Date.now() : n * 1000);
+  }
+  return undefined;
+}
+
+export function defaultErrorMessage(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.slice(0, 200) || undefined;
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  for (const k of ['message', 'detail', 'error']) {
+    const v = b[k];
+    if (typeof v === 'string' && v) return v;
+    if (v && typeof v === 'object' && typeof (v as Record<string, unknown>).message === 'string')
+      return (v as Record<string, string>).message;
+  }
+  return undefined;
+}
+
+function kindForStatus(status: number): ProviderErrorKind {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not_found';
+  if (status === 429) return 'rate_limit';
+  if (status >= 500) return 'server';
+  return 'client';
+}
+
+export class ProviderHttp {
+  readonly limiter: RateLimiter;
+  private readonly opts: HttpOptions;
+
+  constructor(opts: HttpOptions) {
+    this.opts = opts;
+    this.limiter = new RateLimiter(opts.unlimited ? [] : opts.limits);
+  }
+
+  get baseUrl(): string {
+    return this.opts.baseUrl.replace(/\/+$/, '');
+  }
+
+  url(path: string, query?: RequestOptions['query']): string {
+    const u = new URL(this.baseUrl + (path.startsWith('/') ? path : '/' + path));
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u.toString();
+  }
+
+  async request(method: string, path: string, o: RequestOptions = {}): Promise<HttpResponse> {
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      await this.limiter.take(o.signal);
+      const res = await this.once(method, path, o);
+      if (res.status === 429) {
+        const wait = retryAfterMs(res.headers) ?? 1000 * 2 ** attempt;
+        this.limiter.block(wait);
+        if (attempt < 3 && wait <= MAX_WAIT_MS) continue;
+        throw new ProviderError('rate_limit', `rate limited by the provider (retry in ${Math.ceil(wait / 1000)} s)`, 429, wait);
+      }
+      const wait = retryAfterMs(res.headers);
+      if (wait !== undefined && res.headers.get('x-ratelimit-remaining') === '0') this.limiter.block(wait);
+      if (res.status === 401 && !o.noAuth && !refreshed && this.opts.refreshAuth) {
+        refreshed = true;
+        if (await this.opts.refreshAuth()) continue;
+      }
+      if (res.status >= 400) {
+        const msg = (this.opts.errorMessage ?? defaultErrorMessage)(res.body) ?? `HTTP ${res.status}`;
+        throw new ProviderError(kindForStatus(res.status), `${method} ${path}: ${res.status} ${msg}`, res.status, wait);
+      }
+      return res;
+    }
+  }
+
+  async json<T = unknown>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
+    return (await this.request(method, path, o)).body as T;
+  }
+
+  private async once(method: string, path: string, o: RequestOptions): Promise<HttpResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', ...(o.headers ?? {}) };
+    if (!o.noAuth && this.opts.auth) Object.assign(headers, await this.opts.auth());
+    let body: string | undefined;
+    if (o.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(o.json);
+    } else if (o.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(o.form).toString();
+    }
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 15_000);
+    const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
+    let res: Response;
+    try {
+      res = await fetch(this.url(path, o.query), { method, headers, body, signal, redirect: 'error' });
+    } catch (e) {
+      if (timeout.aborted) throw new ProviderError('timeout', `${method} ${path}: no answer within ${(this.opts.timeoutMs ?? 15_000) / 1000} s`);
+      throw new ProviderError('network', `${method} ${path}: cannot reach the provider (${(e as Error).cause ?? (e as Error).message})`);
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      throw new ProviderError('network', `${method} ${path}: connection dropped while reading (${(e as Error).message})`);
+    }
+    if (text.length > 20_000_000) throw new ProviderError('malformed', `${method} ${path}: response too large`);
+    let parsed: unknown = text;
+    const type = res.headers.get('content-type') ?? '';
+    if (text && (type.includes('json') || /^\s*[[{]/.test(text))) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        if (res.status < 400) throw new ProviderError('malformed', `${method} ${path}: the provider sent malformed JSON`, res.status);
+      }
+    } else if (!text) parsed = null;
+    return { status: res.status, headers: res.headers, body: parsed };
+  }
+}
