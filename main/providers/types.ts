@@ -114,7 +114,8 @@ export type WebhookResult =
 export interface ConnectorContext {
   baseUrl: string;
   credentials: Credentials;
-  http: ProviderHttp;
+  /** Benchmarks only: no client-side rate limit (pass through to ProviderHttp's `unlimited`). */
+  unlimited?: boolean;
   /** Where this channel receives webhooks on the local server. */
   webhookUrl: string;
   /** A per-channel secret for webhook signatures / verify tokens. */
@@ -126,6 +127,8 @@ export interface ProviderConnector {
   readonly capabilities: Capabilities;
   /** Reconciliation interval while realtime is live; polling-only providers use pollIntervalMs.fallback. */
   readonly pollIntervalMs: { live: number; fallback: number };
+  /** The connector's own ProviderHttp (built from ctx with the documented limits); the engine reads its limiter. */
+  readonly http: ProviderHttp;
 
   /** Log in or check the key; throws ProviderError with kind 'auth' on bad credentials. */
   authenticate(): Promise<void>;
