@@ -50,6 +50,8 @@ export const routes = {
 
   listTemplates: route({ method: 'GET', path: '/api/v1/templates', summary: 'Canned replies: provider templates and own snippets', status: 200, response: s.List(s.Template) }),
 
+  startDemo: route({ method: 'POST', path: '/api/v1/demo', summary: 'Start the demo workspace: built-in simulators and one channel each', status: 201, response: s.List(s.Channel) }),
+
   getSettings: route({ method: 'GET', path: '/api/v1/settings', summary: 'Preferences', status: 200, response: s.Settings }),
   patchSettings: route({ method: 'PATCH', path: '/api/v1/settings', summary: 'Change preferences', body: s.SettingsPatch, status: 200, response: s.Settings }),
 } as const;

@@ -105,6 +105,11 @@ export class RateLimiter {
     this.sent++;
   }
 
+  /** Sustained requests per second the documented windows allow (Infinity when unlimited). */
+  get ratePerSecond(): number {
+    return Math.min(Infinity, ...this.windows.map((w) => (w.limit * 1000) / w.windowMs));
+  }
+
   /** The provider said: nothing before `ms` from now. */
   block(ms: number): void {
     this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);

@@ -1,0 +1,248 @@
+// The local API: HTTP + socket.io on one loopback port. Three layers of defence: an exact Host allowlist
+// (DNS rebinding), a bearer token on every API route and socket, and no CORS for any other origin.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { Server as SocketServer } from 'socket.io';
+import { z } from 'zod';
+import { routes, type RouteName, type ResponseOf } from '../contract/routes';
+import type { ServerEventName } from '../contract/schemas';
+import { openApiDocument } from '../contract/openapi';
+import { ApiError } from './errors';
+
+export interface RouteInput {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+}
+
+export type Handlers = {
+  [K in RouteName]: (input: { params: never; query: never; body: never } & RouteInput) => Promise<ResponseOf<K>> | ResponseOf<K>;
+};
+
+export interface WebhookHandler {
+  (channelId: string, req: { method: 'GET' | 'POST'; headers: Record<string, string | string[] | undefined>; query: Record<string, string | undefined>; rawBody: Buffer }):
+    | Promise<{ status: number; text?: string; json?: unknown }>
+    | { status: number; text?: string; json?: unknown };
+}
+
+export interface ApiServerOptions {
+  port: number;
+  token: string;
+  version: string;
+  handlers: Handlers;
+  events: EventEmitter;
+  onWebhook: WebhookHandler;
+  /** The built renderer (out/renderer) to serve in web mode. */
+  rendererDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT = 1_000_000;
+const EVENT_NAMES: ServerEventName[] = [
+  'message.created',
+  'message.updated',
+  'conversation.updated',
+  'channel.updated',
+  'outbox.updated',
+  'broadcast.progress',
+  'flow.updated',
+];
+
+const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
+
+/** Constant-time token check (hash first so lengths never leak). */
+export function tokenMatches(expected: string, given: unknown): boolean {
+  return typeof given === 'string' && crypto.timingSafeEqual(digest(expected), digest(given));
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  return typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined;
+}
+
+const send = (reply: FastifyReply, e: ApiError) => reply.code(e.status).type('application/json').send(e.body());
+
+const STATIC_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, return503OnClosing: true });
+  let port = o.port;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const ownOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+  // Keep the raw bytes: webhook signatures are computed over them.
+  for (const type of ['application/json', 'application/x-www-form-urlencoded', 'text/plain']) {
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+      (req as FastifyRequest & { rawBody?: Buffer }).rawBody = body;
+      if (type !== 'application/json') return done(null, body);
+      if (body.length === 0) return done(null, undefined);
+      try {
+        done(null, JSON.parse(body.toString('utf8')));
+      } catch {
+        done(new ApiError(400, 'invalid_json', 'The request body is not valid JSON'), undefined);
+      }
+    });
+  }
+  app.removeContentTypeParser('*');
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) =>
+    done(new ApiError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json'), undefined),
+  );
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (!allowedHosts().has(String(req.headers.host ?? ''))) {
+      return send(reply, new ApiError(403, 'forbidden_host', 'Requests must address the local server by 127.0.0.1 or localhost'));
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !ownOrigins().has(origin)) {
+      return send(reply, new ApiError(403, 'forbidden_origin', 'Cross-origin requests are not allowed'));
+    }
+    const isApi = req.url.startsWith('/api/');
+    const isWebhook = req.url.startsWith('/api/v1/webhooks/');
+    if (isApi && !isWebhook && !tokenMatches(o.token, bearer(req))) {
+      return send(reply, new ApiError(401, 'unauthorized', 'Missing or wrong bearer token'));
+    }
+  });
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof ApiError) return send(reply, err);
+    const e = err as { statusCode?: number; code?: string; message: string };
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      const code = e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : 'bad_request';
+      return send(reply, new ApiError(e.statusCode, code, e.message));
+    }
+    const mapped = ApiError.fromStorage(err);
+    if (mapped) return send(reply, mapped);
+    o.log?.(`internal error: ${(err as Error).stack ?? String(err)}`);
+    return send(reply, new ApiError(500, 'internal', 'Something went wrong inside Agent Inbox; nothing was changed'));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    if (req.method === 'GET' && !req.url.startsWith('/api/') && o.rendererDir) return serveStatic(o.rendererDir, '/index.html', reply, port);
+    return send(reply, new ApiError(404, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}`));
+  });
+
+  for (const [name, r] of Object.entries(routes) as [RouteName, (typeof routes)[RouteName]][]) {
+    app.route({
+      method: r.method,
+      url: r.path,
+      handler: async (req, reply) => {
+        const input: RouteInput = {
+          params: parse('params' in r ? r.params : undefined, req.params, 'path'),
+          query: parse('query' in r ? r.query : undefined, req.query ?? {}, 'query'),
+          body: 'body' in r && r.body ? parse(r.body, req.body, 'body') : undefined,
+        };
+        const out = await (o.handlers[name] as (i: RouteInput) => unknown)(input);
+        reply.code(r.status);
+        return r.status === 204 ? reply.send() : reply.send(out);
+      },
+    });
+  }
+
+  app.get('/api/docs.json', async () => openApiDocument(o.version));
+
+  const webhook = async (req: FastifyRequest, reply: FastifyReply) => {
+    const res = await o.onWebhook((req.params as { channelId: string }).channelId, {
+      method: req.method as 'GET' | 'POST',
+      headers: req.headers,
+      query: req.query as Record<string, string | undefined>,
+      rawBody: (req as FastifyRequest & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0),
+    });
+    reply.code(res.status);
+    return res.text !== undefined ? reply.type('text/plain').send(res.text) : reply.send(res.json ?? { ok: true });
+  };
+  app.get('/api/v1/webhooks/:channelId', webhook);
+  app.post('/api/v1/webhooks/:channelId', webhook);
+
+  if (o.rendererDir) {
+    const dir = o.rendererDir;
+    app.get('/', (_req, reply) => serveStatic(dir, '/index.html', reply, port));
+    app.get('/assets/*', (req, reply) => serveStatic(dir, req.url.split('?')[0], reply, port));
+  }
+
+  await app.listen({ port: o.port, host: '127.0.0.1' });
+  port = (app.server.address() as AddressInfo).port;
+
+  const io = new SocketServer(app.server, {
+    serveClient: false,
+    cors: undefined,
+    allowRequest: (req, cb) => {
+      const hostOk = allowedHosts().has(String(req.headers.host ?? ''));
+      const origin = req.headers.origin;
+      cb(null, hostOk && (origin === undefined || ownOrigins().has(origin) || origin === 'null' || origin.startsWith('file://')));
+    },
+  });
+  io.use((socket, next) => (tokenMatches(o.token, socket.handshake.auth?.token) ? next() : next(new Error('unauthorized'))));
+  const forwarders = EVENT_NAMES.map((name) => {
+    const fn = (payload: unknown) => io.emit(name, payload);
+    o.events.on(name, fn);
+    return [name, fn] as const;
+  });
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async close() {
+      for (const [name, fn] of forwarders) o.events.off(name, fn);
+      io.disconnectSockets(true);
+      await new Promise<void>((r) => io.close(() => r()));
+      await app.close().catch(() => undefined);
+    },
+  };
+}
+
+function parse(schema: z.ZodType | undefined, value: unknown, where: string): never {
+  if (!schema) return {} as never;
+  const r = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (r.success) return r.data as never;
+  throw new ApiError(
+    400,
+    'invalid_input',
+    `Invalid ${where}: ${r.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || where} ${i.message}`)
+      .join('; ')}`,
+    r.error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String), message: i.message })),
+  );
+}
+
+function serveStatic(dir: string, urlPath: string, reply: FastifyReply, port: number) {
+  const file = path.normalize(path.join(dir, decodeURIComponent(urlPath)));
+  if (!file.startsWith(path.resolve(dir) + path.sep)) return send(reply, new ApiError(404, 'not_found', 'No such file'));
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(file);
+  } catch {
+    return send(reply, new ApiError(404, 'not_found', 'No such file'));
+  }
+  const type = STATIC_TYPES[path.extname(file)] ?? 'application/octet-stream';
+  if (type.startsWith('text/html')) {
+    reply.header(
+      'content-security-policy',
+      `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; ` +
+        `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`,
+    );
+    reply.header('cache-control', 'no-store');
+  } else reply.header('cache-control', 'public, max-age=31536000, immutable');
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('referrer-policy', 'no-referrer');
+  return reply.type(type).send(data);
+}

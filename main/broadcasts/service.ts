@@ -1,0 +1,145 @@
+// Broadcasts: ChatPion sends them natively; everywhere else the app fans out one reply per recipient
+// through the outbox, so broadcasts made offline queue and go out exactly once like any reply.
+import crypto from 'node:crypto';
+import type { Store } from '../db';
+import type { OutboxRow } from '../db/outbox';
+import type { Audience, Broadcast, BroadcastCreate, BroadcastPreview } from '../contract/schemas';
+import type { CoreEvents } from '../events';
+import type { ChannelService } from '../channels/service';
+import { ApiError } from '../api/errors';
+
+const SCHEDULE_CHECK_MS = 5_000;
+
+export class BroadcastService {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly events: CoreEvents,
+    private readonly channels: ChannelService,
+    private readonly kickOutbox: () => void,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.startDue(), SCHEDULE_CHECK_MS);
+    this.timer.unref();
+    this.startDue();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private modeOf(channelId: string): 'native' | 'fanout' {
+    return this.channels.view(this.channels.get(channelId)).capabilities.broadcast;
+  }
+
+  preview(audience: Audience): BroadcastPreview {
+    const matches = this.store.broadcasts.matchAudience(audience);
+    const perChannel = new Map<string, number>();
+    for (const m of matches) perChannel.set(m.channelId, (perChannel.get(m.channelId) ?? 0) + 1);
+    let eta = 0;
+    const rows = [...perChannel].map(([channelId, recipients]) => {
+      const row = this.channels.get(channelId);
+      const mode = this.modeOf(channelId);
+      // Fan-out pays one request per recipient at the provider's documented rate; channels run in parallel.
+      const perSecond = Math.min(this.channels.connectorFor(channelId)?.http.limiter.ratePerSecond ?? 1, 50);
+      eta = Math.max(eta, mode === 'native' ? 1 : recipients / perSecond);
+      return { channelId, provider: row.provider, recipients, mode };
+    });
+    return { total: matches.length, perChannel: rows, etaSeconds: Math.ceil(eta) };
+  }
+
+  create(b: BroadcastCreate): Broadcast {
+    for (const id of b.audience.channelIds ?? []) this.channels.get(id);
+    const matches = this.store.broadcasts.matchAudience(b.audience);
+    if (!matches.length) throw new ApiError(422, 'empty_audience', 'No conversation matches this audience; widen the channels, tags or platforms');
+    const scheduleAt = b.scheduleAt ? new Date(b.scheduleAt).toISOString() : null;
+    const created = this.store.broadcasts.create(
+      { name: b.name, text: b.text, audience: b.audience, scheduleAt, timezone: b.timezone ?? null },
+      matches.map((m) => ({ ...m, mode: this.modeOf(m.channelId) })),
+    );
+    if (!scheduleAt || Date.parse(scheduleAt) <= Date.now()) this.launch(Number(created.id));
+    return this.get(created.id);
+  }
+
+  get(id: string): Broadcast {
+    const b = this.store.broadcasts.get(Number(id));
+    if (!b) throw ApiError.notFound('broadcast', id);
+    return b;
+  }
+
+  list(): Broadcast[] {
+    return this.store.broadcasts.list();
+  }
+
+  cancel(id: string): Broadcast {
+    const b = this.get(id);
+    if (['completed', 'cancelled', 'failed'].includes(b.status)) throw new ApiError(409, 'not_cancellable', `The broadcast is already ${b.status}`);
+    this.store.transaction(() => {
+      for (const outboxId of this.store.broadcasts.cancelPending(Number(id))) this.store.outbox.cancel(outboxId);
+      this.store.broadcasts.setStatus(Number(id), 'cancelled');
+    });
+    return this.emit(Number(id));
+  }
+
+  /** An outbox item of a broadcast finished. */
+  settled(row: OutboxRow, ok: boolean, error: string | null): void {
+    const r = this.store.broadcasts.recipientsDone(row.id, ok ? 'sent' : 'failed', error);
+    if (!r) return;
+    if (r.finished) {
+      const b = this.store.broadcasts.get(r.broadcastId)!;
+      if (b.status !== 'cancelled') this.store.broadcasts.setStatus(r.broadcastId, b.sent === 0 && b.failed > 0 ? 'failed' : 'completed', b.failed ? `${b.failed} recipients failed` : null);
+    }
+    this.emit(r.broadcastId);
+  }
+
+  private startDue(): void {
+    for (const id of this.store.broadcasts.dueScheduled()) this.launch(id);
+  }
+
+  /** Turn pending recipients into outbox items: one per native channel, one per fan-out conversation. */
+  private launch(id: number): void {
+    const b = this.store.broadcasts.get(id)!;
+    this.store.transaction(() => {
+      const pending = this.store.broadcasts.pendingRecipients(id);
+      const native = new Map<string, number[]>();
+      for (const r of pending) {
+        if (r.mode === 'native') {
+          native.set(r.channel_id, [...(native.get(r.channel_id) ?? []), r.id]);
+          continue;
+        }
+        const message = this.store.inbox.insertLocalReply(r.conversation_id, r.channel_id, b.text, { broadcastId: String(id) });
+        const item = this.store.outbox.insert({
+          kind: 'broadcast',
+          channelId: r.channel_id,
+          conversationId: r.conversation_id,
+          messageId: Number(message.id),
+          payload: { text: b.text },
+          key: crypto.randomUUID(),
+        });
+        this.store.broadcasts.linkOutbox([r.id], item.id);
+      }
+      for (const [channelId, recipientIds] of native) {
+        const item = this.store.outbox.insert({
+          kind: 'broadcast',
+          channelId,
+          conversationId: null,
+          messageId: null,
+          payload: { native: true, name: b.name, text: b.text, tags: b.audience.tags, platforms: b.audience.platforms, broadcastId: id },
+          key: crypto.randomUUID(),
+        });
+        this.store.broadcasts.linkOutbox(recipientIds, item.id);
+      }
+      this.store.broadcasts.setStatus(id, 'sending');
+    });
+    this.emit(id);
+    this.kickOutbox();
+  }
+
+  private emit(id: number): Broadcast {
+    const b = this.store.broadcasts.get(id)!;
+    this.events.emit('broadcast.progress', b);
+    return b;
+  }
+}

@@ -1,0 +1,193 @@
+// Provider accounts: credentials sealed at rest, a connector and a ChannelSync per active channel.
+import crypto from 'node:crypto';
+import type { Store } from '../db';
+import type { ChannelRow } from '../db/channels';
+import { toChannelView } from '../db/channels';
+import type { Channel, ChannelCreate, ChannelPatch, Credentials, ProviderId } from '../contract/schemas';
+import { connectorFactories } from '../providers/registry';
+import type { ProviderConnector } from '../providers/types';
+import type { SecretBox } from '../secrets/keyfile';
+import type { CoreEvents } from '../events';
+import { ChannelSync } from '../sync/channelSync';
+import { ApiError } from '../api/errors';
+
+export interface ChannelServiceDeps {
+  store: Store;
+  events: CoreEvents;
+  secrets: SecretBox;
+  /** The local server's origin, for webhook URLs. */
+  apiUrl: () => string;
+  log: (line: string) => void;
+  unlimited?: boolean;
+}
+
+/** Credentials must have the shape the provider's document needs. */
+const CREDENTIAL_SHAPES: Record<ProviderId, string[][]> = {
+  chatpion: [['apiKey']],
+  'chatbots-platform': [['apiKey'], ['username', 'password']],
+  instantchat: [['username', 'password']],
+  assistify: [['token']],
+  chatapi: [['apiKey']],
+};
+
+function checkCredentials(provider: ProviderId, c: Credentials): void {
+  const keys = Object.keys(c).sort().join(',');
+  const shapes = CREDENTIAL_SHAPES[provider];
+  if (!shapes.some((s) => [...s].sort().join(',') === keys)) {
+    throw new ApiError(400, 'invalid_input', `${provider} takes credentials ${shapes.map((s) => `{${s.join(', ')}}`).join(' or ')}`);
+  }
+}
+
+export class ChannelService {
+  private readonly syncs = new Map<string, ChannelSync>();
+  private syncPaused = false;
+
+  constructor(private readonly d: ChannelServiceDeps) {}
+
+  /** Start syncing every stored, unpaused channel. */
+  startAll(): void {
+    for (const row of this.d.store.channels.all()) if (!row.paused) this.startSync(row);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.syncs.values()].map((s) => s.stop()));
+    this.syncs.clear();
+  }
+
+  view(row: ChannelRow): Channel {
+    const status = this.syncPaused || row.paused ? 'paused' : row.status;
+    return { ...toChannelView(row), status, capabilities: this.capabilitiesOf(row) };
+  }
+
+  list(): Channel[] {
+    return this.d.store.channels.all().map((r) => this.view(r));
+  }
+
+  get(id: string): ChannelRow {
+    const row = this.d.store.channels.get(id);
+    if (!row) throw ApiError.notFound('channel', id);
+    return row;
+  }
+
+  connectorFor(channelId: string): ProviderConnector | null {
+    return this.syncs.get(channelId)?.connector ?? null;
+  }
+
+  syncFor(channelId: string): ChannelSync | undefined {
+    return this.syncs.get(channelId);
+  }
+
+  isPaused(channelId: string): boolean {
+    return this.syncPaused || Boolean(this.d.store.channels.get(channelId)?.paused);
+  }
+
+  /** Check credentials against the provider without saving anything. */
+  async test(body: ChannelCreate): Promise<{ ok: boolean; error?: string }> {
+    checkCredentials(body.provider, body.credentials);
+    const connector = this.build(body.provider, body.baseUrl, body.credentials, 'test', 'test');
+    try {
+      await connector.authenticate();
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, error: (e as Error).message };
+    } finally {
+      await connector.close().catch(() => undefined);
+    }
+  }
+
+  async create(body: ChannelCreate): Promise<Channel> {
+    const t = await this.test(body);
+    if (!t.ok) throw new ApiError(422, 'connection_failed', `Could not connect to ${body.provider}: ${t.error}`);
+    const row = this.d.store.channels.insert({
+      id: crypto.randomUUID(),
+      provider: body.provider,
+      name: body.name,
+      baseUrl: body.baseUrl,
+      credentials: this.d.secrets.encrypt(JSON.stringify(body.credentials)),
+      webhookSecret: crypto.randomBytes(24).toString('base64url'),
+    });
+    this.startSync(row);
+    return this.view(row);
+  }
+
+  async patch(id: string, p: ChannelPatch): Promise<Channel> {
+    const row = this.get(id);
+    if (p.credentials) checkCredentials(row.provider, p.credentials);
+    const updated = this.d.store.channels.update(id, {
+      name: p.name,
+      baseUrl: p.baseUrl,
+      credentials: p.credentials ? this.d.secrets.encrypt(JSON.stringify(p.credentials)) : undefined,
+      paused: p.paused,
+    })!;
+    if (p.credentials || p.baseUrl || p.paused !== undefined) {
+      await this.stopSync(id);
+      if (!updated.paused) {
+        this.d.store.channels.setStatus(id, 'connecting', null);
+        this.startSync(this.get(id));
+      }
+    }
+    this.d.events.emit('channel.changed', id);
+    return this.view(this.get(id));
+  }
+
+  async remove(id: string): Promise<void> {
+    this.get(id);
+    await this.stopSync(id);
+    this.d.store.channels.delete(id);
+  }
+
+  /** Pause or resume every channel's sync at once (the tray's "Pause sync"). */
+  async setSyncPaused(paused: boolean): Promise<void> {
+    if (paused === this.syncPaused) return;
+    this.syncPaused = paused;
+    if (paused) await this.stopAll();
+    else this.startAll();
+    for (const row of this.d.store.channels.all()) this.d.events.emit('channel.changed', row.id);
+  }
+
+  webhook(channelId: string) {
+    const sync = this.syncs.get(channelId);
+    return sync?.connector.handleWebhook ? { sync, handle: sync.connector.handleWebhook.bind(sync.connector) } : null;
+  }
+
+  private capabilitiesOf(row: ChannelRow) {
+    return (this.syncs.get(row.id)?.connector ?? this.build(row.provider, row.base_url, { apiKey: 'x' }, row.id, 'x')).capabilities;
+  }
+
+  private build(provider: ProviderId, baseUrl: string, credentials: Credentials, channelId: string, secret: string): ProviderConnector {
+    return connectorFactories[provider]({
+      baseUrl,
+      credentials,
+      webhookUrl: `${this.d.apiUrl()}/api/v1/webhooks/${channelId}`,
+      webhookSecret: secret,
+      unlimited: this.d.unlimited,
+    });
+  }
+
+  private startSync(row: ChannelRow): void {
+    let credentials: Credentials;
+    try {
+      credentials = JSON.parse(this.d.secrets.decrypt(row.credentials)) as Credentials;
+    } catch {
+      this.d.store.channels.setStatus(row.id, 'auth_error', 'Stored credentials cannot be decrypted on this machine; enter them again.');
+      return;
+    }
+    const connector = this.build(row.provider, row.base_url, credentials, row.id, row.webhook_secret);
+    const sync = new ChannelSync({
+      store: this.d.store,
+      events: this.d.events,
+      channelId: row.id,
+      connector,
+      log: (line) => this.d.log(`[${row.provider}:${row.name}] ${line}`),
+    });
+    this.syncs.set(row.id, sync);
+    sync.start();
+  }
+
+  private async stopSync(id: string): Promise<void> {
+    const s = this.syncs.get(id);
+    this.syncs.delete(id);
+    await s?.stop();
+  }
+}
+

@@ -1,0 +1,152 @@
+// The core of Agent Inbox, in plain Node: database, local API server, sync, outbox, broadcasts, flows.
+// The Electron shell and web mode both start it with createCore(); tests do too.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openStore, type Store } from './db';
+import { toOutboxItem, type OutboxRow } from './db/outbox';
+import type { Settings } from './contract/schemas';
+import { startApiServer, type ApiServer } from './api/server';
+import { createHandlers } from './api/handlers';
+import { CoreEvents } from './events';
+import { keyFileSecretBox, type SecretBox } from './secrets/keyfile';
+import { ChannelService } from './channels/service';
+import { Dispatcher } from './outbox/dispatcher';
+import { BroadcastService } from './broadcasts/service';
+import { FlowService } from './flows/service';
+import { startDemo, type Demo } from './demo';
+
+export type { SecretBox };
+
+export const VERSION = '0.1.0';
+
+export interface CoreOptions {
+  dataDir: string;
+  /** 0 or absent: any free port. */
+  port?: number;
+  /** Per-launch random token when absent. */
+  token?: string;
+  /** Credentials at rest: Electron safeStorage in the app, a 0600 key file otherwise. */
+  secrets?: SecretBox;
+  /** Start the demo workspace: built-in simulators and one channel per provider. */
+  demo?: boolean;
+  /** Serve the built renderer (web mode). */
+  rendererDir?: string;
+  /** better_sqlite3.node built for the running runtime (Electron). */
+  sqliteBinding?: string;
+  /** Benchmarks: connectors skip client-side rate limits. */
+  unlimitedProviders?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Core {
+  url: string;
+  token: string;
+  port: number;
+  dataDir: string;
+  events: CoreEvents;
+  store: Store;
+  settings(): Settings;
+  counts(): { unread: number; queued: number };
+  setSyncPaused(paused: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createCore(o: CoreOptions): Promise<Core> {
+  fs.mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  const log = o.log ?? ((line: string) => console.log(line));
+  const store = openStore(path.join(o.dataDir, 'inbox.db'), { nativeBinding: o.sqliteBinding });
+  const events = new CoreEvents();
+  events.setMaxListeners(50);
+  const token = o.token ?? crypto.randomBytes(32).toString('base64url');
+  let server: ApiServer | null = null;
+  let demo: Demo | null = null;
+
+  const channels = new ChannelService({
+    store,
+    events,
+    secrets: o.secrets ?? keyFileSecretBox(o.dataDir),
+    apiUrl: () => server?.url ?? 'http://127.0.0.1',
+    log,
+    unlimited: o.unlimitedProviders,
+  });
+  const kick = () => dispatcher.kick();
+  const broadcasts = new BroadcastService(store, events, channels, kick);
+  const flows = new FlowService(store, events, channels, kick);
+  const dispatcher = new Dispatcher({
+    store,
+    events,
+    connectorFor: (id) => channels.connectorFor(id),
+    isPaused: (id) => channels.isPaused(id),
+    log: (line) => log(`[outbox] ${line}`),
+    onSettled: (row: OutboxRow, outcome) => {
+      if (row.kind === 'broadcast') broadcasts.settled(row, outcome.ok, outcome.ok ? null : outcome.error);
+      if (row.kind === 'flow_toggle') flows.settled(row, outcome);
+    },
+  });
+
+  // Internal events → contract payloads for the renderer and the shell.
+  events.on('channel.changed', (id) => {
+    const row = store.channels.get(id);
+    if (row) events.emit('channel.updated', channels.view(row));
+    dispatcher.kick();
+  });
+  events.on('flows.changed', (id) => flows.emitChannel(id));
+  events.on('outbox.item', (row) => events.emit('outbox.updated', toOutboxItem(row)));
+
+  const startDemoWorkspace = async () => {
+    demo ??= await startDemo(channels, log);
+    return demo.channels;
+  };
+
+  server = await startApiServer({
+    port: o.port ?? 0,
+    token,
+    version: VERSION,
+    events,
+    rendererDir: o.rendererDir,
+    log,
+    handlers: createHandlers({ store, events, channels, broadcasts, flows, kickOutbox: kick, version: VERSION, startDemo: startDemoWorkspace }),
+    onWebhook: async (channelId, req) => {
+      const hook = channels.webhook(channelId);
+      if (!hook) return { status: 404, json: { error: { code: 'not_found', message: 'No channel receives webhooks here' } } };
+      try {
+        const r = hook.handle(req);
+        if (r.reply !== undefined) return { status: 200, text: r.reply };
+        hook.sync.applyEvents(r.events);
+        return { status: 200, json: { ok: true } };
+      } catch (e) {
+        log(`[webhook ${channelId}] rejected: ${(e as Error).message}`);
+        return { status: 401, json: { error: { code: 'rejected', message: 'Webhook rejected' } } };
+      }
+    },
+  });
+
+  channels.startAll();
+  dispatcher.start();
+  broadcasts.start();
+  if (o.demo) await startDemoWorkspace();
+
+  return {
+    url: server.url,
+    token,
+    port: server.port,
+    dataDir: o.dataDir,
+    events,
+    store,
+    settings: () => store.settings.get(),
+    counts: () => ({ unread: store.inbox.unreadTotal(), queued: [...store.outbox.queuedByChannel().values()].reduce((a, b) => a + b, 0) }),
+    setSyncPaused: async (paused) => {
+      await channels.setSyncPaused(paused);
+      if (!paused) dispatcher.kick();
+    },
+    async close() {
+      broadcasts.stop();
+      await dispatcher.stop();
+      await channels.stopAll();
+      await server?.close();
+      await demo?.close();
+      store.close();
+    },
+  };
+}

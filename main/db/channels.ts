@@ -1,0 +1,89 @@
+import type { Sqlite } from './database';
+import type { Channel, ChannelStatus, ProviderId } from '../contract/schemas';
+import { now } from './json';
+
+export interface ChannelRow {
+  id: string;
+  provider: ProviderId;
+  name: string;
+  base_url: string;
+  credentials: Buffer;
+  webhook_secret: string;
+  paused: number;
+  status: ChannelStatus;
+  error: string | null;
+  last_sync_at: string | null;
+  created_at: string;
+}
+
+export type ChannelView = Omit<Channel, 'capabilities'>;
+
+export function toChannelView(r: ChannelRow): ChannelView {
+  return {
+    id: r.id,
+    provider: r.provider,
+    name: r.name,
+    baseUrl: r.base_url,
+    status: r.status,
+    lastSyncAt: r.last_sync_at,
+    ...(r.error ? { error: r.error } : {}),
+  };
+}
+
+export class ChannelsRepo {
+  private readonly s;
+  constructor(db: Sqlite) {
+    this.s = {
+      all: db.prepare<[], ChannelRow>('SELECT * FROM channels ORDER BY created_at, id'),
+      get: db.prepare<[string], ChannelRow>('SELECT * FROM channels WHERE id = ?'),
+      insert: db.prepare(
+        `INSERT INTO channels (id, provider, name, base_url, credentials, webhook_secret, paused, status, created_at)
+         VALUES (@id, @provider, @name, @baseUrl, @credentials, @webhookSecret, 0, 'connecting', @createdAt)`,
+      ),
+      update: db.prepare(
+        `UPDATE channels SET name = coalesce(@name, name), base_url = coalesce(@baseUrl, base_url),
+           credentials = coalesce(@credentials, credentials), paused = coalesce(@paused, paused) WHERE id = @id`,
+      ),
+      status: db.prepare('UPDATE channels SET status = ?, error = ? WHERE id = ?'),
+      synced: db.prepare('UPDATE channels SET last_sync_at = ? WHERE id = ?'),
+      delete: db.prepare('DELETE FROM channels WHERE id = ?'),
+    };
+  }
+
+  all(): ChannelRow[] {
+    return this.s.all.all();
+  }
+
+  get(id: string): ChannelRow | undefined {
+    return this.s.get.get(id);
+  }
+
+  insert(c: { id: string; provider: ProviderId; name: string; baseUrl: string; credentials: Buffer; webhookSecret: string }): ChannelRow {
+    this.s.insert.run({ ...c, createdAt: now() });
+    return this.get(c.id)!;
+  }
+
+  update(id: string, p: { name?: string; baseUrl?: string; credentials?: Buffer; paused?: boolean }): ChannelRow | undefined {
+    this.s.update.run({
+      id,
+      name: p.name ?? null,
+      baseUrl: p.baseUrl ?? null,
+      credentials: p.credentials ?? null,
+      paused: p.paused === undefined ? null : Number(p.paused),
+    });
+    return this.get(id);
+  }
+
+  setStatus(id: string, status: ChannelStatus, error: string | null): void {
+    this.s.status.run(status, error, id);
+  }
+
+  markSynced(id: string): void {
+    this.s.synced.run(now(), id);
+  }
+
+  /** Removes the channel; its contacts, conversations, messages, outbox and secrets go with it (ON DELETE CASCADE). */
+  delete(id: string): boolean {
+    return this.s.delete.run(id).changes > 0;
+  }
+}

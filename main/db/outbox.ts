@@ -1,0 +1,145 @@
+// The outbox: work the agent asked for that must reach a provider exactly once, in order per conversation.
+import type { Sqlite } from './database';
+import type { OutboxItem } from '../contract/schemas';
+import { now } from './json';
+
+export type OutboxKind = 'reply' | 'broadcast' | 'flow_toggle';
+export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+
+export interface OutboxRow {
+  id: number;
+  kind: OutboxKind;
+  channel_id: string;
+  conversation_id: number | null;
+  message_id: number | null;
+  payload: string;
+  idempotency_key: string;
+  status: OutboxState;
+  attempts: number;
+  next_attempt_at: string | null;
+  sending_since: string | null;
+  error: string | null;
+  created_at: string;
+}
+
+export function toOutboxItem(r: OutboxRow): OutboxItem {
+  let text = '';
+  try {
+    const p = JSON.parse(r.payload) as { text?: unknown; active?: unknown; name?: unknown };
+    text = typeof p.text === 'string' ? p.text : typeof p.active === 'boolean' ? `switch ${String(p.name ?? 'flow')} ${p.active ? 'on' : 'off'}` : '';
+  } catch {
+    /* a bad payload shows as empty text */
+  }
+  return {
+    id: String(r.id),
+    kind: r.kind,
+    channelId: r.channel_id,
+    conversationId: r.conversation_id === null ? null : String(r.conversation_id),
+    messageId: r.message_id === null ? null : String(r.message_id),
+    text,
+    status: r.status === 'cancelled' ? 'failed' : r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    ...(r.error ? { error: r.error } : {}),
+    createdAt: r.created_at,
+  };
+}
+
+export class OutboxRepo {
+  private readonly s;
+
+  constructor(db: Sqlite) {
+    this.s = {
+      insert: db.prepare(
+        `INSERT INTO outbox (kind, channel_id, conversation_id, message_id, payload, idempotency_key, status, created_at)
+         VALUES (@kind, @channelId, @conversationId, @messageId, @payload, @key, 'queued', @createdAt)`,
+      ),
+      get: db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?'),
+      byKey: db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE idempotency_key = ?'),
+      list: db.prepare<[string | null], OutboxRow>(
+        `SELECT * FROM outbox WHERE (?1 IS NULL AND status IN ('queued', 'sending', 'failed')) OR status = ?1 ORDER BY id LIMIT 1000`,
+      ),
+      // The head of each conversation's queue (or each item on its own when it has no conversation), when due.
+      due: db.prepare<[string, number], OutboxRow>(
+        `SELECT o.* FROM outbox o
+         WHERE o.status IN ('queued', 'sending')
+           AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)
+           AND NOT EXISTS (
+             SELECT 1 FROM outbox p WHERE p.conversation_id = o.conversation_id AND p.id < o.id AND p.status IN ('queued', 'sending'))
+         ORDER BY o.id LIMIT ?`,
+      ),
+      sending: db.prepare(`UPDATE outbox SET status = 'sending', attempts = attempts + 1, sending_since = ?, error = NULL WHERE id = ?`),
+      sent: db.prepare(`UPDATE outbox SET status = 'sent', error = NULL, next_attempt_at = NULL WHERE id = ?`),
+      retryLater: db.prepare(`UPDATE outbox SET status = 'queued', error = ?, next_attempt_at = ? WHERE id = ?`),
+      failed: db.prepare(`UPDATE outbox SET status = 'failed', error = ?, next_attempt_at = NULL WHERE id = ?`),
+      requeue: db.prepare(`UPDATE outbox SET status = 'queued', error = NULL, next_attempt_at = NULL, attempts = 0 WHERE id = ? AND status = 'failed'`),
+      setPayload: db.prepare(`UPDATE outbox SET payload = ? WHERE id = ? AND status IN ('queued', 'failed')`),
+      cancel: db.prepare(`UPDATE outbox SET status = 'cancelled', next_attempt_at = NULL WHERE id = ? AND status IN ('queued', 'failed')`),
+      queuedByChannel: db.prepare<[], { channel_id: string; n: number }>(
+        `SELECT channel_id, count(*) AS n FROM outbox WHERE status IN ('queued', 'sending') GROUP BY channel_id`,
+      ),
+      nextWake: db.prepare<[], { at: string | null }>(
+        `SELECT min(next_attempt_at) AS at FROM outbox WHERE status = 'queued' AND next_attempt_at IS NOT NULL`,
+      ),
+    };
+  }
+
+  insert(i: { kind: OutboxKind; channelId: string; conversationId: number | null; messageId: number | null; payload: unknown; key: string }): OutboxRow {
+    const r = this.s.insert.run({ ...i, payload: JSON.stringify(i.payload), createdAt: now() });
+    return this.get(Number(r.lastInsertRowid))!;
+  }
+
+  get(id: number): OutboxRow | undefined {
+    return this.s.get.get(id);
+  }
+
+  byKey(key: string): OutboxRow | undefined {
+    return this.s.byKey.get(key);
+  }
+
+  list(status: OutboxState | null): OutboxRow[] {
+    return this.s.list.all(status);
+  }
+
+  due(limit = 100): OutboxRow[] {
+    return this.s.due.all(now(), limit);
+  }
+
+  /** Written (and committed) before the request leaves, so a crash mid-send is known at restart. */
+  markSending(id: number): void {
+    this.s.sending.run(now(), id);
+  }
+
+  markSent(id: number): void {
+    this.s.sent.run(id);
+  }
+
+  retryLater(id: number, error: string, at: Date): void {
+    this.s.retryLater.run(error, at.toISOString(), id);
+  }
+
+  markFailed(id: number, error: string): void {
+    this.s.failed.run(error, id);
+  }
+
+  requeue(id: number): boolean {
+    return this.s.requeue.run(id).changes > 0;
+  }
+
+  setPayload(id: number, payload: unknown): boolean {
+    return this.s.setPayload.run(JSON.stringify(payload), id).changes > 0;
+  }
+
+  cancel(id: number): boolean {
+    return this.s.cancel.run(id).changes > 0;
+  }
+
+  queuedByChannel(): Map<string, number> {
+    return new Map(this.s.queuedByChannel.all().map((r) => [r.channel_id, r.n]));
+  }
+
+  nextWake(): Date | null {
+    const at = this.s.nextWake.get()?.at;
+    return at ? new Date(at) : null;
+  }
+}

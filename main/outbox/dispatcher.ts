@@ -1,0 +1,210 @@
+// Delivers the outbox: in order per conversation, concurrently across conversations and channels, within
+// each provider's rate limit (the connector's own limiter), exactly once across crashes.
+//
+// Exactly once: a row is marked `sending` (committed) before its request leaves. At start, or before any
+// resend, the dispatcher asks the provider whether the message already arrived (findSent) — so a crash
+// between "the provider accepted it" and "we stored that" never produces a second copy.
+import type { Store } from '../db';
+import type { OutboxRow } from '../db/outbox';
+import { ProviderError } from '../providers/http';
+import type { ConversationRef, ProviderConnector } from '../providers/types';
+import type { CoreEvents } from '../events';
+import { backoffMs } from '../sync/backoff';
+
+/** Transient failures stop being retried after this long; the agent sees the reason and can retry by hand. */
+const GIVE_UP_AFTER_MS = 24 * 3600_000;
+/** A send that was in flight at a crash may still land this long after it left; wait before asking the provider. */
+export const IN_FLIGHT_GRACE_MS = 12_000;
+const PER_CHANNEL_CONCURRENCY = 4;
+
+export interface DispatcherDeps {
+  store: Store;
+  events: CoreEvents;
+  connectorFor(channelId: string): ProviderConnector | null;
+  isPaused(channelId: string): boolean;
+  log: (line: string) => void;
+  /** Called when a flow toggle or broadcast item finishes, so their services can update state. */
+  onSettled(row: OutboxRow, outcome: { ok: true; result?: unknown } | { ok: false; error: string }): void;
+}
+
+export class Dispatcher {
+  private inFlight = new Set<number>();
+  private perChannel = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private running: Promise<void> | null = null;
+  private rerun = false;
+
+  constructor(private readonly d: DispatcherDeps) {}
+
+  start(): void {
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Something changed (new item, channel back): look for due work now. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    this.running = this.tick().finally(() => {
+      this.running = null;
+      if (this.rerun) {
+        this.rerun = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async tick(): Promise<void> {
+    const due = this.d.store.outbox.due(200);
+    for (const row of due) {
+      if (this.stopped) return;
+      if (this.inFlight.has(row.id) || this.d.isPaused(row.channel_id)) continue;
+      if (row.conversation_id !== null && [...this.inFlight].some((id) => this.d.store.outbox.get(id)?.conversation_id === row.conversation_id)) continue;
+      if ((this.perChannel.get(row.channel_id) ?? 0) >= PER_CHANNEL_CONCURRENCY) continue;
+      const connector = this.d.connectorFor(row.channel_id);
+      if (!connector) continue;
+      this.inFlight.add(row.id);
+      this.perChannel.set(row.channel_id, (this.perChannel.get(row.channel_id) ?? 0) + 1);
+      void this.deliver(row, connector).finally(() => {
+        this.inFlight.delete(row.id);
+        this.perChannel.set(row.channel_id, (this.perChannel.get(row.channel_id) ?? 1) - 1);
+        this.kick();
+      });
+    }
+    this.scheduleWake();
+  }
+
+  private scheduleWake(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const next = this.d.store.outbox.nextWake();
+    const recovering = this.d.store.outbox.list('sending').length > 0;
+    const ms = Math.min(next ? Math.max(50, next.getTime() - Date.now()) : 30_000, recovering ? 1000 : 30_000);
+    this.timer = setTimeout(() => this.kick(), ms);
+    this.timer.unref();
+  }
+
+  private async deliver(row: OutboxRow, connector: ProviderConnector): Promise<void> {
+    const { store } = this.d;
+    try {
+      if (row.status === 'sending' || row.attempts > 0) {
+        // It may have reached the provider already (crash or ambiguous failure): ask before resending.
+        if (row.sending_since && Date.now() - Date.parse(row.sending_since) < IN_FLIGHT_GRACE_MS && row.status === 'sending') {
+          store.outbox.retryLater(row.id, 'checking whether the last attempt arrived', new Date(Date.parse(row.sending_since) + IN_FLIGHT_GRACE_MS));
+          return;
+        }
+        const found = await this.alreadyDelivered(row, connector);
+        if (found) return this.succeed(row, found);
+      }
+      store.outbox.markSending(row.id);
+      this.emitItem(row.id);
+      const result = await this.perform(row, connector);
+      this.succeed(row, result);
+    } catch (e) {
+      this.handleFailure(row, e);
+    }
+  }
+
+  private ref(row: OutboxRow): ConversationRef {
+    const ref = row.conversation_id === null ? null : this.d.store.inbox.conversationRef(row.conversation_id);
+    if (!ref) throw new ProviderError('not_found', 'the conversation no longer exists');
+    return { externalId: ref.externalId, contactExternalId: ref.contactExternalId, meta: ref.meta };
+  }
+
+  private payload(row: OutboxRow): Record<string, unknown> {
+    return JSON.parse(row.payload) as Record<string, unknown>;
+  }
+
+  private async alreadyDelivered(row: OutboxRow, connector: ProviderConnector): Promise<{ externalId: string; status: string } | null> {
+    if (row.kind === 'flow_toggle') return null; // toggles are checked against the provider's state in perform()
+    const p = this.payload(row);
+    if (row.kind === 'broadcast' && p.native) {
+      throw new ProviderError('client', 'the app stopped while this broadcast was being sent; check the provider before sending it again');
+    }
+    const since = new Date(Date.parse(row.created_at) - 60_000).toISOString();
+    return connector.findSent(this.ref(row), String(p.text), since);
+  }
+
+  private async perform(row: OutboxRow, connector: ProviderConnector): Promise<{ externalId?: string; status?: string; result?: unknown }> {
+    const p = this.payload(row);
+    if (row.kind === 'flow_toggle') {
+      if (!connector.setFlowActive) throw new ProviderError('client', 'this provider cannot switch flows');
+      const current = (await connector.listFlows?.())?.find((f) => f.externalId === String(p.externalId));
+      if (current?.active === Boolean(p.active)) return { result: current };
+      if (current && current.active !== Boolean(p.expected)) {
+        throw new ProviderError('client', `it was switched ${current.active ? 'on' : 'off'} at the provider meanwhile; not overwritten`);
+      }
+      const flow = await connector.setFlowActive(String(p.externalId), Boolean(p.active));
+      return { result: flow };
+    }
+    if (row.kind === 'broadcast' && p.native) {
+      if (!connector.broadcast) throw new ProviderError('client', 'this provider has no native broadcast');
+      const b = await connector.broadcast({
+        name: String(p.name),
+        text: String(p.text),
+        tags: p.tags as string[] | undefined,
+        platforms: p.platforms as string[] | undefined,
+      });
+      return { result: b };
+    }
+    return connector.send(this.ref(row), String(p.text), row.idempotency_key);
+  }
+
+  private succeed(row: OutboxRow, r: { externalId?: string; status?: string; result?: unknown }): void {
+    const { store, events } = this.d;
+    const message = store.transaction(() => {
+      store.outbox.markSent(row.id);
+      if (row.message_id !== null && r.externalId) {
+        const status = r.status === 'delivered' || r.status === 'read' ? r.status : 'sent';
+        return store.inbox.markMessageSent(row.message_id, r.externalId, status);
+      }
+      return null;
+    });
+    if (message) events.emit('message.updated', message);
+    this.emitItem(row.id);
+    this.d.onSettled(row, { ok: true, result: r.result });
+  }
+
+  private handleFailure(row: OutboxRow, e: unknown): void {
+    const { store, events } = this.d;
+    const err = e instanceof ProviderError ? e : new ProviderError('client', (e as Error).message);
+    const current = store.outbox.get(row.id);
+    if (!current || current.status === 'cancelled') return;
+    const expired = Date.now() - Date.parse(row.created_at) > GIVE_UP_AFTER_MS;
+    if (err.transient && !expired) {
+      const wait = backoffMs(current.attempts, err.retryAfterMs);
+      store.outbox.retryLater(row.id, err.message, new Date(Date.now() + wait));
+      if (row.message_id !== null) {
+        const m = store.inbox.setMessageStatus(row.message_id, 'queued', `waiting: ${err.message}`);
+        if (m) events.emit('message.updated', m);
+      }
+    } else {
+      const reason = expired ? `gave up after 24 h: ${err.message}` : err.message;
+      store.outbox.markFailed(row.id, reason);
+      if (row.message_id !== null) {
+        const m = store.inbox.setMessageStatus(row.message_id, 'failed', reason);
+        if (m) events.emit('message.updated', m);
+      }
+      this.d.onSettled(row, { ok: false, error: reason });
+    }
+    this.d.log(`outbox ${row.id}: ${err.kind}: ${err.message}`);
+    this.emitItem(row.id);
+  }
+
+  private emitItem(id: number): void {
+    const row = this.d.store.outbox.get(id);
+    if (row?.message_id != null && row.status === 'sending') {
+      const m = this.d.store.inbox.setMessageStatus(row.message_id, 'sending', null);
+      if (m) this.d.events.emit('message.updated', m);
+    }
+    if (row) this.d.events.emit('outbox.item', row);
+  }
+}

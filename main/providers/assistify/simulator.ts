@@ -1,0 +1,480 @@
+// Assistify simulator (providers/assistify.md): a Django REST Framework style API under /api with Bearer
+// tokens, DRF pagination and errors, plus the chat WebSocket at the origin root (ws://host/ws/chat/{id}/).
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import {
+  match,
+  ok,
+  paging,
+  type InboundInput,
+  type ProviderSim,
+  type RateRule,
+  type SimKit,
+  type SimReply,
+  type SimRequest,
+} from '../simkit';
+import { rng, customer, pick } from '../simkit/world';
+import { INTENTS, SENTIMENTS, classify } from './classifier';
+import { CHANNELS, Store, seedStore, type Conversation, type Message, type WorldOptions } from './store';
+
+type Json = Record<string, unknown>;
+type Handler = (req: SimRequest, params: Record<string, string>) => SimReply;
+
+interface Route {
+  method: 'GET' | 'POST';
+  pattern: string;
+  run: Handler;
+}
+
+// Doc silent: page_size defaults to 10 (the doc's example) and is capped at 100, as DRF's max_page_size.
+const DEFAULT_PAGE_SIZE = 10;
+const MAX_PAGE_SIZE = 100;
+// Doc silent: message text is limited to 4096 characters (WhatsApp's limit).
+const MAX_CONTENT = 4096;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const bodyOf = (req: SimRequest): Json =>
+  typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? (req.body as Json) : {};
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
+function bearerToken(header: string | undefined): string | null {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return m ? m[1] : null;
+}
+
+/** DRF's OrderingFilter: comma-separated fields, '-' for descending; unknown fields are ignored. */
+function ordered<T>(
+  items: T[],
+  ordering: string | null,
+  fields: Record<string, (x: T) => number | string>,
+  fallback: string,
+): T[] {
+  const valid = (ordering ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => fields[k.replace(/^-/, '')]);
+  const keys = valid.length ? valid : fallback.split(',');
+  return [...items].sort((a, b) => {
+    for (const k of keys) {
+      const field = fields[k.replace(/^-/, '')];
+      const [x, y] = [field(a), field(b)];
+      if (x !== y) return (x < y ? -1 : 1) * (k.startsWith('-') ? -1 : 1);
+    }
+    return 0;
+  });
+}
+
+const CONVERSATION_FIELDS: Record<string, (c: Conversation) => number | string> = {
+  id: (c) => c.id,
+  created_at: (c) => c.createdAt,
+  status: (c) => c.status,
+  channel: (c) => c.channel,
+};
+const MESSAGE_FIELDS: Record<string, (m: Message) => number | string> = {
+  id: (m) => m.id,
+  created_at: (m) => m.createdAt,
+};
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string, body: Json): void {
+  const json = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+  );
+}
+
+export class AssistifySimulator implements ProviderSim {
+  readonly provider = 'assistify' as const;
+  readonly basePath = '/api';
+  readonly rateRules: RateRule[] = [
+    { limit: 100, windowMs: 60_000 },
+    { limit: 1000, windowMs: 3_600_000 },
+  ];
+  // Doc silent: like DRF's throttling, a 429 carries Retry-After and no X-RateLimit-* headers.
+  readonly rateHeaders = 'retry-after-only' as const;
+  readonly token: string;
+  store: Store;
+  private kit: SimKit | null = null;
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly sockets = new Map<number, Set<WebSocket>>();
+  private readonly twilioSids = new Map<string, Message>();
+  private readonly rnd;
+  private newCustomers = 0;
+  private readonly routes: Route[] = [
+    { method: 'GET', pattern: '/conversations', run: (req) => this.listConversations(req) },
+    {
+      method: 'POST',
+      pattern: '/conversations/create_conversation',
+      run: (req) => this.createConversation(req),
+    },
+    // Doc silent: the ViewSet's detail route, implied by /conversations/{id}/close_conversation/.
+    {
+      method: 'GET',
+      pattern: '/conversations/:id',
+      run: (_, p) => this.withConversation(p.id, (c) => ok(this.conversationJson(c))),
+    },
+    {
+      method: 'POST',
+      pattern: '/conversations/:id/close_conversation',
+      run: (_, p) => this.closeConversation(p.id),
+    },
+    { method: 'GET', pattern: '/messages', run: (req) => this.listMessages(req) },
+    {
+      method: 'GET',
+      pattern: '/messages/get_conversation_messages',
+      run: (req) => this.conversationMessages(req),
+    },
+    { method: 'POST', pattern: '/messages/process_message', run: (req) => this.processMessage(req) },
+    {
+      method: 'GET',
+      pattern: '/analytics/intent_stats',
+      run: () => ok(this.stats(INTENTS, (m) => m.intent)),
+    },
+    {
+      method: 'GET',
+      pattern: '/analytics/sentiment_stats',
+      run: () => ok(this.stats(SENTIMENTS, (m) => m.sentiment)),
+    },
+    { method: 'GET', pattern: '/analytics/channel_stats', run: () => ok(this.channelStats()) },
+    { method: 'POST', pattern: '/webhooks/whatsapp', run: (req) => this.whatsapp(req) },
+    { method: 'POST', pattern: '/webhooks/instagram', run: (req) => this.instagram(req) },
+  ];
+
+  constructor(private readonly options: WorldOptions) {
+    this.token = `asf_${options.seed.toString(36)}_7f3a9c2e5b`;
+    this.rnd = rng(options.seed + 1);
+    this.store = this.seed();
+  }
+
+  credentials() {
+    return { token: this.token };
+  }
+
+  callerKey(req: SimRequest): string | null {
+    return bearerToken(req.headers.authorization);
+  }
+
+  error(status: number, message: string): SimReply {
+    // The doc shows {error} for 400 and 500 and DRF's {detail} for 401 and 404; other statuses follow DRF.
+    const body = status === 400 || status >= 500 ? { error: message } : { detail: message };
+    return {
+      status,
+      body,
+      headers: status === 401 ? { 'www-authenticate': 'Bearer realm="api"' } : undefined,
+    };
+  }
+
+  init(kit: SimKit): void {
+    this.kit = kit;
+    kit.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(req, socket, head),
+    );
+  }
+
+  handle(req: SimRequest): SimReply {
+    // As in Django, the URL is resolved before authentication: unknown routes are 404 even without a token.
+    const candidates = this.routes
+      .map((r) => ({ r, params: match(r.pattern, req.path) }))
+      .filter((c): c is { r: Route; params: Record<string, string> } => c.params !== null);
+    const literal = (p: string) => p.split('/').filter((s) => s && !s.startsWith(':')).length;
+    const best = Math.max(0, ...candidates.map((c) => literal(c.r.pattern)));
+    const sameRoute = candidates.filter((c) => literal(c.r.pattern) === best);
+    if (!sameRoute.length) return this.error(404, 'Not found.');
+    const hit = sameRoute.find((c) => c.r.method === req.method);
+    if (!hit) return this.error(405, `Method "${req.method}" not allowed.`);
+    const token = bearerToken(req.headers.authorization);
+    if (!token) return this.error(401, 'Authentication credentials were not provided.');
+    if (token !== this.token) return this.error(401, 'Invalid token.');
+    if (req.invalidBody) return this.error(400, 'JSON parse error: the request body is not valid JSON');
+    return hit.r.run(req, hit.params);
+  }
+
+  inbound(input: InboundInput): { conversationId: string; messageId: string } {
+    const known = this.store.findCustomer(input.contact);
+    const who = known ?? this.newCustomer(input.contact);
+    const latest = this.store.conversationsOf(who.id).sort((a, b) => b.createdAt - a.createdAt)[0];
+    // New customers write in through one of the two channels the doc has webhooks for.
+    const channel = latest?.channel ?? pick(this.rnd, ['whatsapp', 'instagram']);
+    const m = this.store.customerWrites(who.id, channel, input.text.slice(0, MAX_CONTENT));
+    return { conversationId: String(m.conversationId), messageId: String(m.id) };
+  }
+
+  dropRealtime(): void {
+    for (const set of this.sockets.values()) for (const ws of set) ws.terminate();
+    this.sockets.clear();
+  }
+
+  reset(): void {
+    this.dropRealtime();
+    this.twilioSids.clear();
+    this.store = this.seed();
+  }
+
+  close(): void {
+    this.dropRealtime();
+    this.wss.close();
+  }
+
+  private seed(): Store {
+    const store = seedStore(this.options);
+    store.onMessage = (m) => this.push(m);
+    return store;
+  }
+
+  private newCustomer(contact: InboundInput['contact']) {
+    const made = customer(this.rnd, 1000 + this.newCustomers++);
+    return this.store.addCustomer(
+      contact?.name || contact?.handle || made.name,
+      contact?.handle || made.handle,
+      made.tags,
+    );
+  }
+
+  // --- serializers -------------------------------------------------------------------------------
+
+  private conversationJson(c: Conversation): Json {
+    const who = this.store.customers.get(c.customerId);
+    return {
+      id: c.id,
+      customer_id: c.customerId,
+      channel: c.channel,
+      status: c.status,
+      created_at: iso(c.createdAt),
+      // Doc silent: the doc has no customer endpoint, so conversations nest their customer read-only.
+      customer: who ? { id: who.id, name: who.name, handle: who.handle, tags: who.tags } : null,
+    };
+  }
+
+  private messageJson(m: Message): Json {
+    return {
+      id: m.id,
+      conversation_id: m.conversationId,
+      sender: m.sender,
+      content: m.content,
+      intent: m.intent,
+      sentiment: m.sentiment,
+      confidence: m.confidence,
+      created_at: iso(m.createdAt),
+    };
+  }
+
+  /** DRF PageNumberPagination with page_size_query_param and no default PAGE_SIZE. */
+  private listReply<T>(req: SimRequest, items: T[], toJson: (x: T) => Json): SimReply {
+    // Doc silent: without page or page_size a list is a plain array (the doc's Get Conversations example);
+    // with either it is the {count, next, previous, results} page of the doc's Pagination example.
+    if (!req.query.has('page') && !req.query.has('page_size')) return ok(items.map(toJson));
+    const { page, size } = paging(req.query, 'page_size', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    const last = Math.max(1, Math.ceil(items.length / size));
+    if (page > last) return this.error(404, 'Invalid page.');
+    const link = (p: number) => {
+      const q = new URLSearchParams(req.query);
+      q.set('page', String(p));
+      return `http://${req.headers.host ?? 'localhost'}${req.fullPath}?${q}`;
+    };
+    return ok({
+      count: items.length,
+      next: page < last ? link(page + 1) : null,
+      previous: page > 1 ? link(page - 1) : null,
+      results: items.slice((page - 1) * size, page * size).map(toJson),
+    });
+  }
+
+  private withConversation(rawId: unknown, then: (c: Conversation) => SimReply): SimReply {
+    const c = this.store.conversations.get(Number(text(rawId)));
+    return c ? then(c) : this.error(404, 'Not found.');
+  }
+
+  // --- conversations ----------------------------------------------------------------------------
+
+  private listConversations(req: SimRequest): SimReply {
+    const status = req.query.get('status');
+    const channel = req.query.get('channel');
+    const items = [...this.store.conversations.values()].filter(
+      (c) => (!status || c.status === status) && (!channel || c.channel === channel),
+    );
+    // Doc silent: conversations are listed newest first unless ?ordering= says otherwise.
+    return this.listReply(
+      req,
+      ordered(items, req.query.get('ordering'), CONVERSATION_FIELDS, '-created_at,-id'),
+      (c) => this.conversationJson(c),
+    );
+  }
+
+  private createConversation(req: SimRequest): SimReply {
+    const b = bodyOf(req);
+    const channel = text(b.channel);
+    if (b.customer_id == null || b.customer_id === '' || !channel)
+      return this.error(400, 'customer_id and channel are required');
+    if (!(CHANNELS as readonly string[]).includes(channel))
+      return this.error(400, `channel must be one of ${CHANNELS.join(', ')}`);
+    const who = this.store.customers.get(Number(text(b.customer_id)));
+    if (!who) return this.error(400, `customer ${text(b.customer_id)} does not exist`);
+    return ok(this.conversationJson(this.store.openConversation(who.id, channel)), 201);
+  }
+
+  private closeConversation(rawId: string): SimReply {
+    return this.withConversation(rawId, (c) => {
+      c.status = 'closed';
+      return ok(this.conversationJson(c));
+    });
+  }
+
+  // --- messages ---------------------------------------------------------------------------------
+
+  private listMessages(req: SimRequest): SimReply {
+    const bounds: number[] = [];
+    for (const key of ['created_at__gte', 'created_at__lte']) {
+      const v = req.query.get(key);
+      const ms = v === null ? (key.endsWith('gte') ? -Infinity : Infinity) : Date.parse(v);
+      if (Number.isNaN(ms)) return this.error(400, `${key}: Enter a valid date/time.`);
+      bounds.push(ms);
+    }
+    const items = this.store.messages.filter((m) => m.createdAt >= bounds[0] && m.createdAt <= bounds[1]);
+    // Doc silent: messages are listed oldest first unless ?ordering= says otherwise.
+    return this.listReply(
+      req,
+      ordered(items, req.query.get('ordering'), MESSAGE_FIELDS, 'created_at,id'),
+      (m) => this.messageJson(m),
+    );
+  }
+
+  private conversationMessages(req: SimRequest): SimReply {
+    const id = req.query.get('conversation_id');
+    if (!id) return this.error(400, 'conversation_id is required');
+    // Doc silent: the whole history, oldest first, as a plain array (the doc's example), never paginated.
+    return this.withConversation(id, (c) => ok(this.store.messagesOf(c.id).map((m) => this.messageJson(m))));
+  }
+
+  private processMessage(req: SimRequest): SimReply {
+    const b = bodyOf(req);
+    const content = text(b.content);
+    if (!content.trim() || b.conversation_id == null)
+      return this.error(400, 'content and conversation_id are required');
+    if (content.length > MAX_CONTENT)
+      return this.error(400, `content is longer than ${MAX_CONTENT} characters`);
+    return this.withConversation(b.conversation_id, (c) => {
+      // Doc silent: the message is stored as the customer's; the suggested response is returned, not sent.
+      const m = this.store.addMessage(c.id, 'customer', content);
+      const { response } = classify(content);
+      return ok({
+        message_id: m.id,
+        intent: m.intent,
+        sentiment: m.sentiment,
+        response,
+        confidence: m.confidence,
+      });
+    });
+  }
+
+  // --- analytics --------------------------------------------------------------------------------
+
+  private stats(keys: readonly string[], of: (m: Message) => string | null): Record<string, number> {
+    const out = Object.fromEntries(keys.map((k) => [k, 0]));
+    for (const m of this.store.messages) {
+      const k = of(m);
+      if (k !== null) out[k] = (out[k] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  private channelStats(): Record<string, number> {
+    // Doc silent: channel usage counts conversations per channel.
+    const out: Record<string, number> = Object.fromEntries(CHANNELS.map((k) => [k, 0]));
+    for (const c of this.store.conversations.values()) out[c.channel] = (out[c.channel] ?? 0) + 1;
+    return out;
+  }
+
+  // --- webhooks (the doc's "All endpoints require Bearer token authentication" includes them) -----
+
+  private customerMessage(handle: string, name: string, channel: string, content: string): Message {
+    const who = this.store.findCustomer({ handle }) ?? this.store.addCustomer(name, handle);
+    return this.store.customerWrites(who.id, channel, content.slice(0, MAX_CONTENT));
+  }
+
+  private whatsapp(req: SimRequest): SimReply {
+    const b = bodyOf(req);
+    const from = text(b.From).replace(/^whatsapp:/, '');
+    const content = text(b.Body);
+    if (!from || !content) return this.error(400, 'From and Body are required');
+    const sid = text(b.MessageSid);
+    // Doc silent: a MessageSid seen before (Twilio retries) is acknowledged again without a new message.
+    const m =
+      this.twilioSids.get(sid) ??
+      this.customerMessage(from, text(b.ProfileName) || from, 'whatsapp', content);
+    if (sid) this.twilioSids.set(sid, m);
+    return ok({ status: 'received', conversation_id: m.conversationId, message_id: m.id });
+  }
+
+  private instagram(req: SimRequest): SimReply {
+    const entries = bodyOf(req).entry;
+    if (!Array.isArray(entries)) return this.error(400, 'entry is required');
+    const ids: number[] = [];
+    for (const entry of entries) {
+      const events = (entry as Json | null)?.messaging;
+      for (const ev of Array.isArray(events) ? (events as (Json | null)[]) : []) {
+        const sender = text((ev?.sender as Json | undefined)?.id);
+        const content = text((ev?.message as Json | undefined)?.text);
+        // Doc silent: events without a sender or text (reads, reactions, attachments) are skipped.
+        if (sender && content) ids.push(this.customerMessage(sender, sender, 'instagram', content).id);
+      }
+    }
+    return ok({ status: 'received', message_ids: ids });
+  }
+
+  // --- WebSocket ----------------------------------------------------------------------------------
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const params = match('/ws/chat/:id', url.pathname);
+    if (!params) return refuseUpgrade(socket, 404, 'Not Found', { detail: 'Not found.' });
+    if (!this.kit?.allowUpgrade(socket)) return;
+    // Doc silent: the socket takes the Bearer token from the Authorization header or from ?token=.
+    const token = bearerToken(req.headers.authorization) ?? url.searchParams.get('token');
+    if (!token)
+      return refuseUpgrade(socket, 401, 'Unauthorized', {
+        detail: 'Authentication credentials were not provided.',
+      });
+    if (token !== this.token) return refuseUpgrade(socket, 401, 'Unauthorized', { detail: 'Invalid token.' });
+    const conv = this.store.conversations.get(Number(params.id));
+    if (!conv) return refuseUpgrade(socket, 404, 'Not Found', { detail: 'Not found.' });
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, conv.id));
+  }
+
+  private attach(ws: WebSocket, conversationId: number): void {
+    const set = this.sockets.get(conversationId) ?? new Set<WebSocket>();
+    this.sockets.set(conversationId, set);
+    set.add(ws);
+    ws.on('close', () => set.delete(ws));
+    ws.on('message', (data) => this.agentFrame(ws, conversationId, data.toString()));
+  }
+
+  /** An agent writes {message} into the conversation's socket: stored, recorded, echoed to every socket. */
+  private agentFrame(ws: WebSocket, conversationId: number, raw: string): void {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(raw);
+    } catch {
+      return ws.send(JSON.stringify({ error: 'Invalid JSON.' }));
+    }
+    const message = text((frame as Json | null)?.message);
+    if (!message.trim()) return ws.send(JSON.stringify({ error: 'message is required' }));
+    if (message.length > MAX_CONTENT)
+      return ws.send(JSON.stringify({ error: `message is longer than ${MAX_CONTENT} characters` }));
+    if (!this.store.conversations.has(conversationId))
+      return ws.send(JSON.stringify({ detail: 'Not found.' }));
+    // Doc silent: WebSocket frames do not count against the HTTP rate limits.
+    this.kit?.recordSent(String(conversationId), message);
+    this.store.addMessage(conversationId, 'agent', message);
+  }
+
+  /** Every new message of a conversation, customer's or agent's, goes to all its sockets as the message object. */
+  private push(m: Message): void {
+    const frame = JSON.stringify(this.messageJson(m));
+    for (const ws of this.sockets.get(m.conversationId) ?? [])
+      if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+  }
+}
+
+export function createSimulator(o: WorldOptions): AssistifySimulator {
+  return new AssistifySimulator(o);
+}

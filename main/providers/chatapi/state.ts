@@ -1,0 +1,315 @@
+// ChatAPI's in-memory world for the simulator: client applications (tenants) with a master key, users
+// with scoped keys (the support agent and the customers), rooms (one per customer conversation: the
+// customer and the agent), messages, notifications and webhook endpoints. JSON views use the field
+// names of ChatAPI's models (snake_case).
+import { rng, int, customer, history, type Rng, type Customer } from '../simkit/world';
+
+export interface Client {
+  id: string;
+  name: string;
+  description: string;
+  masterKey: string;
+  createdAt: string;
+  updatedAt: string;
+  emailProvider: Record<string, unknown> | null;
+}
+
+export interface User {
+  id: string;
+  clientId: string;
+  email: string;
+  username: string;
+  fullName: string;
+  isActive: boolean;
+  key: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Room {
+  id: string;
+  clientId: string;
+  name: string;
+  description: string;
+  isActive: boolean;
+  meta: { tags?: string[]; platform?: string } & Record<string, unknown>;
+  participants: string[];
+  createdAt: string;
+  updatedAt: string;
+  lastMessageAt: string | null;
+}
+
+export interface Message {
+  id: string;
+  clientId: string;
+  roomId: string;
+  senderId: string;
+  content: string;
+  messageType: string;
+  createdAt: string;
+  updatedAt: string;
+  editedAt: string | null;
+  deleted: boolean;
+}
+
+export interface Notification {
+  id: string;
+  clientId: string;
+  type: string;
+  status: string;
+  fields: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface Webhook {
+  id: string;
+  clientId: string;
+  url: string;
+  events: string[];
+  secret: string | null;
+  isActive: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WorldOptions {
+  seed: number;
+  /** Customer conversations to seed (default 20). */
+  conversations?: number;
+  /** Longest seeded history per conversation (default 12). */
+  messagesPerConversation?: number;
+}
+
+const DAY = 86_400_000;
+
+export class World {
+  readonly clients = new Map<string, Client>();
+  readonly users = new Map<string, User>();
+  readonly rooms = new Map<string, Room>();
+  readonly messages = new Map<string, Message>();
+  /** Messages of each room in creation order. */
+  readonly roomMessages = new Map<string, Message[]>();
+  readonly notifications: Notification[] = [];
+  readonly webhooks = new Map<string, Webhook>();
+  /** API key → the client (master key) or user (scoped key) it belongs to. */
+  private readonly keys = new Map<string, { clientId: string; userId: string | null }>();
+  readonly client: Client;
+  readonly agent: User;
+  private readonly r: Rng;
+
+  constructor(o: WorldOptions) {
+    this.r = rng(o.seed);
+    const now = Date.now();
+    this.client = this.addClient('Acme Support', 'Customer support inbox', new Date(now - 90 * DAY).toISOString());
+    this.agent = this.addUser(this.client.id, {
+      email: 'agent@acme.example',
+      username: 'support.agent',
+      fullName: 'Support Agent',
+      at: new Date(now - 90 * DAY).toISOString(),
+    });
+    const n = o.conversations ?? 20;
+    for (let i = 0; i < n; i++) {
+      const end = now - Math.floor((i / n) * 20 * DAY) - int(this.r, 0, 3_600_000);
+      this.seedConversation(customer(this.r, i), end, o.messagesPerConversation ?? 12);
+    }
+  }
+
+  id(): string {
+    const hex = (n: number) =>
+      Array.from({ length: n }, () => Math.floor(this.r() * 16).toString(16)).join('');
+    return `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[Math.floor(this.r() * 4)]}${hex(3)}-${hex(12)}`;
+  }
+
+  newKey(prefix: 'ck_live_' | 'sk_user_'): string {
+    return prefix + this.id().replace(/-/g, '');
+  }
+
+  addClient(name: string, description: string, at = new Date().toISOString()): Client {
+    const c: Client = {
+      id: this.id(),
+      name,
+      description,
+      masterKey: this.newKey('ck_live_'),
+      createdAt: at,
+      updatedAt: at,
+      emailProvider: null,
+    };
+    this.clients.set(c.id, c);
+    this.keys.set(c.masterKey, { clientId: c.id, userId: null });
+    return c;
+  }
+
+  addUser(
+    clientId: string,
+    u: { email: string; username: string; fullName: string; at?: string },
+  ): User {
+    const at = u.at ?? new Date().toISOString();
+    const user: User = {
+      id: this.id(),
+      clientId,
+      email: u.email,
+      username: u.username,
+      fullName: u.fullName,
+      isActive: true,
+      key: this.newKey('sk_user_'),
+      createdAt: at,
+      updatedAt: at,
+    };
+    this.users.set(user.id, user);
+    this.keys.set(user.key, { clientId, userId: user.id });
+    return user;
+  }
+
+  /** Issues the user a new scoped key; the previous one stops working at once. */
+  rotateKey(user: User): string {
+    this.keys.delete(user.key);
+    user.key = this.newKey('sk_user_');
+    this.keys.set(user.key, { clientId: user.clientId, userId: user.id });
+    return user.key;
+  }
+
+  removeUser(user: User): void {
+    this.keys.delete(user.key);
+    this.users.delete(user.id);
+    for (const room of this.rooms.values()) room.participants = room.participants.filter((id) => id !== user.id);
+  }
+
+  addRoom(clientId: string, name: string, participants: string[], meta: Room['meta'] = {}, at?: string): Room {
+    const t = at ?? new Date().toISOString();
+    const room: Room = {
+      id: this.id(),
+      clientId,
+      name,
+      description: '',
+      isActive: true,
+      meta,
+      participants: [...new Set(participants)],
+      createdAt: t,
+      updatedAt: t,
+      lastMessageAt: null,
+    };
+    this.rooms.set(room.id, room);
+    this.roomMessages.set(room.id, []);
+    return room;
+  }
+
+  addMessage(room: Room, senderId: string, content: string, messageType = 'text', at?: string): Message {
+    const t = at ?? new Date().toISOString();
+    const m: Message = {
+      id: this.id(),
+      clientId: room.clientId,
+      roomId: room.id,
+      senderId,
+      content,
+      messageType,
+      createdAt: t,
+      updatedAt: t,
+      editedAt: null,
+      deleted: false,
+    };
+    this.messages.set(m.id, m);
+    this.roomMessages.get(room.id)?.push(m);
+    room.lastMessageAt = t;
+    // Doc silent: a room's updated_at moves with every new message, so clients can spot active rooms.
+    room.updatedAt = t;
+    return m;
+  }
+
+  /** A customer (a user of the agent's client) and their support room with the agent. */
+  addCustomer(c: Customer, at?: string): { user: User; room: Room } {
+    const user = this.addUser(this.client.id, { email: c.email, username: c.handle, fullName: c.name, at });
+    const room = this.addRoom(
+      this.client.id,
+      c.name,
+      [user.id, this.agent.id],
+      { tags: c.tags, platform: c.platform },
+      at,
+    );
+    return { user, room };
+  }
+
+  keyOwner(key: string | null): { client: Client; user: User | null } | null {
+    const owner = key ? this.keys.get(key) : undefined;
+    const client = owner && this.clients.get(owner.clientId);
+    if (!owner || !client) return null;
+    if (owner.userId === null) return { client, user: null };
+    const user = this.users.get(owner.userId);
+    return user?.isActive ? { client, user } : null;
+  }
+
+  liveMessages(roomId: string): Message[] {
+    return (this.roomMessages.get(roomId) ?? []).filter((m) => !m.deleted);
+  }
+
+  userView(u: User): Record<string, unknown> {
+    return {
+      id: u.id,
+      email: u.email,
+      username: u.username,
+      full_name: u.fullName,
+      is_active: u.isActive,
+      created_at: u.createdAt,
+      updated_at: u.updatedAt,
+    };
+  }
+
+  roomView(room: Room): Record<string, unknown> {
+    const participants = room.participants.flatMap((id) => {
+      const u = this.users.get(id);
+      return u ? [this.userView(u)] : [];
+    });
+    return {
+      id: room.id,
+      name: room.name,
+      description: room.description,
+      client_id: room.clientId,
+      is_active: room.isActive,
+      meta: room.meta,
+      participants,
+      participant_count: participants.length,
+      message_count: this.liveMessages(room.id).length,
+      last_message_at: room.lastMessageAt,
+      created_at: room.createdAt,
+      updated_at: room.updatedAt,
+    };
+  }
+
+  messageView(m: Message): Record<string, unknown> {
+    const sender = this.users.get(m.senderId);
+    return {
+      id: m.id,
+      room_id: m.roomId,
+      client_id: m.clientId,
+      sender_id: m.senderId,
+      sender_name: sender?.fullName ?? null,
+      content: m.content,
+      message_type: m.messageType,
+      meta: {},
+      created_at: m.createdAt,
+      updated_at: m.updatedAt,
+      edited_at: m.editedAt,
+      is_deleted: m.deleted,
+    };
+  }
+
+  clientView(c: Client, user: User | null): Record<string, unknown> {
+    return {
+      id: c.id,
+      name: c.name,
+      description: c.description,
+      is_active: true,
+      created_at: c.createdAt,
+      updated_at: c.updatedAt,
+      // Doc silent: called with a user's scoped key, /clients/me also names that user.
+      ...(user ? { user: this.userView(user) } : {}),
+    };
+  }
+
+  private seedConversation(c: Customer, end: number, maxLen: number): void {
+    const lines = history(this.r, c, end, maxLen);
+    const { user, room } = this.addCustomer(c, new Date(lines[0].at.getTime() - 1000).toISOString());
+    for (const line of lines) {
+      this.addMessage(room, line.fromCustomer ? user.id : this.agent.id, line.text, 'text', line.at.toISOString());
+    }
+  }
+}

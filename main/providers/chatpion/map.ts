@@ -1,0 +1,99 @@
+// ChatPion objects → the inbox's model: a subscriber is a contact and its one conversation; a message
+// belongs to the conversation of its subscriber_id. Every field is read with the tolerant parse helpers.
+import { bool, id, isoTime, str, strings, type Json } from '../parse';
+import type { MessageType, RemoteContact, RemoteConversation, RemoteFlow, RemoteMessage, RemoteMessageStatus } from '../types';
+
+const EPOCH = new Date(0).toISOString();
+const TYPES: readonly MessageType[] = ['text', 'image', 'video', 'audio', 'file'];
+const STATUSES: readonly RemoteMessageStatus[] = ['received', 'sent', 'delivered', 'read', 'failed'];
+const INBOUND = new Set(['in', 'inbound', 'incoming', 'received', 'subscriber', 'user', 'customer', 'contact']);
+const OUTBOUND = new Set(['out', 'outbound', 'outgoing', 'sent', 'page', 'bot', 'agent', 'admin', 'system']);
+
+export function toContact(s: Json): RemoteContact | null {
+  const externalId = id(s.id);
+  if (!externalId) return null;
+  const platformId = str(s.platform_id, '', 200);
+  return {
+    externalId,
+    name: str(s.name, '', 200) || platformId || `Subscriber ${externalId}`,
+    handle: platformId || externalId,
+    platform: str(s.platform, '', 50) || undefined,
+    email: str(s.email, '', 320) || undefined,
+    tags: strings(s.tags),
+  };
+}
+
+/** `lastActivityAt` is what the subscriber object reports (updated_at, else subscribed_at), or `activity` when later. */
+export function toConversation(s: Json, activity?: string): RemoteConversation | null {
+  const contact = toContact(s);
+  if (!contact) return null;
+  const reported = isoTime(s.updated_at ?? s.subscribed_at, EPOCH);
+  return {
+    externalId: contact.externalId,
+    contact,
+    lastActivityAt: activity && activity > reported ? activity : reported,
+    status: 'open',
+    meta: { platform: contact.platform ?? null, platformId: contact.handle, tags: contact.tags },
+  };
+}
+
+/**
+ * The doc's message object has no direction: read one from the fields implementations use for it,
+ * else from the status (the doc's statuses sent/delivered/read/failed all describe messages the account sent).
+ */
+export function directionOf(m: Json): 'in' | 'out' {
+  for (const key of ['direction', 'sender_type', 'sender', 'from']) {
+    const v = str(m[key], '', 40).toLowerCase();
+    if (INBOUND.has(v)) return 'in';
+    if (OUTBOUND.has(v)) return 'out';
+  }
+  for (const key of ['is_incoming', 'incoming', 'inbound']) if (m[key] !== undefined) return bool(m[key]) ? 'in' : 'out';
+  return str(m.status).toLowerCase() === 'received' ? 'in' : 'out';
+}
+
+function statusOf(m: Json, direction: 'in' | 'out'): RemoteMessageStatus {
+  if (direction === 'in') return 'received';
+  const s = str(m.status, '', 20).toLowerCase();
+  return STATUSES.find((known) => known === s && known !== 'received') ?? 'sent';
+}
+
+function typeOf(v: unknown): MessageType {
+  const t = str(v, 'text', 20).toLowerCase();
+  if (t === 'document') return 'file';
+  return TYPES.find((known) => known === t) ?? 'other';
+}
+
+/** `subscriberId` fills in for responses that omit subscriber_id (the send answer of a lax server). */
+export function toMessage(m: Json, subscriberId?: string): RemoteMessage | null {
+  const externalId = id(m.id);
+  const conversationExternalId = id(m.subscriber_id) ?? subscriberId;
+  if (!externalId || !conversationExternalId) return null;
+  const direction = directionOf(m);
+  const attachment = str(m.attachment, '', 2000);
+  return {
+    externalId,
+    conversationExternalId,
+    direction,
+    text: str(m.message ?? m.text),
+    type: typeOf(m.type),
+    createdAt: isoTime(m.sent_at ?? m.created_at),
+    status: statusOf(m, direction),
+    ...(attachment ? { meta: { attachment } } : {}),
+  };
+}
+
+export function toFlow(f: Json): RemoteFlow | null {
+  const externalId = id(f.id);
+  if (!externalId) return null;
+  return {
+    externalId,
+    name: str(f.name, '', 200) || `Flow ${externalId}`,
+    description: str(f.description, '', 2000) || undefined,
+    active: str(f.status).toLowerCase() === 'active',
+  };
+}
+
+/** Maps a list, dropping items that cannot be keyed (no id). */
+export function mapAll<T>(items: Json[], fn: (x: Json) => T | null): T[] {
+  return items.map((x) => fn(x)).filter((x): x is T => x !== null);
+}

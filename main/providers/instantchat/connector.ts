@@ -1,0 +1,289 @@
+// InstantChat connector. The provider's model: one Instagram business account per user; each
+// Instagram thread is a conversation (GET /api/messages/instagram, unpaginated) whose messages come from
+// GET /api/messages/instagram/:id (unpaginated); the contact is the Instagram user (instagramUserId,
+// also the recipientId for replies). Auth is a JWT from POST /api/auth/login, cached and renewed on 401.
+import type { Capabilities } from '../../contract/schemas';
+import { ProviderError, ProviderHttp } from '../http';
+import { id, isObj, isoTime, obj, str } from '../parse';
+import type {
+  ConnectorContext,
+  ConnectorFactory,
+  ConversationRef,
+  ProviderConnector,
+  RealtimeHandlers,
+  RemoteConversation,
+  RemoteFlow,
+  RemoteMessage,
+  SentMessage,
+  SyncBatch,
+} from '../types';
+import {
+  conversationId,
+  envelope,
+  errorMessage,
+  fingerprint,
+  listIn,
+  messageExternalId,
+  toConversation,
+  toFlow,
+  toMessage,
+} from './mapping';
+import { openRealtime } from './realtime';
+
+const MINUTE = 60_000;
+/** Documented: authentication endpoints 5 requests per minute, API endpoints 100 per minute per user. */
+const AUTH_LIMITS = [{ limit: 5, windowMs: MINUTE }];
+const API_LIMITS = [{ limit: 100, windowMs: MINUTE }];
+/** Backfill window: conversations active in the last 30 days, at most this many. */
+const BACKFILL_DAYS = 30;
+const MAX_BACKFILL_CONVERSATIONS = 1000;
+/** Conversations whose messages are fetched per backfill or poll step (one request each). */
+const CHUNK = 10;
+/** A first poll re-reads conversations active this recently, which covers activity during the backfill. */
+const RECENT_MS = 10 * MINUTE;
+
+const CONVERSATIONS = '/api/messages/instagram';
+
+export const createConnector: ConnectorFactory = (ctx) => new InstantChatConnector(ctx);
+
+/** The cached JWT: one login at a time, a new one only when the old token stops working. */
+class Session {
+  private token: string | null = null;
+  private pending: Promise<string> | null = null;
+
+  constructor(
+    private readonly http: ProviderHttp,
+    private readonly ctx: ConnectorContext,
+  ) {}
+
+  current(): Promise<string> {
+    return this.token ? Promise.resolve(this.token) : this.login();
+  }
+
+  async renew(): Promise<boolean> {
+    this.token = null;
+    await this.login();
+    return true;
+  }
+
+  login(): Promise<string> {
+    this.pending ??= this.requestToken().finally(() => (this.pending = null));
+    return this.pending;
+  }
+
+  private async requestToken(): Promise<string> {
+    const creds = this.ctx.credentials;
+    if (!('username' in creds)) throw new ProviderError('auth', 'InstantChat needs a username and a password');
+    const endpoint = 'POST /api/auth/login';
+    let body: unknown;
+    try {
+      body = await this.http.json('POST', '/api/auth/login', { json: creds, noAuth: true });
+    } catch (e) {
+      if (e instanceof ProviderError && (e.status === 400 || e.status === 401 || e.status === 403))
+        throw new ProviderError('auth', `InstantChat rejected the username or password (${e.message})`, e.status);
+      throw e;
+    }
+    const token = str(envelope(body, endpoint).token, '', 8000);
+    if (!token) throw new ProviderError('malformed', `${endpoint} returned no token`);
+    this.token = token;
+    return token;
+  }
+}
+
+interface PollState {
+  /** Conversation id → fingerprint of its list entry when we last read its messages. */
+  seen: Record<string, string>;
+  /** Conversations whose messages still have to be read in this round. */
+  pending: string[];
+}
+
+function readCursor(cursor: string | null): Record<string, unknown> | null {
+  if (!cursor) return null;
+  try {
+    const parsed: unknown = JSON.parse(cursor);
+    return isObj(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+const ids = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+const fingerprints = (v: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries(obj(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+
+const byActivityDesc = (a: RemoteConversation, b: RemoteConversation) => b.lastActivityAt.localeCompare(a.lastActivityAt);
+
+class InstantChatConnector implements ProviderConnector {
+  readonly provider = 'instantchat' as const;
+  readonly capabilities: Capabilities = {
+    realtime: 'socket.io',
+    broadcast: 'fanout',
+    flows: 'toggle',
+    flowTest: true,
+    templates: false,
+    markRead: false,
+    unavailable: {
+      templates: 'InstantChat has no templates or canned replies',
+      markRead: 'InstantChat has no endpoint to mark a conversation as read',
+      broadcast: 'InstantChat has no broadcast endpoint; the app sends to each recipient one by one',
+      status: 'InstantChat conversations have no open/resolved status',
+    },
+  };
+  readonly pollIntervalMs = { live: 60_000, fallback: 10_000 };
+  readonly http: ProviderHttp;
+  private readonly session: Session;
+  private readonly closers = new Set<() => void>();
+
+  constructor(private readonly ctx: ConnectorContext) {
+    const common = { baseUrl: ctx.baseUrl, unlimited: ctx.unlimited, errorMessage };
+    this.session = new Session(new ProviderHttp({ ...common, limits: AUTH_LIMITS }), ctx);
+    this.http = new ProviderHttp({
+      ...common,
+      limits: API_LIMITS,
+      auth: async () => ({ authorization: `Bearer ${await this.session.current()}` }),
+      refreshAuth: () => this.session.renew(),
+    });
+  }
+
+  async authenticate(): Promise<void> {
+    await this.session.current();
+  }
+
+  /** Step 1: the conversation list (newest activity first, bounded). Then the messages of CHUNK conversations per step. */
+  async backfill(cursor: string | null): Promise<SyncBatch> {
+    const state = readCursor(cursor);
+    if (!state) {
+      const since = new Date(Date.now() - BACKFILL_DAYS * 24 * 3600_000).toISOString();
+      const conversations = (await this.conversationItems())
+        .map(toConversation)
+        .filter((c): c is RemoteConversation => c !== null && c.lastActivityAt >= since)
+        .sort(byActivityDesc)
+        .slice(0, MAX_BACKFILL_CONVERSATIONS);
+      const queue = conversations.map((c) => c.externalId);
+      return { conversations, messages: [], cursor: JSON.stringify({ queue }), done: queue.length === 0 };
+    }
+    const queue = ids(state.queue);
+    const messages = await this.messagesOf(queue.slice(0, CHUNK));
+    const rest = queue.slice(CHUNK);
+    return { conversations: [], messages, cursor: JSON.stringify({ queue: rest }), done: rest.length === 0 };
+  }
+
+  /**
+   * One list request, then the messages of the conversations whose list entry changed (the list has no
+   * "changed since" filter and its order is not documented, so entries are compared, not positions).
+   */
+  async poll(cursor: string | null): Promise<SyncBatch> {
+    const prev = readCursor(cursor);
+    const prevSeen = prev ? fingerprints(prev.seen) : null;
+    const pending = ids(prev?.pending);
+    if (prevSeen && pending.length) return this.pollStep({ seen: prevSeen, pending }, []);
+
+    const seen: Record<string, string> = {};
+    const all: RemoteConversation[] = [];
+    const changed: RemoteConversation[] = [];
+    const recent = new Date(Date.now() - RECENT_MS).toISOString();
+    for (const item of await this.conversationItems()) {
+      const conv = toConversation(item);
+      if (!conv) continue;
+      seen[conv.externalId] = fingerprint(item);
+      all.push(conv);
+      const isChanged = prevSeen ? prevSeen[conv.externalId] !== seen[conv.externalId] : conv.lastActivityAt >= recent;
+      if (isChanged) changed.push(conv);
+    }
+    // The first poll hands over every conversation so unread counts start fresh.
+    return this.pollStep({ seen, pending: changed.map((c) => c.externalId) }, prevSeen ? changed : all);
+  }
+
+  async send(conv: ConversationRef, text: string): Promise<SentMessage> {
+    // InstantChat documents no idempotency key; after a failed send the outbox asks findSent before retrying.
+    const recipientId = id(conv.meta.instagramUserId);
+    if (!recipientId) throw new ProviderError('client', 'This conversation has no Instagram user id to reply to');
+    const endpoint = 'POST /api/instagram/send-message';
+    const body = envelope(
+      await this.http.json('POST', '/api/instagram/send-message', { json: { recipientId, message: text } }),
+      endpoint,
+    );
+    const messageId = id(body.messageId);
+    if (!messageId) throw new ProviderError('malformed', `${endpoint} returned no messageId`);
+    return { externalId: messageExternalId(conv.externalId, messageId), createdAt: isoTime(body.timestamp), status: 'sent' };
+  }
+
+  async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage | null> {
+    const since = Date.parse(sinceIso);
+    const found = (await this.messagesOf([conv.externalId]))
+      .filter((m) => m.direction === 'out' && m.text === text && Date.parse(m.createdAt) >= since)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+    return found ? { externalId: found.externalId, createdAt: found.createdAt, status: found.status } : null;
+  }
+
+  async subscribe(handlers: RealtimeHandlers): Promise<() => void> {
+    const stop = openRealtime(this.ctx.baseUrl, this.session, handlers);
+    const close = () => {
+      this.closers.delete(close);
+      stop();
+    };
+    this.closers.add(close);
+    return close;
+  }
+
+  async listFlows(): Promise<RemoteFlow[]> {
+    const body = await this.http.json('GET', '/api/flow/user');
+    return listIn(body, 'flows', 'GET /api/flow/user')
+      .map(toFlow)
+      .filter((f): f is RemoteFlow => f !== null);
+  }
+
+  /** The endpoint toggles, so it is called only when the current state differs from the wanted one. */
+  async setFlowActive(externalId: string, active: boolean): Promise<RemoteFlow> {
+    const flow = (await this.listFlows()).find((f) => f.externalId === externalId);
+    if (!flow) throw new ProviderError('not_found', `InstantChat has no flow with id ${externalId}`, 404);
+    if (flow.active === active) return flow;
+    const path = `/api/flow/${encodeURIComponent(externalId)}/toggle`;
+    const isActive = envelope(await this.http.json('PATCH', path), `PATCH ${path}`).isActive;
+    if (typeof isActive !== 'boolean') throw new ProviderError('malformed', `PATCH ${path} returned no isActive`);
+    // Someone else toggled at the same moment: report it as transient so the caller re-reads and retries.
+    if (isActive !== active)
+      throw new ProviderError('server', `Flow "${flow.name}" changed concurrently and is now ${isActive ? 'on' : 'off'}`);
+    return { ...flow, active };
+  }
+
+  async testFlow(externalId: string, input: string): Promise<{ output: string; steps?: number; raw?: unknown }> {
+    const path = `/api/flow/${encodeURIComponent(externalId)}/test`;
+    const result = envelope(await this.http.json('POST', path, { json: { input } }), `POST ${path}`).result;
+    if (!isObj(result)) throw new ProviderError('malformed', `POST ${path} returned no result`);
+    const steps = Number(result.stepsExecuted);
+    return { output: str(result.output), ...(Number.isFinite(steps) ? { steps } : {}), raw: result };
+  }
+
+  async close(): Promise<void> {
+    for (const close of [...this.closers]) close();
+  }
+
+  private async conversationItems() {
+    return listIn(await this.http.json('GET', CONVERSATIONS), 'conversations', `GET ${CONVERSATIONS}`).filter(
+      (c) => conversationId(c) !== null,
+    );
+  }
+
+  /** Messages of these conversations, one request each; a conversation that no longer exists has none. */
+  private async messagesOf(conversationIds: string[]): Promise<RemoteMessage[]> {
+    const out: RemoteMessage[] = [];
+    for (const convId of conversationIds) {
+      const path = `${CONVERSATIONS}/${encodeURIComponent(convId)}`;
+      try {
+        const items = listIn(await this.http.json('GET', path), 'messages', `GET ${path}`);
+        out.push(...items.map((m) => toMessage(m, convId)));
+      } catch (e) {
+        if (!(e instanceof ProviderError && e.kind === 'not_found')) throw e;
+      }
+    }
+    return out;
+  }
+
+  private async pollStep(state: PollState, conversations: RemoteConversation[]): Promise<SyncBatch> {
+    const messages = await this.messagesOf(state.pending.slice(0, CHUNK));
+    const pending = state.pending.slice(CHUNK);
+    return { conversations, messages, cursor: JSON.stringify({ seen: state.seen, pending }), done: pending.length === 0 };
+  }
+}

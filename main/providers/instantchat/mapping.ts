@@ -1,0 +1,106 @@
+// InstantChat payloads → the app's Remote* types. Every field is untrusted and read with parse.ts;
+// a response whose envelope has the wrong shape throws ProviderError('malformed').
+import { createHash } from 'node:crypto';
+import { ProviderError } from '../http';
+import { bool, id, isObj, isoTime, num, obj, str, type Json } from '../parse';
+import type { MessageType, RemoteConversation, RemoteFlow, RemoteMessage } from '../types';
+
+const MAX_TEXT = 10_000;
+const MESSAGE_TYPES: readonly MessageType[] = ['text', 'image', 'video', 'audio', 'file', 'other'];
+
+const shortHash = (v: unknown) => createHash('sha1').update(JSON.stringify(v)).digest('base64url').slice(0, 12);
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'an empty body';
+  if (Array.isArray(v)) return 'a JSON array';
+  return typeof v === 'string' ? `text (${JSON.stringify(v.slice(0, 60))})` : `a ${typeof v}`;
+}
+
+/** The documented `{success: true, …}` object; `success: false` on a 2xx answer is an error too. */
+export function envelope(body: unknown, endpoint: string): Json {
+  if (!isObj(body)) throw new ProviderError('malformed', `${endpoint} returned ${describe(body)} instead of a JSON object`);
+  if (body.success === false)
+    throw new ProviderError('server', `${endpoint} answered success:false (${str(body.message ?? body.error, 'no reason', 200)})`);
+  return body;
+}
+
+/** The list under `key`; items that are not objects are dropped. */
+export function listIn(body: unknown, key: string, endpoint: string): Json[] {
+  const items = envelope(body, endpoint)[key];
+  if (!Array.isArray(items)) throw new ProviderError('malformed', `${endpoint} returned no '${key}' list`);
+  return items.filter(isObj);
+}
+
+/** A readable message from the documented error envelope ({error, message} or {error, details}). */
+export function errorMessage(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.slice(0, 200) || undefined;
+  const b = obj(body);
+  const details = Object.entries(obj(b.details))
+    .map(([field, why]) => `${field}: ${str(why, '?', 200)}`)
+    .join('; ');
+  return str(b.message, '', 300) || details || str(b.error, '', 300) || undefined;
+}
+
+/** Message ids are scoped by their conversation: ids that are unique only per conversation cannot collide. */
+export const messageExternalId = (conversationId: string, messageId: string) => `${conversationId}/${messageId}`;
+
+/** What the conversation list says about one conversation: when it changes, its messages are re-read. */
+export const fingerprint = (c: Json) => shortHash([c.timestamp, c.lastMessage, c.unreadCount]);
+
+export const conversationId = (c: Json) => id(c.id ?? c._id);
+
+export function toConversation(c: Json): RemoteConversation | null {
+  const externalId = conversationId(c);
+  if (!externalId) return null;
+  const instagramUserId = id(c.instagramUserId);
+  const username = str(c.username, '', 200);
+  const avatar = str(c.avatar, '', 2000);
+  return {
+    externalId,
+    contact: {
+      externalId: instagramUserId ?? `conversation:${externalId}`,
+      name: str(c.fullName, '', 200) || username || 'Instagram user',
+      handle: username,
+      platform: 'instagram',
+      tags: [],
+    },
+    lastActivityAt: isoTime(c.timestamp),
+    unreadCount: Math.max(0, Math.floor(num(c.unreadCount))),
+    meta: {
+      ...(instagramUserId ? { instagramUserId } : {}),
+      ...(avatar ? { avatar } : {}),
+      username,
+    },
+  };
+}
+
+export function toMessage(m: Json, convId: string): RemoteMessage {
+  const sender = str(m.sender, '', 200);
+  // isFromUser means "written by the account's user", i.e. the agent (the document's example: sender "you").
+  const outbound = bool(m.isFromUser, sender === 'you');
+  const text = str(m.content, '', MAX_TEXT);
+  // A message without an id still needs a stable key: derive it from what identifies it.
+  const messageId = id(m.id ?? m._id) ?? `h${shortHash([m.timestamp, outbound, text])}`;
+  return {
+    externalId: messageExternalId(convId, messageId),
+    conversationExternalId: convId,
+    direction: outbound ? 'out' : 'in',
+    text,
+    type: MESSAGE_TYPES.find((t) => t === m.type) ?? 'text',
+    createdAt: isoTime(m.timestamp),
+    status: outbound ? 'sent' : 'received',
+    meta: { sender, isInstagram: bool(m.isInstagram) },
+  };
+}
+
+export function toFlow(f: Json): RemoteFlow | null {
+  const externalId = id(f.id ?? f._id);
+  if (!externalId) return null;
+  const description = str(f.description, '', 2000);
+  return {
+    externalId,
+    name: str(f.name, '', 200) || externalId,
+    ...(description ? { description } : {}),
+    active: bool(f.isActive),
+  };
+}

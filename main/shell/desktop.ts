@@ -1,0 +1,189 @@
+// Wires a running core to the desktop: window, bridge, tray, notifications. Every decision is made by
+// the plain modules in main/notifications and ./web-security; this file only connects them.
+import { app, session, type BrowserWindow } from 'electron';
+import { join } from 'node:path';
+import type { Core } from '../core';
+import type { Message, ServerEventName, ServerEvents } from '../contract/schemas';
+import { Directory } from '../notifications/directory';
+import {
+  conversationHash,
+  conversationIdFromUrl,
+  NotificationPolicy,
+  type DesktopNotification,
+  type ViewState,
+} from '../notifications/policy';
+import { buildTrayModel, dndUntilFor, type TrayAction } from '../notifications/tray';
+import { LocalApiClient } from './api-client';
+import { registerBridge } from './ipc';
+import { DesktopNotifier } from './notifier';
+import { guardWebContents, hardenSession, openInBrowser } from './security';
+import { installTestHook } from './test-hook';
+import { TrayView } from './tray';
+import { createMainWindow, revealWindow } from './window';
+import { WindowStateStore } from './window-state';
+
+export interface DesktopOptions {
+  core: Core;
+  dataDir: string;
+  /** Folder holding package.json (or app.asar when packaged). */
+  appRoot: string;
+  preloadPath: string;
+  isQuitting: () => boolean;
+  testMode: boolean;
+}
+
+export interface Desktop {
+  reveal(): void;
+  /** Another launch was attempted; it has exited and this instance comes to the front. */
+  secondInstance(): void;
+  dispose(): void;
+}
+
+const TRAY_REFRESH_DELAY_MS = 250;
+/** Re-render the tray now and then so "do not disturb (until …)" lapses without an event. */
+const TRAY_TICK_MS = 30_000;
+const LOGIN_ITEMS_SUPPORTED = process.platform === 'darwin' || process.platform === 'win32';
+
+export function startDesktop(o: DesktopOptions): Desktop {
+  const { core } = o;
+  const apiOrigin = new URL(core.url).origin;
+  const resourcesDir = join(o.appRoot, 'resources');
+  const iconPath = join(resourcesDir, 'icon.png');
+  const api = new LocalApiClient(core.url, core.token);
+
+  hardenSession(session.defaultSession, apiOrigin);
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, apiOrigin));
+
+  const stateStore = new WindowStateStore(join(o.dataDir, 'window-state.json'));
+  const win = createMainWindow({ preloadPath: o.preloadPath, iconPath, stateStore, hideOnClose: () => !o.isQuitting() });
+
+  const openConversation = (conversationId: string | null) => {
+    revealWindow(win);
+    void win.webContents.loadURL(`${apiOrigin}/${conversationHash(conversationId)}`);
+  };
+  const onNotificationClick = (n: DesktopNotification) => openConversation(n.conversationId);
+  const hook = o.testMode ? installTestHook(onNotificationClick) : null;
+  const notifier = new DesktopNotifier(iconPath, onNotificationClick);
+  const show = (n: DesktopNotification) => {
+    hook?.notifications.push(n);
+    notifier.show(n);
+  };
+  const policy = new NotificationPolicy({
+    clock: { now: () => Date.now() },
+    settings: () => core.settings(),
+    view: () => viewOf(win),
+    show,
+  });
+
+  let syncPaused = false;
+  if (LOGIN_ITEMS_SUPPORTED) app.setLoginItemSettings({ openAtLogin: stateStore.get().openAtLogin });
+  const renderTray = () => {
+    const model = buildTrayModel({
+      ...core.counts(),
+      dndUntil: core.settings().dndUntil,
+      paused: syncPaused,
+      openAtLogin: LOGIN_ITEMS_SUPPORTED ? stateStore.get().openAtLogin : null,
+      now: Date.now(),
+    });
+    if (hook) hook.trayModel = model;
+    trayView.render(model);
+  };
+  let trayRefresh: NodeJS.Timeout | null = null;
+  const refreshTraySoon = () => {
+    trayRefresh ??= setTimeout(() => {
+      trayRefresh = null;
+      renderTray();
+    }, TRAY_REFRESH_DELAY_MS);
+  };
+  const setDnd = (dndUntil: string | null) =>
+    api.patchSettings({ dndUntil }).then(renderTray, (error: unknown) => console.warn(`agent-inbox: do not disturb: ${String(error)}`));
+  const onTrayAction = (action: TrayAction) => {
+    switch (action) {
+      case 'open':
+        return revealWindow(win);
+      case 'dnd-1h':
+      case 'dnd-tomorrow':
+        return void setDnd(dndUntilFor(action, Date.now()));
+      case 'dnd-off':
+        return void setDnd(null);
+      case 'toggle-pause':
+        syncPaused = !syncPaused;
+        core.setSyncPaused(syncPaused);
+        return renderTray();
+      case 'toggle-login': {
+        const openAtLogin = !stateStore.get().openAtLogin;
+        app.setLoginItemSettings({ openAtLogin });
+        stateStore.update({ openAtLogin });
+        return renderTray();
+      }
+      case 'quit':
+        return app.quit();
+    }
+  };
+  const trayView = new TrayView(resourcesDir, onTrayAction);
+  renderTray();
+  const trayTick = setInterval(renderTray, TRAY_TICK_MS);
+
+  const directory = new Directory(api);
+  const notifyIfWanted = async (message: Message) => {
+    if (policy.screen(message)) return;
+    const incoming = await directory.describe(message);
+    if (incoming) policy.offer(incoming);
+  };
+  const unsubscribe = [
+    onCoreEvent(core, 'message.created', (m) => {
+      refreshTraySoon();
+      void notifyIfWanted(m);
+    }),
+    onCoreEvent(core, 'message.updated', refreshTraySoon),
+    onCoreEvent(core, 'conversation.updated', (c) => {
+      directory.rememberConversation(c);
+      refreshTraySoon();
+    }),
+    onCoreEvent(core, 'channel.updated', (c) => directory.rememberChannel(c)),
+    onCoreEvent(core, 'outbox.updated', refreshTraySoon),
+  ];
+
+  registerBridge({
+    config: { apiUrl: core.url, token: core.token },
+    contents: () => (win.isDestroyed() ? null : win.webContents),
+    notify: (request) => {
+      const n = policy.direct(request);
+      if (n) show(n);
+    },
+    setBadge: (count) => app.setBadgeCount(count),
+    focus: () => revealWindow(win),
+    openExternal: openInBrowser,
+  });
+
+  // The core is open, so the window shows the cached inbox at once while sync runs in the background.
+  void win.loadURL(`${apiOrigin}/`);
+
+  return {
+    reveal: () => revealWindow(win),
+    secondInstance: () => {
+      if (hook) hook.secondInstances += 1;
+      revealWindow(win);
+    },
+    dispose: () => {
+      for (const off of unsubscribe) off();
+      clearInterval(trayTick);
+      if (trayRefresh) clearTimeout(trayRefresh);
+      policy.dispose();
+      trayView.destroy();
+    },
+  };
+}
+
+function viewOf(win: BrowserWindow): ViewState {
+  if (win.isDestroyed()) return { focused: false, openConversationId: null };
+  return {
+    focused: win.isVisible() && !win.isMinimized() && win.isFocused(),
+    openConversationId: conversationIdFromUrl(win.webContents.getURL()),
+  };
+}
+
+function onCoreEvent<K extends ServerEventName>(core: Core, name: K, listener: ServerEvents[K]): () => void {
+  core.events.on(name, listener);
+  return () => core.events.off(name, listener);
+}

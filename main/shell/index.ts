@@ -1,0 +1,74 @@
+// Electron main entry: single instance, core first, then the desktop (window, tray, notifications).
+//   --demo                 wire the demo workspace (first run)
+//   AGENT_INBOX_DATA=DIR   user data and core data directory (default: Electron's userData)
+//   AGENT_INBOX_TEST=1     expose the e2e test hook (./test-hook.ts)
+import { app, dialog } from 'electron';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCore, type Core } from '../core';
+import { startDesktop, type Desktop } from './desktop';
+import { electronSqliteBinding } from './native-binding';
+import { createSafeStorageBox } from './secrets';
+
+const APP_ID = 'app.agentinbox.desktop';
+
+// Before the lock: the lock is per user data directory.
+if (process.env.AGENT_INBOX_DATA) app.setPath('userData', resolve(process.env.AGENT_INBOX_DATA));
+
+if (app.requestSingleInstanceLock()) {
+  void main().catch((error: unknown) => {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    console.error(`agent-inbox: failed to start: ${detail}`);
+    dialog.showErrorBox('Agent Inbox could not start', detail);
+    app.exit(1);
+  });
+} else {
+  // The first instance gets 'second-instance' and comes to the front.
+  app.quit();
+}
+
+async function main(): Promise<void> {
+  let quitting = false;
+  let core: Core | null = null;
+  let desktop: Desktop | null = null;
+
+  app.on('second-instance', () => desktop?.secondInstance());
+  app.on('activate', () => desktop?.reveal());
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  // Closing the window hides it; the tray keeps the app running until Quit.
+  app.on('window-all-closed', () => undefined);
+  app.on('will-quit', (event) => {
+    if (!core) return;
+    event.preventDefault();
+    desktop?.dispose();
+    const closing = core;
+    core = null;
+    void closing.close().finally(() => app.exit(0));
+  });
+
+  await app.whenReady();
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+
+  const dataDir = app.getPath('userData');
+  const appRoot = app.getAppPath();
+  const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+  core = await createCore({
+    dataDir,
+    port: 0,
+    secrets: createSafeStorageBox(),
+    demo: process.argv.includes('--demo'),
+    nativeBinding: electronSqliteBinding(appRoot),
+    // Served by the local API so the page shares its origin: the CSP and the API's origin check allow nothing else.
+    rendererDir: join(outDir, 'renderer'),
+  });
+  desktop = startDesktop({
+    core,
+    dataDir,
+    appRoot,
+    preloadPath: join(outDir, 'preload', 'index.cjs'),
+    isQuitting: () => quitting,
+    testMode: process.env.AGENT_INBOX_TEST === '1',
+  });
+}

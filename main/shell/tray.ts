@@ -1,0 +1,51 @@
+// Renders the tray model of main/notifications/tray.ts with Electron's Tray and Menu.
+import { app, Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
+import { join } from 'node:path';
+import type { MenuItemDescriptor, TrayAction, TrayIcon, TrayModel } from '../notifications/tray';
+
+export class TrayView {
+  private readonly tray: Tray;
+  private readonly icons: Record<TrayIcon, NativeImage>;
+  private rendered = '';
+
+  constructor(
+    resourcesDir: string,
+    private readonly onAction: (action: TrayAction) => void,
+  ) {
+    this.icons = {
+      tray: nativeImage.createFromPath(join(resourcesDir, 'tray.png')),
+      'tray-unread': nativeImage.createFromPath(join(resourcesDir, 'tray-unread.png')),
+    };
+    this.tray = new Tray(this.icons.tray);
+    this.tray.on('click', () => onAction('open'));
+  }
+
+  render(model: TrayModel): void {
+    const key = JSON.stringify(model);
+    if (key === this.rendered) return;
+    this.rendered = key;
+    this.tray.setImage(this.icons[model.icon]);
+    this.tray.setToolTip(model.tooltip);
+    this.tray.setContextMenu(Menu.buildFromTemplate(model.items.map((item) => this.toTemplate(item))));
+    app.setBadgeCount(model.badgeCount);
+  }
+
+  destroy(): void {
+    this.tray.destroy();
+  }
+
+  private toTemplate(item: MenuItemDescriptor): MenuItemConstructorOptions {
+    switch (item.type) {
+      case 'separator':
+        return { type: 'separator' };
+      case 'submenu':
+        return { label: item.label, submenu: item.items.map((child) => this.toTemplate(child)) };
+      case 'checkbox':
+        return { type: 'checkbox', label: item.label, checked: item.checked, click: () => this.onAction(item.action) };
+      case 'normal': {
+        const { action } = item;
+        return { label: item.label, enabled: item.enabled, click: action ? () => this.onAction(action) : undefined };
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// Pure rules for what the window may load, connect to and open. No Electron import: tested directly.
+
+/** The origin ("http://127.0.0.1:PORT") of a URL, or null when it has none. */
+export function originOf(url: string): string | null {
+  try {
+    const origin = new URL(url).origin;
+    return origin === 'null' ? null : origin;
+  } catch {
+    return null;
+  }
+}
+
+export function isSameOrigin(url: string, origin: string): boolean {
+  return originOf(url) === origin;
+}
+
+/** The URL to hand to the system browser, only for http(s) links; null for everything else. */
+export function externalHttpUrl(url: unknown): string | null {
+  if (typeof url !== 'string' || url.length > 2000) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Content-Security-Policy for the renderer, served by the local API at `apiOrigin`: scripts, styles,
+ * fonts and connections only from that origin. Images may also come over https because customers' photo
+ * attachments are provider URLs shown inline (an image cannot run code; the cost is that the provider's
+ * CDN sees the request, as in any mail client).
+ */
+export function buildCsp(apiOrigin: string): string {
+  const api = new URL(apiOrigin);
+  if (api.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(api.hostname)) {
+    throw new Error(`the local API must be on loopback http, got ${apiOrigin}`);
+  }
+  const socket = `ws://${api.host}`;
+  return [
+    "default-src 'none'",
+    `script-src ${api.origin}`,
+    `style-src ${api.origin}`,
+    `img-src ${api.origin} data: blob: https:`,
+    `font-src ${api.origin}`,
+    `connect-src ${api.origin} ${socket}`,
+    `manifest-src ${api.origin}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "frame-src 'none'",
+    `worker-src ${api.origin}`,
+  ].join('; ');
+}
+
+/** Permissions the app's own page may use; every other permission, and any other origin, is denied. */
+const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+
+export function isPermissionAllowed(permission: string, requestingUrl: string, apiOrigin: string): boolean {
+  return ALLOWED_PERMISSIONS.has(permission) && isSameOrigin(requestingUrl, apiOrigin);
+}

@@ -1,0 +1,251 @@
+// Keeps one channel's slice of the cache current: backfill (newest first, resumable), realtime where the
+// provider has it, and reconciliation polling by persisted cursor so nothing is missed while realtime is down.
+import type { Store } from '../db';
+import type { ChannelStatus } from '../contract/schemas';
+import type { ProviderConnector, RealtimeEvent, RemoteConversation, RemoteMessage } from '../providers/types';
+import { ProviderError } from '../providers/http';
+import type { CoreEvents } from '../events';
+import { backoffMs } from './backoff';
+
+const FLOWS_REFRESH_MS = 5 * 60_000;
+
+export interface ChannelSyncDeps {
+  store: Store;
+  events: CoreEvents;
+  channelId: string;
+  connector: ProviderConnector;
+  log: (line: string) => void;
+}
+
+export class ChannelSync {
+  private stopped = false;
+  private realtimeLive = false;
+  private lastError: ProviderError | null = null;
+  private authFailed = false;
+  private pollWake: (() => void) | null = null;
+  private wakePending = false;
+  private unsubscribe: (() => void) | null = null;
+  private sleepers = new Set<() => void>();
+  private pollErrors = 0;
+  private readonly done: Promise<unknown>[] = [];
+
+  constructor(private readonly d: ChannelSyncDeps) {}
+
+  get connector(): ProviderConnector {
+    return this.d.connector;
+  }
+
+  /** The provider answered its last request (the outbox uses this to decide when to try again). */
+  get reachable(): boolean {
+    return this.lastError === null || !['network', 'timeout', 'server'].includes(this.lastError.kind);
+  }
+
+  start(): void {
+    this.setStatus();
+    this.done.push(this.run());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const wake of [...this.sleepers]) wake();
+    this.unsubscribe?.();
+    await Promise.allSettled(this.done);
+    await this.d.connector.close().catch(() => undefined);
+  }
+
+  /** Reconcile now (a webhook or realtime event hinted at changes we do not have). */
+  pollNow(): void {
+    if (this.pollWake) this.pollWake();
+    else this.wakePending = true;
+  }
+
+  /** Apply realtime events (from the provider's socket or a verified webhook). */
+  applyEvents(events: RealtimeEvent[]): void {
+    const convs: RemoteConversation[] = [];
+    const msgs: RemoteMessage[] = [];
+    for (const e of events) {
+      if (e.kind === 'message') {
+        if (e.conversation) convs.push(e.conversation);
+        else if (!this.d.store.inbox.hasConversation(this.d.channelId, e.message.conversationExternalId)) {
+          this.pollNow();
+          continue;
+        }
+        msgs.push(e.message);
+      } else if (e.kind === 'conversation') convs.push(e.conversation);
+      else if (e.kind === 'message.status') {
+        const m = this.d.store.inbox.updateStatusByExternal(this.d.channelId, e.externalId, e.status);
+        if (m) this.d.events.emit('message.updated', m);
+      } else if (e.kind === 'flow') {
+        this.d.store.flows.upsertOne(this.d.channelId, e.flow);
+        this.d.events.emit('flows.changed', this.d.channelId);
+      } else this.pollNow();
+    }
+    if (convs.length || msgs.length) this.apply(convs, msgs, true);
+  }
+
+  private async run(): Promise<void> {
+    if (!(await this.authenticate())) return;
+    void this.subscribe();
+    this.done.push(this.backfillLoop(), this.pollLoop(), this.catalogLoop());
+  }
+
+  private async authenticate(): Promise<boolean> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        await this.d.connector.authenticate();
+        this.ok();
+        return true;
+      } catch (e) {
+        this.fail(e);
+        await this.sleep(this.authFailed ? 60_000 : backoffMs(attempt, undefined, 30_000));
+      }
+    }
+    return false;
+  }
+
+  private async subscribe(): Promise<void> {
+    if (!this.d.connector.subscribe) return;
+    try {
+      this.unsubscribe = await this.d.connector.subscribe({
+        onEvent: (e) => this.applyEvents([e]),
+        onState: (state, reason) => {
+          this.realtimeLive = state === 'live';
+          if (state === 'live') this.pollNow();
+          else if (reason) this.d.log(`realtime down: ${reason}`);
+          this.setStatus();
+        },
+      });
+    } catch (e) {
+      this.d.log(`realtime unavailable: ${(e as Error).message}`);
+    }
+  }
+
+  private async backfillLoop(): Promise<void> {
+    const { store, channelId, connector } = this.d;
+    let state = store.syncState.get(channelId, 'backfill');
+    for (let attempt = 0; !state.done && !this.stopped; ) {
+      try {
+        const batch = await connector.backfill(state.cursor);
+        if (this.stopped) return;
+        store.transaction(() => {
+          this.apply(batch.conversations, batch.messages, false);
+          state = { cursor: batch.cursor, done: batch.done };
+          store.syncState.set(channelId, 'backfill', state);
+        });
+        attempt = 0;
+        this.ok();
+      } catch (e) {
+        this.fail(e);
+        await this.sleep(backoffMs(attempt++, (e as ProviderError).retryAfterMs));
+      }
+    }
+    if (state.done) store.channels.markSynced(channelId);
+  }
+
+  private async pollLoop(): Promise<void> {
+    const { store, channelId, connector } = this.d;
+    while (!this.stopped) {
+      const interval = this.realtimeLive ? connector.pollIntervalMs.live : connector.pollIntervalMs.fallback;
+      await this.sleep(this.pollErrors ? backoffMs(this.pollErrors - 1, this.lastError?.retryAfterMs) : interval, true);
+      if (this.stopped) return;
+      try {
+        let state = store.syncState.get(channelId, 'poll');
+        for (let round = 0; round < 20 && !this.stopped; round++) {
+          const batch = await connector.poll(state.cursor);
+          if (this.stopped) return;
+          store.transaction(() => {
+            this.apply(batch.conversations, batch.messages, true);
+            state = { cursor: batch.cursor, done: batch.done };
+            store.syncState.set(channelId, 'poll', state);
+          });
+          if (batch.done) break;
+        }
+        store.channels.markSynced(channelId);
+        this.pollErrors = 0;
+        this.ok();
+      } catch (e) {
+        this.pollErrors++;
+        this.fail(e);
+      }
+    }
+  }
+
+  /** Flows and templates change rarely: fetch at start and every few minutes. */
+  private async catalogLoop(): Promise<void> {
+    const { store, channelId, connector } = this.d;
+    while (!this.stopped) {
+      try {
+        if (connector.listFlows) {
+          store.flows.replaceForChannel(channelId, await connector.listFlows());
+          this.d.events.emit('flows.changed', channelId);
+        }
+        if (connector.listTemplates) store.templates.replaceForChannel(channelId, await connector.listTemplates());
+      } catch (e) {
+        this.d.log(`flows/templates refresh failed: ${(e as Error).message}`);
+      }
+      await this.sleep(FLOWS_REFRESH_MS);
+    }
+  }
+
+  private apply(convs: RemoteConversation[], msgs: RemoteMessage[], live: boolean): void {
+    const { store, events, channelId } = this.d;
+    const r = store.inbox.applyBatch(channelId, convs, msgs, { live });
+    for (const m of r.created) events.emit('message.created', m);
+    for (const m of r.updated) events.emit('message.updated', m);
+    for (const id of r.conversations) {
+      const c = store.inbox.conversation(id);
+      if (c) events.emit('conversation.updated', c);
+    }
+  }
+
+  private ok(): void {
+    const changed = this.lastError !== null || this.authFailed;
+    this.lastError = null;
+    this.authFailed = false;
+    if (changed) this.setStatus();
+  }
+
+  private fail(e: unknown): void {
+    const err = e instanceof ProviderError ? e : new ProviderError('malformed', `unexpected answer: ${(e as Error).message}`);
+    this.lastError = err;
+    this.authFailed = err.kind === 'auth';
+    this.d.log(`${err.kind}: ${err.message}`);
+    this.setStatus();
+  }
+
+  private status(): ChannelStatus {
+    if (this.authFailed) return 'auth_error';
+    if (this.lastError && ['network', 'timeout', 'server'].includes(this.lastError.kind)) return 'offline';
+    return this.realtimeLive ? 'live' : 'polling';
+  }
+
+  private setStatus(): void {
+    const { store, channelId, events } = this.d;
+    const row = store.channels.get(channelId);
+    if (!row) return;
+    const status = this.status();
+    const error = this.lastError?.message ?? null;
+    if (row.status === status && row.error === error) return;
+    store.channels.setStatus(channelId, status, error);
+    events.emit('channel.changed', channelId);
+  }
+
+  /** Sleep that stop() ends at once; the poll loop's sleep is also ended by pollNow(). */
+  private sleep(ms: number, wakeable = false): Promise<void> {
+    if (wakeable && this.wakePending) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(t);
+        this.sleepers.delete(finish);
+        if (this.pollWake === finish) this.pollWake = null;
+        resolve();
+      };
+      const t = setTimeout(finish, ms);
+      this.sleepers.add(finish);
+      if (wakeable) this.pollWake = finish;
+    });
+  }
+}

@@ -1,0 +1,17 @@
+// react-query keys, in one place so live updates and views agree on them.
+import type { InboxFilters } from '../app/store';
+
+export const keys = {
+  channels: ['channels'] as const,
+  conversationLists: ['conversations'] as const,
+  conversationList: (filters: InboxFilters) => ['conversations', filters] as const,
+  conversation: (id: string) => ['conversation', id] as const,
+  messages: (conversationId: string) => ['messages', conversationId] as const,
+  outbox: ['outbox'] as const,
+  templates: ['templates'] as const,
+  settings: ['settings'] as const,
+  broadcasts: ['broadcasts'] as const,
+  flows: ['flows'] as const,
+  search: (q: string) => ['search', q] as const,
+  broadcastPreview: (audience: unknown) => ['broadcast-preview', audience] as const,
+};

@@ -1,0 +1,38 @@
+// Small labels shared by the views: provider names, channel and conversation states.
+import type { ChannelStatus, ConversationStatus, ProviderId } from '@contract/schemas';
+
+export const PROVIDER_LABELS: Record<ProviderId, string> = {
+  chatpion: 'ChatPion',
+  'chatbots-platform': 'Chatbots Platform',
+  instantchat: 'InstantChat',
+  assistify: 'Assistify',
+  chatapi: 'ChatAPI',
+};
+
+export function ProviderBadge({ provider }: { provider: ProviderId }) {
+  return <span className={`provider-badge provider-${provider}`}>{PROVIDER_LABELS[provider]}</span>;
+}
+
+const CHANNEL_STATUS_LABELS: Record<ChannelStatus, string> = {
+  connecting: 'Connecting',
+  live: 'Live',
+  polling: 'Polling',
+  offline: 'Offline',
+  auth_error: 'Sign-in failed',
+  paused: 'Paused',
+};
+
+export function ChannelStatusBadge({ status }: { status: ChannelStatus }) {
+  return <span className={`pill channel-${status}`}>{CHANNEL_STATUS_LABELS[status]}</span>;
+}
+
+export const CONVERSATION_STATUS_LABELS: Record<ConversationStatus, string> = {
+  open: 'Open',
+  pending: 'Pending',
+  snoozed: 'Snoozed',
+  resolved: 'Resolved',
+};
+
+export function ConversationStatusBadge({ status }: { status: ConversationStatus }) {
+  return <span className={`pill status-${status}`}>{CONVERSATION_STATUS_LABELS[status]}</span>;
+}

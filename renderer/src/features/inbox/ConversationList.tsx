@@ -1,0 +1,104 @@
+// The virtualized unified inbox: fixed-height rows, more pages fetched as the agent scrolls, and the
+// agent's place kept when live updates insert conversations above what they are reading.
+import { useCallback, useEffect, useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { Conversation } from '@contract/schemas';
+import { openConversation, useUi } from '../../app/store';
+import { useNow } from '../../app/useNow';
+import { EmptyState, ErrorState, SkeletonRows } from '../../app/ui/states';
+import { useChannelMap } from '../channels/useChannels';
+import { ConversationRow } from './ConversationRow';
+import { useConversationPages } from './useConversationPages';
+import { useInboxKeys } from './useInboxKeys';
+import { useScrollAnchor } from './useScrollAnchor';
+
+export const ROW_HEIGHT = 78;
+const PREFETCH_ROWS = 30;
+
+let firstPaintMarked = false;
+
+export function ConversationList() {
+  const filters = useUi((s) => s.filters);
+  const openId = useUi((s) => s.openId);
+  const cursorId = useUi((s) => s.cursorId);
+  const searching = useUi((s) => s.searchText.trim() !== '');
+  const channels = useChannelMap();
+  const now = useNow();
+  const query = useConversationPages(filters);
+  const { items, hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  const scrollRef = useRef<HTMLDivElement>(null);
+
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    getItemKey: (i) => items[i].id,
+    overscan: 10,
+  });
+  const virtualRows = virtualizer.getVirtualItems();
+  const lastVisible = virtualRows.length ? virtualRows[virtualRows.length - 1].index : -1;
+
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && lastVisible >= items.length - PREFETCH_ROWS) void fetchNextPage();
+  }, [lastVisible, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  useEffect(() => {
+    if (firstPaintMarked || !items.length) return;
+    firstPaintMarked = true;
+    requestAnimationFrame(() => performance.mark('inbox:first-paint'));
+  }, [items.length]);
+
+  useScrollAnchor(scrollRef, items, ROW_HEIGHT);
+  useInboxKeys(items, (index) => virtualizer.scrollToIndex(index, { align: 'auto' }), !searching);
+
+  const open = useCallback((id: string) => openConversation(id), []);
+
+  if (query.isPending) return <SkeletonRows count={10} height={ROW_HEIGHT} />;
+  if (query.isError) {
+    return <ErrorState what="The inbox could not be loaded." error={query.error} onRetry={() => void query.refetch()} />;
+  }
+  if (!items.length) return <EmptyInbox />;
+
+  return (
+    <div
+      ref={scrollRef}
+      className="conv-scroll"
+      role="listbox"
+      aria-label="Conversations"
+      tabIndex={0}
+      aria-activedescendant={cursorId ? `conversation-${cursorId}` : undefined}
+    >
+      <div className="conv-spacer" style={{ height: virtualizer.getTotalSize() }}>
+        {virtualRows.map((row) => {
+          const c: Conversation = items[row.index];
+          return (
+            <ConversationRow
+              key={row.key}
+              conversation={c}
+              channelName={channels.get(c.channelId)?.name ?? ''}
+              isOpen={c.id === openId}
+              hasCursor={c.id === cursorId}
+              now={c.waitingSince ? now : 0}
+              top={row.start}
+              height={ROW_HEIGHT}
+              onOpen={open}
+            />
+          );
+        })}
+      </div>
+      {isFetchingNextPage && <div className="conv-loading-more">Loading more…</div>}
+    </div>
+  );
+}
+
+function EmptyInbox() {
+  const filters = useUi((s) => s.filters);
+  const filtered = filters.source || filters.status || filters.unreadOnly || filters.sort === 'waiting';
+  return filtered ? (
+    <EmptyState title="No conversations match these filters.">Clear a filter above to see more.</EmptyState>
+  ) : (
+    <EmptyState title="No conversations yet.">
+      New messages from your channels appear here as they arrive. Check the Channels view if you expected some.
+    </EmptyState>
+  );
+}

@@ -1,0 +1,37 @@
+// The agent's main screen: search and filters over the unified list on the left, the open
+// conversation on the right.
+import { useUi } from '../../app/store';
+import { ConversationView, NoConversation } from '../conversation/ConversationView';
+import { FirstRun } from '../channels/FirstRun';
+import { useChannels } from '../channels/useChannels';
+import { SearchBox } from '../search/SearchBox';
+import { SearchResults } from '../search/SearchResults';
+import { ConversationList } from './ConversationList';
+import { InboxFilters } from './InboxFilters';
+import { OfflineBanner } from './OfflineBanner';
+
+export function InboxView() {
+  const openId = useUi((s) => s.openId);
+  const searchText = useUi((s) => s.searchText);
+  const channels = useChannels();
+  const searching = searchText.trim() !== '';
+
+  if (channels.data && channels.data.items.length === 0) return <FirstRun />;
+
+  return (
+    <div className="inbox">
+      <div className="inbox-list-pane">
+        <SearchBox />
+        {!searching && <InboxFilters />}
+        <OfflineBanner />
+        {searching && <SearchResults text={searchText} />}
+        <div className="inbox-list" hidden={searching}>
+          <ConversationList />
+        </div>
+      </div>
+      <div className="inbox-reading-pane">
+        {openId ? <ConversationView key={openId} id={openId} /> : <NoConversation />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,148 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, DatabaseOpenError, SCHEMA_VERSION, type Store } from '../../main/db';
+import { ftsQuery } from '../../main/db/inbox';
+import { tempDir } from '../helpers/tmp';
+import { conv, msg, seedChannel } from '../helpers/seed';
+
+let tmp: ReturnType<typeof tempDir>;
+let file: string;
+let store: Store;
+
+beforeEach(() => {
+  tmp = tempDir();
+  file = path.join(tmp.dir, 'inbox.db');
+  store = openStore(file);
+});
+afterEach(() => {
+  store.close();
+  tmp.cleanup();
+});
+
+describe('opening and migrating', () => {
+  it('creates every table, in WAL mode with foreign keys, at the current schema version', () => {
+    store.close();
+    const db = new Database(file);
+    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table') ORDER BY name").pluck().all();
+    for (const t of ['channels', 'contacts', 'conversations', 'messages', 'messages_fts', 'outbox', 'broadcasts', 'broadcast_recipients', 'flows', 'sync_state', 'settings', 'schema_migrations'])
+      expect(tables).toContain(t);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+    store = openStore(file);
+  });
+
+  it('refuses a database from a newer version and leaves it untouched', () => {
+    store.close();
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const before = fs.readFileSync(file);
+    expect(() => openStore(file)).toThrow(/newer Agent Inbox/);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    store = openStore(path.join(tmp.dir, 'other.db'));
+  });
+
+  it('refuses a corrupt file and a foreign database without overwriting them', () => {
+    const junk = path.join(tmp.dir, 'junk.db');
+    fs.writeFileSync(junk, Buffer.alloc(8192, 7));
+    const err = (() => {
+      try {
+        openStore(junk);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(DatabaseOpenError);
+    expect((err as DatabaseOpenError).reason).toBe('corrupt');
+    expect(fs.readFileSync(junk).equals(Buffer.alloc(8192, 7))).toBe(true);
+
+    const foreign = path.join(tmp.dir, 'foreign.db');
+    const db = new Database(foreign);
+    db.exec('CREATE TABLE notes (x)');
+    db.close();
+    expect(() => openStore(foreign)).toThrow(/another program/);
+  });
+});
+
+describe('sync writes', () => {
+  it('stores a message seen twice, or out of order, exactly once and in time order', () => {
+    const ch = seedChannel(store);
+    const c = conv('x1', 'Ana García', '2026-01-01T10:05:00.000Z');
+    const m2 = msg('m2', 'x1', 'second', '2026-01-01T10:05:00.000Z');
+    const m1 = msg('m1', 'x1', 'first', '2026-01-01T10:00:00.000Z');
+    const a = store.inbox.applyBatch(ch, [c], [m2], { live: true });
+    const b = store.inbox.applyBatch(ch, [c], [m1, m2], { live: true });
+    expect(a.created).toHaveLength(1);
+    expect(b.created.map((m) => m.text)).toEqual(['first']);
+    const convId = Number([...a.conversations][0]);
+    const page = store.inbox.listMessages(convId, undefined, 50);
+    expect(page.items.map((m) => m.text)).toEqual(['second', 'first']);
+    const conversation = store.inbox.conversation(convId)!;
+    expect(conversation.lastMessage?.text).toBe('second');
+    expect(conversation.unreadCount).toBe(2);
+  });
+
+  it('never lets a late status downgrade a message', () => {
+    const ch = seedChannel(store);
+    store.inbox.applyBatch(ch, [conv('x', 'A', '2026-01-01T00:00:00.000Z')], [{ ...msg('m', 'x', 'hi', '2026-01-01T00:00:00.000Z', 'out'), status: 'read' }], { live: true });
+    expect(store.inbox.updateStatusByExternal(ch, 'm', 'delivered')).toBeNull();
+  });
+
+  it('deletes everything of a channel with it', () => {
+    const ch = seedChannel(store);
+    store.inbox.applyBatch(ch, [conv('x', 'A', '2026-01-01T00:00:00.000Z')], [msg('m', 'x', 'hello', '2026-01-01T00:00:00.000Z')], { live: true });
+    store.channels.delete(ch);
+    expect(store.inbox.counts()).toEqual({ conversations: 0, messages: 0 });
+    expect(store.inbox.search('hello', 10)).toEqual([]);
+  });
+});
+
+describe('reads', () => {
+  it('pages the inbox newest first with a keyset cursor, with filters', () => {
+    const ch = seedChannel(store);
+    const convs = Array.from({ length: 25 }, (_, i) => conv(`c${i}`, `Person ${i}`, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()));
+    const msgs = convs.map((c, i) => msg(`m${i}`, c.externalId, `text ${i}`, c.lastActivityAt));
+    store.inbox.applyBatch(ch, convs, msgs, { live: true });
+    const first = store.inbox.listConversations({ limit: 10, sort: 'latest' });
+    expect(first.items.map((c) => c.contact.name)[0]).toBe('Person 24');
+    const second = store.inbox.listConversations({ limit: 10, sort: 'latest', cursor: first.nextCursor! });
+    const third = store.inbox.listConversations({ limit: 10, sort: 'latest', cursor: second.nextCursor! });
+    const all = [...first.items, ...second.items, ...third.items].map((c) => c.id);
+    expect(new Set(all).size).toBe(25);
+    expect(third.nextCursor).toBeNull();
+    expect(store.inbox.listConversations({ limit: 50, sort: 'latest', status: 'resolved' }).items).toHaveLength(0);
+    expect(store.inbox.listConversations({ limit: 50, sort: 'latest', unread: true }).items).toHaveLength(25);
+    expect(store.inbox.listConversations({ limit: 50, sort: 'waiting' }).items[0].contact.name).toBe('Person 0');
+  });
+
+  it('searches text and contact names with safe queries and marked snippets', () => {
+    const ch = seedChannel(store);
+    store.inbox.applyBatch(ch, [conv('x', 'Chloé Dubois', '2026-01-01T00:00:00.000Z')], [msg('m', 'x', 'Where is my parcel number 123?', '2026-01-01T00:00:00.000Z')], { live: true });
+    const hits = store.inbox.search('parc', 10);
+    expect(hits).toHaveLength(1);
+    expect(hits[0].snippet).toContain('\u0002parcel\u0003');
+    expect(store.inbox.search('chloe', 10)).toHaveLength(1);
+    for (const hostile of ['"*(NEAR', 'a OR b', '"', '***', 'x" OR "1']) expect(() => store.inbox.search(hostile, 10)).not.toThrow();
+    expect(ftsQuery('  ')).toBeNull();
+  });
+});
+
+describe('outbox', () => {
+  it('hands out only the head of each conversation, in order', () => {
+    const ch = seedChannel(store);
+    const applied = store.inbox.applyBatch(ch, [conv('a', 'A', '2026-01-01T00:00:00.000Z'), conv('b', 'B', '2026-01-01T00:00:00.000Z')], [], { live: true });
+    const [a, b] = [...applied.conversations];
+    const put = (c: number, text: string) => store.outbox.insert({ kind: 'reply', channelId: ch, conversationId: c, messageId: null, payload: { text }, key: text });
+    const a1 = put(a, 'a1');
+    put(a, 'a2');
+    const b1 = put(b, 'b1');
+    expect(store.outbox.due().map((r) => r.id)).toEqual([a1.id, b1.id]);
+    store.outbox.markSending(a1.id);
+    expect(store.outbox.due().map((r) => r.id)).toEqual([a1.id, b1.id]);
+    store.outbox.markSent(a1.id);
+    expect(store.outbox.due().map((r) => JSON.parse(r.payload).text)).toEqual(['a2', 'b1']);
+  });
+});
