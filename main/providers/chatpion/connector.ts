@@ -25,7 +25,7 @@ import { openList, PAGE_SIZE, readSince, walkStep, type FetchPage, type ListMark
 import { mapAll, toConversation, toFlow, toMessage } from './map';
 
 const DAY_MS = 86_400_000;
-export const CHATPION_LIMITS = [
+const LIMITS = [
   { limit: 100, windowMs: 60_000 },
   { limit: 5000, windowMs: DAY_MS },
 ];
@@ -33,6 +33,7 @@ const MAX_SUBSCRIBER_PAGES = 100;
 const MAX_MESSAGE_PAGES = 50;
 const BACKFILL_DAYS = 30;
 const MAX_FLOW_PAGES = 10;
+const FIND_SENT_PAGES = 5;
 
 /**
  * Requests polls may spend: refills at `perDay`, holds at most `burst`. Polling every 2 s would use
@@ -80,6 +81,10 @@ interface PollCursor {
 
 type BackfillCursor = { stage: 'subscribers' | 'messages'; walk: Walk | null };
 
+const isBackfillCursor = (v: Json) => v.stage === 'subscribers' || v.stage === 'messages';
+const isPollCursor = (v: Json) =>
+  isObj(v.messages) && isObj(v.subscribers) && isObj(v.seen) && Array.isArray(v.known);
+
 const malformed = (what: string) => new ProviderError('malformed', `ChatPion ${what}`);
 
 function parseCursor<T>(cursor: string | null, valid: (v: Json) => boolean): T | null {
@@ -92,7 +97,7 @@ function parseCursor<T>(cursor: string | null, valid: (v: Json) => boolean): T |
   }
 }
 
-/** The doc's ids are numbers; send digits as a number so strict servers match them. */
+// Doc silent on id types: the doc's ids are numbers, so digits go out as a number for strict servers.
 const wireId = (v: string): string | number => (/^\d{1,15}$/.test(v) ? Number(v) : v);
 
 function sameSecret(a: string, b: string): boolean {
@@ -137,7 +142,7 @@ class ChatPionConnector implements ProviderConnector {
     this.apiKey = 'apiKey' in ctx.credentials ? ctx.credentials.apiKey : '';
     this.http = new ProviderHttp({
       baseUrl: ctx.baseUrl,
-      limits: CHATPION_LIMITS,
+      limits: LIMITS,
       auth: () => ({ 'X-API-Key': this.apiKey }),
       errorMessage: (body) => (isObj(body) ? str(body.message, '', 300) : str(body, '', 300)) || undefined,
       unlimited: ctx.unlimited,
@@ -158,14 +163,18 @@ class ChatPionConnector implements ProviderConnector {
 
   /** Subscribers first (conversations must exist before their messages), then messages, newest first. */
   async backfill(cursor: string | null): Promise<SyncBatch> {
-    const c = parseCursor<BackfillCursor>(cursor, (v) => v.stage === 'subscribers' || v.stage === 'messages') ?? {
-      stage: 'subscribers',
-      walk: null,
-    };
+    const c = parseCursor<BackfillCursor>(cursor, isBackfillCursor) ?? { stage: 'subscribers', walk: null };
     if (c.stage === 'subscribers') {
       const step = await walkStep(this.subscriberPages(), 'subscribed_at', c.walk, MAX_SUBSCRIBER_PAGES);
-      const next: BackfillCursor = step.next ? { stage: 'subscribers', walk: step.next } : { stage: 'messages', walk: null };
-      return { conversations: mapAll(step.items, toConversation), messages: [], cursor: JSON.stringify(next), done: false };
+      const next: BackfillCursor = step.next
+        ? { stage: 'subscribers', walk: step.next }
+        : { stage: 'messages', walk: null };
+      return {
+        conversations: mapAll(step.items, toConversation),
+        messages: [],
+        cursor: JSON.stringify(next),
+        done: false,
+      };
     }
     const step = await walkStep(this.messagePages(), 'sent_at', c.walk, MAX_MESSAGE_PAGES);
     const messages = mapAll(step.items, (m) => toMessage(m));
@@ -176,8 +185,9 @@ class ChatPionConnector implements ProviderConnector {
   }
 
   async poll(cursor: string | null): Promise<SyncBatch> {
-    const c = parseCursor<PollCursor>(cursor, (v) => isObj(v.messages) && isObj(v.subscribers) && isObj(v.seen) && Array.isArray(v.known));
-    if (c && !this.ctx.unlimited && !this.budget.available) return { conversations: [], messages: [], cursor, done: true };
+    const c = parseCursor<PollCursor>(cursor, isPollCursor);
+    if (c && !this.ctx.unlimited && !this.budget.available)
+      return { conversations: [], messages: [], cursor, done: true };
     const before = this.http.limiter.sent;
     try {
       return c ? await this.pollSince(c) : await this.startPolling();
@@ -209,7 +219,10 @@ class ChatPionConnector implements ProviderConnector {
     const msgs = await readSince(this.messagePages(), c.messages, 'sent_at');
     const fetched = mapAll(msgs.items, (m) => toMessage(m));
     const fresh = fetched.filter((m) => !(m.externalId in c.seen));
-    const messages = [...fresh, ...fetched.filter((m) => m.externalId in c.seen && c.seen[m.externalId] !== m.status)];
+    const messages = [
+      ...fresh,
+      ...fetched.filter((m) => m.externalId in c.seen && c.seen[m.externalId] !== m.status),
+    ];
     const cursor: PollCursor = {
       ...c,
       messages: msgs.mark,
@@ -230,7 +243,10 @@ class ChatPionConnector implements ProviderConnector {
     return { conversations, messages: dedupe(messages), cursor: JSON.stringify(cursor), done: true };
   }
 
-  async olderMessages(conv: ConversationRef, before: string | null): Promise<{ messages: RemoteMessage[]; next: string | null }> {
+  async olderMessages(
+    conv: ConversationRef,
+    before: string | null,
+  ): Promise<{ messages: RemoteMessage[]; next: string | null }> {
     const walk = parseCursor<Walk>(before, (v) => typeof v.next === 'number');
     const step = await walkStep(this.messagePages(conv.externalId), 'sent_at', walk, Infinity);
     return {
@@ -239,28 +255,42 @@ class ChatPionConnector implements ProviderConnector {
     };
   }
 
-  // ChatPion documents no idempotency key: the outbox's findSent covers retries after a crash.
+  // Doc silent on idempotency: no key is documented, so none is sent; after a crash the outbox's findSent decides.
   async send(conv: ConversationRef, text: string): Promise<SentMessage> {
     const data = await this.data('POST', '/api/messages', {
       json: { subscriber_id: wireId(conv.externalId), message: text, type: 'text' },
     });
     const m = isObj(data) ? toMessage(data, conv.externalId) : null;
     if (!m) throw malformed('POST /api/messages returned no message id');
-    return { externalId: m.externalId, createdAt: m.createdAt, status: m.direction === 'in' ? 'sent' : m.status };
+    // The answer is our own message even where a lax server marks it like a customer's.
+    return {
+      externalId: m.externalId,
+      createdAt: m.createdAt,
+      status: m.direction === 'in' ? 'sent' : m.status,
+    };
   }
 
+  /** Walks the conversation back from its newest message until it passes `sinceIso`. */
   async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage | null> {
-    const { newest } = await openList(this.messagePages(conv.externalId), 'sent_at');
-    // Doc's times have whole seconds: compare from the start of sinceIso's second.
-    const since = new Date(Math.floor(Date.parse(sinceIso) / 1000) * 1000).toISOString();
-    const hits = mapAll(newest, (m) => toMessage(m, conv.externalId))
-      .filter((m) => m.direction === 'out' && m.text === text && m.createdAt >= since)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    return hits.length ? { externalId: hits[0].externalId, createdAt: hits[0].createdAt, status: hits[0].status } : null;
+    // Doc silent on precision: its times have whole seconds, so compare from the start of sinceIso's second.
+    const since = new Date(Math.floor((Date.parse(sinceIso) || 0) / 1000) * 1000).toISOString();
+    const hits: RemoteMessage[] = [];
+    let walk: Walk | null = null;
+    do {
+      const step = await walkStep(this.messagePages(conv.externalId), 'sent_at', walk, FIND_SENT_PAGES);
+      const page = mapAll(step.items, (m) => toMessage(m, conv.externalId));
+      hits.push(...page.filter((m) => m.direction === 'out' && m.text === text && m.createdAt >= since));
+      walk = page.some((m) => m.createdAt < since) ? null : step.next;
+    } while (walk);
+    const first = hits.sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+    return first ? { externalId: first.externalId, createdAt: first.createdAt, status: first.status } : null;
   }
 
   async broadcast(req: BroadcastRequest): Promise<{ externalId: string; status: string }> {
-    const target = req.tags?.length || req.platforms?.length ? { tags: req.tags ?? [], platforms: req.platforms ?? [] } : undefined;
+    const target =
+      req.tags?.length || req.platforms?.length
+        ? { tags: req.tags ?? [], platforms: req.platforms ?? [] }
+        : undefined;
     const schedule = req.scheduleAt ? { time: req.scheduleAt, timezone: req.timezone ?? 'UTC' } : undefined;
     const data = await this.data('POST', '/api/broadcasts', {
       json: { name: req.name, message: req.text, type: 'text', target, schedule },
@@ -281,11 +311,12 @@ class ChatPionConnector implements ProviderConnector {
   }
 
   /**
-   * The doc's webhooks carry no signature, so the URL registered in the dashboard carries the channel's
+   * Doc silent on webhook signatures: there are none, so the URL registered in the dashboard carries the channel's
    * secret: `<webhookUrl>?token=<webhookSecret>`.
    */
   handleWebhook(req: WebhookRequest): WebhookResult {
-    if (!sameSecret(req.query.token ?? '', this.ctx.webhookSecret))
+    const token: unknown = req.query.token;
+    if (!sameSecret(typeof token === 'string' ? token : '', this.ctx.webhookSecret))
       throw new ProviderError('auth', 'ChatPion webhook: missing or wrong token in the webhook URL');
     if (req.method === 'GET') return { events: [] };
     let payload: unknown;
@@ -306,7 +337,9 @@ class ChatPionConnector implements ProviderConnector {
   private async data(method: string, path: string, o: RequestOptions = {}): Promise<unknown> {
     const body = await this.http.json(method, path, { ...o, signal: this.stop.signal });
     if (!isObj(body) || !('data' in body) || body.status === 'error')
-      throw malformed(`${method} ${path} returned ${JSON.stringify(body)?.slice(0, 80) ?? 'nothing'} instead of {status, data}`);
+      throw malformed(
+        `${method} ${path} returned ${JSON.stringify(body)?.slice(0, 80) ?? 'nothing'} instead of {status, data}`,
+      );
     return body.data;
   }
 
@@ -319,7 +352,10 @@ class ChatPionConnector implements ProviderConnector {
       const items = arr(data[key]).filter(isObj);
       const echoed = num(data.limit, 0);
       // A server that ignores our limit and does not echo its own shows it by a short page that is not the last.
-      const inferred = items.length > 0 && items.length < limit && (page - 1) * limit + items.length < total ? items.length : limit;
+      const inferred =
+        items.length > 0 && items.length < limit && (page - 1) * limit + items.length < total
+          ? items.length
+          : limit;
       return { total, limit: echoed > 0 ? echoed : inferred, items };
     };
   }
@@ -337,7 +373,10 @@ function dedupe(messages: RemoteMessage[]): RemoteMessage[] {
   return [...new Map(messages.map((m) => [m.externalId, m])).values()];
 }
 
-const STATUS_EVENTS: Record<string, RemoteMessageStatus> = { 'message.delivered': 'delivered', 'message.read': 'read' };
+const STATUS_EVENTS: Record<string, RemoteMessageStatus> = {
+  'message.delivered': 'delivered',
+  'message.read': 'read',
+};
 
 function webhookEvents(event: string, data: Json): RealtimeEvent[] {
   if (event === 'subscriber.created' || event === 'subscriber.updated') {
@@ -349,7 +388,8 @@ function webhookEvents(event: string, data: Json): RealtimeEvent[] {
     return message ? [{ kind: 'message', message }] : [];
   }
   const externalId = id(data.id);
-  if (STATUS_EVENTS[event] && externalId) return [{ kind: 'message.status', externalId, status: STATUS_EVENTS[event] }];
+  if (STATUS_EVENTS[event] && externalId)
+    return [{ kind: 'message.status', externalId, status: STATUS_EVENTS[event] }];
   if (event.startsWith('broadcast.')) return [{ kind: 'resync' }];
   return [];
 }

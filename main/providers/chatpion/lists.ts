@@ -40,7 +40,8 @@ export function detectOrder(items: Json[], timeKey: string): Order | null {
   const [t1, id1] = rank(items[0]);
   const [t2, id2] = rank(items[items.length - 1]);
   if (t1 !== t2) return t1 > t2 ? 'newest-first' : 'oldest-first';
-  if (Number.isFinite(id1) && Number.isFinite(id2) && id1 !== id2) return id1 > id2 ? 'newest-first' : 'oldest-first';
+  if (Number.isFinite(id1) && Number.isFinite(id2) && id1 !== id2)
+    return id1 > id2 ? 'newest-first' : 'oldest-first';
   return null;
 }
 
@@ -49,7 +50,10 @@ export const newestPage = (m: ListMark): number =>
   m.order === 'newest-first' ? 1 : Math.max(1, Math.ceil(m.total / m.limit));
 
 /** First look at a list: where it stands and its newest page. */
-export async function openList(fetchPage: FetchPage, timeKey: string): Promise<{ mark: ListMark; newest: Json[] }> {
+export async function openList(
+  fetchPage: FetchPage,
+  timeKey: string,
+): Promise<{ mark: ListMark; newest: Json[] }> {
   const first = await fetchPage(1, PAGE_SIZE);
   // Doc silent on order: a page that does not show it (one item, equal times) is taken as newest first.
   const order = detectOrder(first.items, timeKey) ?? 'newest-first';
@@ -70,7 +74,8 @@ export async function readSince(
   const start = newestPage(mark);
   const head = await fetchPage(start, mark.limit);
   const added = Math.max(0, head.total - mark.total);
-  const end = mark.order === 'newest-first' ? Math.ceil(added / mark.limit) : Math.ceil(head.total / mark.limit);
+  const end =
+    mark.order === 'newest-first' ? Math.ceil(added / mark.limit) : Math.ceil(head.total / mark.limit);
   const pages = [head.items];
   for (let p = start + 1; p <= end; p++) pages.push((await fetchPage(p, mark.limit)).items);
   const order = detectOrder(head.items, timeKey) ?? mark.order;
@@ -96,7 +101,11 @@ export async function walkStep(
     [items, total, w] = [page.items, page.total, walk];
   } else {
     const { mark, newest } = await openList(fetchPage, timeKey);
-    [items, total, w] = [newest, mark.total, { order: mark.order, limit: mark.limit, next: newestPage(mark), read: 0 }];
+    [items, total, w] = [
+      newest,
+      mark.total,
+      { order: mark.order, limit: mark.limit, next: newestPage(mark), read: 0 },
+    ];
   }
   const next = w.order === 'newest-first' ? w.next + 1 : w.next - 1;
   const more = w.order === 'newest-first' ? w.next * w.limit < total : next >= 1;

@@ -1,12 +1,28 @@
 // ChatPion objects → the inbox's model: a subscriber is a contact and its one conversation; a message
 // belongs to the conversation of its subscriber_id. Every field is read with the tolerant parse helpers.
 import { bool, id, isoTime, str, strings, type Json } from '../parse';
-import type { MessageType, RemoteContact, RemoteConversation, RemoteFlow, RemoteMessage, RemoteMessageStatus } from '../types';
+import type {
+  MessageType,
+  RemoteContact,
+  RemoteConversation,
+  RemoteFlow,
+  RemoteMessage,
+  RemoteMessageStatus,
+} from '../types';
 
 const EPOCH = new Date(0).toISOString();
 const TYPES: readonly MessageType[] = ['text', 'image', 'video', 'audio', 'file'];
 const STATUSES: readonly RemoteMessageStatus[] = ['received', 'sent', 'delivered', 'read', 'failed'];
-const INBOUND = new Set(['in', 'inbound', 'incoming', 'received', 'subscriber', 'user', 'customer', 'contact']);
+const INBOUND = new Set([
+  'in',
+  'inbound',
+  'incoming',
+  'received',
+  'subscriber',
+  'user',
+  'customer',
+  'contact',
+]);
 const OUTBOUND = new Set(['out', 'outbound', 'outgoing', 'sent', 'page', 'bot', 'agent', 'admin', 'system']);
 
 export function toContact(s: Json): RemoteContact | null {
@@ -23,7 +39,8 @@ export function toContact(s: Json): RemoteContact | null {
   };
 }
 
-/** `lastActivityAt` is what the subscriber object reports (updated_at, else subscribed_at), or `activity` when later. */
+// Doc silent on activity: a subscriber reports no last-activity time, so lastActivityAt is its updated_at
+// (else subscribed_at), or `activity` (its newest message in the batch) when later.
 export function toConversation(s: Json, activity?: string): RemoteConversation | null {
   const contact = toContact(s);
   if (!contact) return null;
@@ -38,7 +55,7 @@ export function toConversation(s: Json, activity?: string): RemoteConversation |
 }
 
 /**
- * The doc's message object has no direction: read one from the fields implementations use for it,
+ * Doc silent on direction: the message object has none. Read one from the fields implementations use for it,
  * else from the status (the doc's statuses sent/delivered/read/failed all describe messages the account sent).
  */
 export function directionOf(m: Json): 'in' | 'out' {
@@ -47,7 +64,8 @@ export function directionOf(m: Json): 'in' | 'out' {
     if (INBOUND.has(v)) return 'in';
     if (OUTBOUND.has(v)) return 'out';
   }
-  for (const key of ['is_incoming', 'incoming', 'inbound']) if (m[key] !== undefined) return bool(m[key]) ? 'in' : 'out';
+  for (const key of ['is_incoming', 'incoming', 'inbound'])
+    if (m[key] !== undefined) return bool(m[key]) ? 'in' : 'out';
   return str(m.status).toLowerCase() === 'received' ? 'in' : 'out';
 }
 

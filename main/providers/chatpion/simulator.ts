@@ -2,7 +2,16 @@
 // customers; GET /api/messages lists both sides (customers' messages carry direction 'inbound' and
 // status 'received'). Webhooks go to the URLs in `webhooks`: the doc registers them in the dashboard,
 // which has no API, so tests and the demo set that list on the simulator object.
-import { ok, match, paging, type InboundInput, type ProviderSim, type SimKit, type SimReply, type SimRequest } from '../simkit';
+import {
+  ok,
+  match,
+  paging,
+  type InboundInput,
+  type ProviderSim,
+  type SimKit,
+  type SimReply,
+  type SimRequest,
+} from '../simkit';
 import { customer, history, int, pick, PLATFORMS, rng, type Rng } from '../simkit/world';
 
 type Order = 'newest-first' | 'oldest-first';
@@ -35,6 +44,7 @@ interface Subscriber {
   subscribed_at: string;
 }
 
+// Doc silent on direction: customers' messages are listed with direction 'inbound' and status 'received'.
 interface Message {
   id: number;
   subscriber_id: number;
@@ -84,6 +94,8 @@ interface World {
   accounts: SocialAccount[];
   broadcasts: Broadcast[];
   flows: Flow[];
+  /** Outbound messages each subscriber has not read yet (they read them by writing in). */
+  unread: Map<number, Message[]>;
   nextId: { subscriber: number; message: number; account: number; broadcast: number };
 }
 
@@ -94,7 +106,7 @@ const DELIVERY_MS = 300;
 const MAX_TEXT = 2000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** The doc's timestamps: ISO 8601 in UTC with whole seconds. */
+// Doc silent on precision: ISO 8601 in UTC with whole seconds, as in the doc's examples.
 const stamp = (ms = Date.now()) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const success = (data: unknown, status = 200) => ok({ status: 'success', data }, status);
@@ -131,12 +143,29 @@ const WELCOME_NODES = [
     ],
   },
   { id: 'message2', type: 'message', content: "Here's more information about our product...", next: null },
-  { id: 'message3', type: 'message', content: 'Please contact our support team at support@example.com', next: null },
+  {
+    id: 'message3',
+    type: 'message',
+    content: 'Please contact our support team at support@example.com',
+    next: null,
+  },
 ];
+
+function addUnread(unread: Map<number, Message[]>, m: Message): void {
+  const list = unread.get(m.subscriber_id);
+  if (list) list.push(m);
+  else unread.set(m.subscriber_id, [m]);
+}
 
 function seedFlows(now: number): Flow[] {
   const day = 86_400_000;
-  const flow = (id: number, name: string, description: string, status: Flow['status'], nodes: unknown[]): Flow => ({
+  const flow = (
+    id: number,
+    name: string,
+    description: string,
+    status: Flow['status'],
+    nodes: unknown[],
+  ): Flow => ({
     id,
     name,
     description,
@@ -194,7 +223,14 @@ function seedWorld(o: ChatPionSimOptions): World {
     status: d.status,
     direction: d.fromCustomer ? 'inbound' : 'outbound',
   }));
-  const account = (id: number, platform: string, name: string, status: SocialAccount['status']): SocialAccount => ({
+  const unread = new Map<number, Message[]>();
+  for (const m of messages) if (m.status === 'delivered') addUnread(unread, m);
+  const account = (
+    id: number,
+    platform: string,
+    name: string,
+    status: SocialAccount['status'],
+  ): SocialAccount => ({
     id,
     platform,
     name,
@@ -215,7 +251,13 @@ function seedWorld(o: ChatPionSimOptions): World {
     accounts,
     broadcasts: [],
     flows: seedFlows(now),
-    nextId: { subscriber: subscribers.length + 1, message: messages.length + 1, account: accounts.length + 1, broadcast: 1 },
+    unread,
+    nextId: {
+      subscriber: subscribers.length + 1,
+      message: messages.length + 1,
+      account: accounts.length + 1,
+      broadcast: 1,
+    },
   };
 }
 
@@ -285,11 +327,11 @@ class ChatPionSimulator implements ChatPionSim {
   inbound(input: InboundInput): { conversationId: string; messageId: string } {
     const sub = this.findContact(input.contact) ?? this.newSubscriberFor(input.contact);
     // The customer answering means they saw what was sent before.
-    for (const m of this.w.messages)
-      if (m.subscriber_id === sub.id && m.direction === 'outbound' && (m.status === 'sent' || m.status === 'delivered')) {
-        m.status = 'read';
-        this.emit('message.read', m);
-      }
+    for (const m of this.w.unread.get(sub.id) ?? []) {
+      m.status = 'read';
+      this.emit('message.read', m);
+    }
+    this.w.unread.delete(sub.id);
     const m = this.addMessage(sub, input.text, 'text', 'inbound');
     return { conversationId: String(sub.id), messageId: String(m.id) };
   }
@@ -308,6 +350,7 @@ class ChatPionSimulator implements ChatPionSim {
     return (typeof h === 'string' && h) || req.query.get('api_key') || null;
   }
 
+  // Doc silent on delivery: every event goes to every registered URL, unsigned (the doc defines no signature).
   private emit(event: string, data: object): void {
     const payload = { event, timestamp: stamp(), data: { ...data } };
     for (const url of this.webhooks) void this.kit?.deliverWebhook(url, payload);
@@ -347,7 +390,14 @@ class ChatPionSimulator implements ChatPionSim {
 
   private account(): SimReply {
     const created = stamp(Date.UTC(2023, 0, 1));
-    return success({ id: 123, name: 'Acme Support', email: 'support@acme.example', plan: 'premium', created_at: created, updated_at: created });
+    return success({
+      id: 123,
+      name: 'Acme Support',
+      email: 'support@acme.example',
+      plan: 'premium',
+      created_at: created,
+      updated_at: created,
+    });
   }
 
   private publicAccount(a: SocialAccount) {
@@ -357,14 +407,17 @@ class ChatPionSimulator implements ChatPionSim {
   private listAccounts(req: SimRequest): SimReply {
     const platform = req.query.get('platform');
     const status = req.query.get('status');
-    const items = this.w.accounts.filter((a) => (!platform || a.platform === platform) && (!status || a.status === status));
+    const items = this.w.accounts.filter(
+      (a) => (!platform || a.platform === platform) && (!status || a.status === status),
+    );
     return success(items.map((a) => this.publicAccount(a)));
   }
 
   private connectAccount(req: SimRequest): SimReply {
     const b = jsonObject(req);
     if (!b) return this.error(400, 'Request body must be a JSON object');
-    if (!nonEmpty(b.platform) || !nonEmpty(b.access_token)) return this.error(400, 'platform and access_token are required');
+    if (!nonEmpty(b.platform) || !nonEmpty(b.access_token))
+      return this.error(400, 'platform and access_token are required');
     if (b.name !== undefined && typeof b.name !== 'string') return this.error(400, 'name must be a string');
     const a: SocialAccount = {
       id: this.w.nextId.account++,
@@ -382,7 +435,12 @@ class ChatPionSimulator implements ChatPionSim {
   private listSubscribers(req: SimRequest): SimReply {
     const platform = req.query.get('platform');
     const tag = req.query.get('tag');
-    const items = this.w.subscribers.filter((s) => (!platform || s.platform === platform) && (!tag || s.tags.includes(tag)));
+    const items =
+      platform || tag
+        ? this.w.subscribers.filter(
+            (s) => (!platform || s.platform === platform) && (!tag || s.tags.includes(tag)),
+          )
+        : this.w.subscribers;
     return this.paged(req, 'subscribers', items);
   }
 
@@ -390,11 +448,18 @@ class ChatPionSimulator implements ChatPionSim {
     const b = jsonObject(req);
     if (!b) return this.error(400, 'Request body must be a JSON object');
     const platformId = typeof b.platform_id === 'number' ? String(b.platform_id) : b.platform_id;
-    if (!nonEmpty(b.platform) || !nonEmpty(platformId)) return this.error(400, 'platform and platform_id are required');
-    if ((b.name !== undefined && typeof b.name !== 'string') || (b.email !== undefined && typeof b.email !== 'string'))
+    if (!nonEmpty(b.platform) || !nonEmpty(platformId))
+      return this.error(400, 'platform and platform_id are required');
+    if (
+      (b.name !== undefined && typeof b.name !== 'string') ||
+      (b.email !== undefined && typeof b.email !== 'string')
+    )
       return this.error(400, 'name and email must be strings');
-    if (b.tags !== undefined && !isStrings(b.tags)) return this.error(400, 'tags must be an array of strings');
-    const existing = this.w.subscribers.find((s) => s.platform === b.platform && s.platform_id === platformId);
+    if (b.tags !== undefined && !isStrings(b.tags))
+      return this.error(400, 'tags must be an array of strings');
+    const existing = this.w.subscribers.find(
+      (s) => s.platform === b.platform && s.platform_id === platformId,
+    );
     if (existing) {
       // Doc silent on a known platform_id: the subscriber is updated (tags merged), 200 and subscriber.updated.
       if (nonEmpty(b.name)) existing.name = b.name;
@@ -417,8 +482,14 @@ class ChatPionSimulator implements ChatPionSim {
     const sid = req.query.get('subscriber_id');
     const status = req.query.get('status');
     // Doc silent: an unknown status filter is a bad request; an unknown subscriber_id simply matches nothing.
-    if (status && !STATUSES.includes(status)) return this.error(400, `status must be one of ${STATUSES.join(', ')}`);
-    const items = this.w.messages.filter((m) => (!sid || String(m.subscriber_id) === sid) && (!status || m.status === status));
+    if (status && !STATUSES.includes(status))
+      return this.error(400, `status must be one of ${STATUSES.join(', ')}`);
+    const items =
+      sid || status
+        ? this.w.messages.filter(
+            (m) => (!sid || String(m.subscriber_id) === sid) && (!status || m.status === status),
+          )
+        : this.w.messages;
     return this.paged(req, 'messages', items);
   }
 
@@ -429,9 +500,16 @@ class ChatPionSimulator implements ChatPionSim {
       return this.error(400, 'subscriber_id is required');
     const check = this.checkMessage(b);
     if (check) return check;
+    // Doc silent on id types: subscriber_id is taken as a number (the doc's example) or a string.
     const sub = this.w.subscribers.find((s) => String(s.id) === String(b.subscriber_id));
     if (!sub) return this.error(404, 'Subscriber not found');
-    const m = this.addMessage(sub, b.message as string, (b.type as string | undefined) ?? 'text', 'outbound', b.attachment as string | undefined);
+    const m = this.addMessage(
+      sub,
+      b.message as string,
+      (b.type as string | undefined) ?? 'text',
+      'outbound',
+      b.attachment as string | undefined,
+    );
     return success(m, 201);
   }
 
@@ -440,8 +518,10 @@ class ChatPionSimulator implements ChatPionSim {
     if (!nonEmpty(b.message)) return this.error(400, 'message is required');
     // Doc silent on length: 2,000 characters, Messenger's limit for a text message.
     if (b.message.length > MAX_TEXT) return this.error(400, `message must be at most ${MAX_TEXT} characters`);
-    if (b.type !== undefined && !nonEmpty(b.type)) return this.error(400, 'type must be a string such as text, image, video');
-    if (b.attachment !== undefined && typeof b.attachment !== 'string') return this.error(400, 'attachment must be a URL or base64 string');
+    if (b.type !== undefined && !nonEmpty(b.type))
+      return this.error(400, 'type must be a string such as text, image, video');
+    if (b.attachment !== undefined && typeof b.attachment !== 'string')
+      return this.error(400, 'attachment must be a URL or base64 string');
     return null;
   }
 
@@ -454,16 +534,27 @@ class ChatPionSimulator implements ChatPionSim {
     const target = b.target as Body | undefined;
     if (target !== undefined && (typeof target !== 'object' || target === null || Array.isArray(target)))
       return this.error(400, 'target must be an object with tags and platforms');
-    if (target && ((target.tags !== undefined && !isStrings(target.tags)) || (target.platforms !== undefined && !isStrings(target.platforms))))
+    if (
+      target &&
+      ((target.tags !== undefined && !isStrings(target.tags)) ||
+        (target.platforms !== undefined && !isStrings(target.platforms)))
+    )
       return this.error(400, 'target.tags and target.platforms must be arrays of strings');
     const schedule = b.schedule as Body | undefined;
     let at = Date.now();
     if (schedule !== undefined) {
-      if (typeof schedule !== 'object' || schedule === null || !nonEmpty(schedule.time)) return this.error(400, 'schedule.time is required');
+      if (typeof schedule !== 'object' || schedule === null || !nonEmpty(schedule.time))
+        return this.error(400, 'schedule.time is required');
       // Doc silent on local times: schedule.time must carry its offset (as in the doc's example); timezone is kept for display.
       if (!/(Z|[+-]\d\d:?\d\d)$/i.test(schedule.time) || Number.isNaN(Date.parse(schedule.time)))
-        return this.error(400, 'schedule.time must be an ISO 8601 time with an offset, e.g. 2023-01-01T12:00:00Z');
-      if (schedule.timezone !== undefined && !(nonEmpty(schedule.timezone) && validTimezone(schedule.timezone)))
+        return this.error(
+          400,
+          'schedule.time must be an ISO 8601 time with an offset, e.g. 2023-01-01T12:00:00Z',
+        );
+      if (
+        schedule.timezone !== undefined &&
+        !(nonEmpty(schedule.timezone) && validTimezone(schedule.timezone))
+      )
         return this.error(400, 'schedule.timezone must be an IANA time zone such as UTC or Europe/Lisbon');
       at = Date.parse(schedule.time);
     }
@@ -473,8 +564,12 @@ class ChatPionSimulator implements ChatPionSim {
       message: b.message as string,
       type: (b.type as string | undefined) ?? 'text',
       attachment: b.attachment as string | undefined,
-      target: target ? { tags: (target.tags as string[]) ?? [], platforms: (target.platforms as string[]) ?? [] } : null,
-      schedule: schedule ? { time: schedule.time as string, timezone: (schedule.timezone as string | undefined) ?? 'UTC' } : null,
+      target: target
+        ? { tags: (target.tags as string[]) ?? [], platforms: (target.platforms as string[]) ?? [] }
+        : null,
+      schedule: schedule
+        ? { time: schedule.time as string, timezone: (schedule.timezone as string | undefined) ?? 'UTC' }
+        : null,
       status: 'scheduled',
       created_at: stamp(),
     };
@@ -501,7 +596,10 @@ class ChatPionSimulator implements ChatPionSim {
     const tags = bc.target?.tags ?? [];
     const platforms = bc.target?.platforms ?? [];
     for (const s of this.w.subscribers)
-      if ((!tags.length || s.tags.some((t) => tags.includes(t))) && (!platforms.length || platforms.includes(s.platform)))
+      if (
+        (!tags.length || s.tags.some((t) => tags.includes(t))) &&
+        (!platforms.length || platforms.includes(s.platform))
+      )
         this.addMessage(s, bc.message, bc.type, 'outbound', bc.attachment);
     bc.status = 'completed';
     this.emit('broadcast.completed', bc);
@@ -525,7 +623,8 @@ class ChatPionSimulator implements ChatPionSim {
     const from = start ? Date.parse(start) : Date.now() - 30 * 86_400_000;
     // A date-only end_date includes that whole day.
     const to = end ? Date.parse(end) + (/^\d{4}-\d\d-\d\d$/.test(end) ? 86_400_000 - 1 : 0) : Date.now();
-    if (Number.isNaN(from) || Number.isNaN(to)) return this.error(400, 'start_date and end_date must be dates such as 2023-01-31');
+    if (Number.isNaN(from) || Number.isNaN(to))
+      return this.error(400, 'start_date and end_date must be dates such as 2023-01-31');
     const platform = req.query.get('platform');
     const within = (iso: string) => Date.parse(iso) >= from && Date.parse(iso) <= to;
     const subs = this.w.subscribers.filter((s) => !platform || s.platform === platform);
@@ -534,7 +633,11 @@ class ChatPionSimulator implements ChatPionSim {
     const out = msgs.filter((m) => m.direction === 'outbound');
     const fresh = subs.filter((s) => within(s.subscribed_at)).length;
     return success({
-      subscribers: { total: subs.length, new: fresh, growth: Math.round((fresh / Math.max(1, subs.length - fresh)) * 100) },
+      subscribers: {
+        total: subs.length,
+        new: fresh,
+        growth: Math.round((fresh / Math.max(1, subs.length - fresh)) * 100),
+      },
       messages: {
         total: msgs.length,
         sent: out.filter((m) => m.status !== 'failed').length,
@@ -574,8 +677,17 @@ class ChatPionSimulator implements ChatPionSim {
     return s;
   }
 
-  /** Every message the account sends is recorded with the kit and delivered a moment later. */
-  private addMessage(sub: Subscriber, text: string, type: string, direction: Message['direction'], attachment?: string): Message {
+  /**
+   * Every message the account sends is recorded with the kit. Doc silent on the status lifecycle: sent,
+   * delivered 300 ms later, read when the subscriber next writes in (see inbound).
+   */
+  private addMessage(
+    sub: Subscriber,
+    text: string,
+    type: string,
+    direction: Message['direction'],
+    attachment?: string,
+  ): Message {
     const inbound = direction === 'inbound';
     const m: Message = {
       id: this.w.nextId.message++,
@@ -590,6 +702,7 @@ class ChatPionSimulator implements ChatPionSim {
     this.w.messages.push(m);
     if (inbound) return m;
     this.kit?.recordSent(String(sub.id), text);
+    addUnread(this.w.unread, m);
     this.emit('message.sent', m);
     this.later(DELIVERY_MS, () => {
       if (m.status !== 'sent') return;
