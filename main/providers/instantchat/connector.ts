@@ -4,7 +4,7 @@
 // also the recipientId for replies). Auth is a JWT from POST /api/auth/login, cached and renewed on 401.
 import type { Capabilities } from '../../contract/schemas';
 import { ProviderError, ProviderHttp } from '../http';
-import { id, isObj, isoTime, obj, str } from '../parse';
+import { id, isObj, isoTime, num, obj, str } from '../parse';
 import type {
   ConnectorContext,
   ConnectorFactory,
@@ -44,7 +44,7 @@ const RECENT_MS = 10 * MINUTE;
 
 const CONVERSATIONS = '/api/messages/instagram';
 
-export const createConnector: ConnectorFactory = (ctx) => new InstantChatConnector(ctx);
+export const createConnector = ((ctx) => new InstantChatConnector(ctx)) satisfies ConnectorFactory;
 
 /** The cached JWT: one login at a time, a new one only when the old token stops working. */
 class Session {
@@ -66,21 +66,26 @@ class Session {
     return true;
   }
 
-  login(): Promise<string> {
+  private login(): Promise<string> {
     this.pending ??= this.requestToken().finally(() => (this.pending = null));
     return this.pending;
   }
 
   private async requestToken(): Promise<string> {
     const creds = this.ctx.credentials;
-    if (!('username' in creds)) throw new ProviderError('auth', 'InstantChat needs a username and a password');
+    if (!('username' in creds))
+      throw new ProviderError('auth', 'InstantChat needs a username and a password');
     const endpoint = 'POST /api/auth/login';
     let body: unknown;
     try {
       body = await this.http.json('POST', '/api/auth/login', { json: creds, noAuth: true });
     } catch (e) {
       if (e instanceof ProviderError && (e.status === 400 || e.status === 401 || e.status === 403))
-        throw new ProviderError('auth', `InstantChat rejected the username or password (${e.message})`, e.status);
+        throw new ProviderError(
+          'auth',
+          `InstantChat rejected the username or password (${e.message})`,
+          e.status,
+        );
       throw e;
     }
     const token = str(envelope(body, endpoint).token, '', 8000);
@@ -107,12 +112,16 @@ function readCursor(cursor: string | null): Record<string, unknown> | null {
   }
 }
 
-const ids = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const ids = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
 const fingerprints = (v: unknown): Record<string, string> =>
   Object.fromEntries(Object.entries(obj(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
-const byActivityDesc = (a: RemoteConversation, b: RemoteConversation) => b.lastActivityAt.localeCompare(a.lastActivityAt);
+/** ISO times in UTC (as isoTime writes them) sort as plain strings. */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byActivityDesc = (a: RemoteConversation, b: RemoteConversation) =>
+  compare(b.lastActivityAt, a.lastActivityAt);
 
 class InstantChatConnector implements ProviderConnector {
   readonly provider = 'instantchat' as const;
@@ -126,8 +135,6 @@ class InstantChatConnector implements ProviderConnector {
     unavailable: {
       templates: 'InstantChat has no templates or canned replies',
       markRead: 'InstantChat has no endpoint to mark a conversation as read',
-      broadcast: 'InstantChat has no broadcast endpoint; the app sends to each recipient one by one',
-      status: 'InstantChat conversations have no open/resolved status',
     },
   };
   readonly pollIntervalMs = { live: 60_000, fallback: 10_000 };
@@ -188,17 +195,20 @@ class InstantChatConnector implements ProviderConnector {
       if (!conv) continue;
       seen[conv.externalId] = fingerprint(item);
       all.push(conv);
-      const isChanged = prevSeen ? prevSeen[conv.externalId] !== seen[conv.externalId] : conv.lastActivityAt >= recent;
+      const isChanged = prevSeen
+        ? prevSeen[conv.externalId] !== seen[conv.externalId]
+        : conv.lastActivityAt >= recent;
       if (isChanged) changed.push(conv);
     }
     // The first poll hands over every conversation so unread counts start fresh.
     return this.pollStep({ seen, pending: changed.map((c) => c.externalId) }, prevSeen ? changed : all);
   }
 
-  async send(conv: ConversationRef, text: string): Promise<SentMessage> {
-    // InstantChat documents no idempotency key; after a failed send the outbox asks findSent before retrying.
+  /** InstantChat documents no idempotency key, so none is sent; after a failed send the outbox asks findSent. */
+  async send(conv: ConversationRef, text: string, _idempotencyKey: string): Promise<SentMessage> {
     const recipientId = id(conv.meta.instagramUserId);
-    if (!recipientId) throw new ProviderError('client', 'This conversation has no Instagram user id to reply to');
+    if (!recipientId)
+      throw new ProviderError('client', 'This conversation has no Instagram user id to reply to');
     const endpoint = 'POST /api/instagram/send-message';
     const body = envelope(
       await this.http.json('POST', '/api/instagram/send-message', { json: { recipientId, message: text } }),
@@ -206,14 +216,18 @@ class InstantChatConnector implements ProviderConnector {
     );
     const messageId = id(body.messageId);
     if (!messageId) throw new ProviderError('malformed', `${endpoint} returned no messageId`);
-    return { externalId: messageExternalId(conv.externalId, messageId), createdAt: isoTime(body.timestamp), status: 'sent' };
+    return {
+      externalId: messageExternalId(conv.externalId, messageId),
+      createdAt: isoTime(body.timestamp),
+      status: 'sent',
+    };
   }
 
   async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage | null> {
     const since = Date.parse(sinceIso);
     const found = (await this.messagesOf([conv.externalId]))
       .filter((m) => m.direction === 'out' && m.text === text && Date.parse(m.createdAt) >= since)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+      .sort((a, b) => compare(a.createdAt, b.createdAt))[0];
     return found ? { externalId: found.externalId, createdAt: found.createdAt, status: found.status } : null;
   }
 
@@ -241,18 +255,25 @@ class InstantChatConnector implements ProviderConnector {
     if (flow.active === active) return flow;
     const path = `/api/flow/${encodeURIComponent(externalId)}/toggle`;
     const isActive = envelope(await this.http.json('PATCH', path), `PATCH ${path}`).isActive;
-    if (typeof isActive !== 'boolean') throw new ProviderError('malformed', `PATCH ${path} returned no isActive`);
+    if (typeof isActive !== 'boolean')
+      throw new ProviderError('malformed', `PATCH ${path} returned no isActive`);
     // Someone else toggled at the same moment: report it as transient so the caller re-reads and retries.
     if (isActive !== active)
-      throw new ProviderError('server', `Flow "${flow.name}" changed concurrently and is now ${isActive ? 'on' : 'off'}`);
+      throw new ProviderError(
+        'server',
+        `Flow "${flow.name}" changed concurrently and is now ${isActive ? 'on' : 'off'}`,
+      );
     return { ...flow, active };
   }
 
-  async testFlow(externalId: string, input: string): Promise<{ output: string; steps?: number; raw?: unknown }> {
+  async testFlow(
+    externalId: string,
+    input: string,
+  ): Promise<{ output: string; steps?: number; raw?: unknown }> {
     const path = `/api/flow/${encodeURIComponent(externalId)}/test`;
     const result = envelope(await this.http.json('POST', path, { json: { input } }), `POST ${path}`).result;
     if (!isObj(result)) throw new ProviderError('malformed', `POST ${path} returned no result`);
-    const steps = Number(result.stepsExecuted);
+    const steps = num(result.stepsExecuted, NaN);
     return { output: str(result.output), ...(Number.isFinite(steps) ? { steps } : {}), raw: result };
   }
 
@@ -284,6 +305,11 @@ class InstantChatConnector implements ProviderConnector {
   private async pollStep(state: PollState, conversations: RemoteConversation[]): Promise<SyncBatch> {
     const messages = await this.messagesOf(state.pending.slice(0, CHUNK));
     const pending = state.pending.slice(CHUNK);
-    return { conversations, messages, cursor: JSON.stringify({ seen: state.seen, pending }), done: pending.length === 0 };
+    return {
+      conversations,
+      messages,
+      cursor: JSON.stringify({ seen: state.seen, pending }),
+      done: pending.length === 0,
+    };
   }
 }

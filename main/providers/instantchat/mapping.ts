@@ -8,7 +8,8 @@ import type { MessageType, RemoteConversation, RemoteFlow, RemoteMessage } from 
 const MAX_TEXT = 10_000;
 const MESSAGE_TYPES: readonly MessageType[] = ['text', 'image', 'video', 'audio', 'file', 'other'];
 
-const shortHash = (v: unknown) => createHash('sha1').update(JSON.stringify(v)).digest('base64url').slice(0, 12);
+const shortHash = (v: unknown) =>
+  createHash('sha1').update(JSON.stringify(v)).digest('base64url').slice(0, 12);
 
 function describe(v: unknown): string {
   if (v === null || v === undefined) return 'an empty body';
@@ -18,9 +19,13 @@ function describe(v: unknown): string {
 
 /** The documented `{success: true, …}` object; `success: false` on a 2xx answer is an error too. */
 export function envelope(body: unknown, endpoint: string): Json {
-  if (!isObj(body)) throw new ProviderError('malformed', `${endpoint} returned ${describe(body)} instead of a JSON object`);
+  if (!isObj(body))
+    throw new ProviderError('malformed', `${endpoint} returned ${describe(body)} instead of a JSON object`);
   if (body.success === false)
-    throw new ProviderError('server', `${endpoint} answered success:false (${str(body.message ?? body.error, 'no reason', 200)})`);
+    throw new ProviderError(
+      'server',
+      `${endpoint} answered success:false (${str(body.message ?? body.error, 'no reason', 200)})`,
+    );
   return body;
 }
 
@@ -41,8 +46,9 @@ export function errorMessage(body: unknown): string | undefined {
   return str(b.message, '', 300) || details || str(b.error, '', 300) || undefined;
 }
 
-/** Message ids are scoped by their conversation: ids that are unique only per conversation cannot collide. */
-export const messageExternalId = (conversationId: string, messageId: string) => `${conversationId}/${messageId}`;
+/** Doc silent on id scope: message ids are prefixed with their conversation, so per-conversation ids cannot collide. */
+export const messageExternalId = (conversationId: string, messageId: string) =>
+  `${conversationId}/${messageId}`;
 
 /** What the conversation list says about one conversation: when it changes, its messages are re-read. */
 export const fingerprint = (c: Json) => shortHash([c.timestamp, c.lastMessage, c.unreadCount]);
@@ -76,7 +82,7 @@ export function toConversation(c: Json): RemoteConversation | null {
 
 export function toMessage(m: Json, convId: string): RemoteMessage {
   const sender = str(m.sender, '', 200);
-  // isFromUser means "written by the account's user", i.e. the agent (the document's example: sender "you").
+  // Doc silent: isFromUser means "written by the account's user", i.e. the agent (the example's sender "you").
   const outbound = bool(m.isFromUser, sender === 'you');
   const text = str(m.content, '', MAX_TEXT);
   // A message without an id still needs a stable key: derive it from what identifies it.

@@ -38,7 +38,11 @@ export function openRealtime(baseUrl: string, auth: RealtimeAuth, h: RealtimeHan
   const socket: Socket = io(url.origin, {
     // Doc silent: socket.io is served on the API's origin under the default /socket.io path.
     path: `${url.pathname.replace(/\/+$/, '')}/socket.io`,
-    auth: (cb) => void auth.current().then((token) => cb({ token }), () => cb({ token: '' })),
+    auth: (cb) =>
+      void auth.current().then(
+        (token) => cb({ token }),
+        () => cb({ token: '' }),
+      ),
     reconnectionDelay: FIRST_RETRY_MS,
     reconnectionDelayMax: MAX_RETRY_MS,
   });

@@ -3,7 +3,17 @@
 // is a bare origin and every path starts with /api, so basePath is ''.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Server as SocketServer, type Socket } from 'socket.io';
-import { bearer, match, ok, type InboundInput, type ProviderSim, type RateRule, type SimKit, type SimReply, type SimRequest } from '../simkit';
+import {
+  bearer,
+  match,
+  ok,
+  type InboundInput,
+  type ProviderSim,
+  type RateRule,
+  type SimKit,
+  type SimReply,
+  type SimRequest,
+} from '../simkit';
 import { arr, id, isObj, obj, str, type Json } from '../parse';
 import {
   SimState,
@@ -43,7 +53,12 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 type Params = Record<string, string>;
 type Route =
   | { method: string; path: string; public: true; run: (req: SimRequest, p: Params) => SimReply }
-  | { method: string; path: string; public?: false; run: (req: SimRequest, p: Params, a: Account) => SimReply };
+  | {
+      method: string;
+      path: string;
+      public?: false;
+      run: (req: SimRequest, p: Params, a: Account) => SimReply;
+    };
 
 export type InstantChatSimOptions = WorldOptions;
 
@@ -69,18 +84,46 @@ export class InstantChatSim implements ProviderSim {
   private readonly routes: Route[] = [
     { method: 'POST', path: '/api/auth/signup', public: true, run: (req) => this.signup(req) },
     { method: 'POST', path: '/api/auth/login', public: true, run: (req) => this.login(req) },
-    { method: 'GET', path: '/api/auth/verify', run: (_r, _p, a) => ok({ success: true, user: userSummary(a) }) },
-    { method: 'GET', path: '/api/user/profile', run: (_r, _p, a) => ok({ success: true, profile: profile(a) }) },
+    {
+      method: 'GET',
+      path: '/api/auth/verify',
+      run: (_r, _p, a) => ok({ success: true, user: userSummary(a) }),
+    },
+    {
+      method: 'GET',
+      path: '/api/user/profile',
+      run: (_r, _p, a) => ok({ success: true, profile: profile(a) }),
+    },
     { method: 'GET', path: '/api/instagram/status', run: (_r, _p, a) => ok(instagramStatus(a)) },
     { method: 'POST', path: '/api/instagram/send-message', run: (req, _p, a) => this.send(req, a) },
-    { method: 'GET', path: '/api/messages/instagram', run: (_r, _p, a) => ok({ success: true, conversations: listing(a) }) },
-    { method: 'GET', path: '/api/messages/instagram/:conversationId', run: (_r, p, a) => messages(a, p.conversationId) },
+    {
+      method: 'GET',
+      path: '/api/messages/instagram',
+      run: (_r, _p, a) => ok({ success: true, conversations: listing(a) }),
+    },
+    {
+      method: 'GET',
+      path: '/api/messages/instagram/:conversationId',
+      run: (_r, p, a) => messages(a, p.conversationId),
+    },
     { method: 'POST', path: '/api/flow/save', run: (req, _p, a) => this.saveFlow(req, a) },
     { method: 'GET', path: '/api/flow/get/:name', run: (_r, p, a) => getFlow(a, p.name) },
-    { method: 'GET', path: '/api/flow/user', run: (_r, _p, a) => ok({ success: true, flows: a.flows.map(flowSummary) }) },
-    { method: 'DELETE', path: '/api/flow/:id', run: (_r, p, a) => this.withFlow(a, p.id, (f) => deleteFlow(a, f)) },
+    {
+      method: 'GET',
+      path: '/api/flow/user',
+      run: (_r, _p, a) => ok({ success: true, flows: a.flows.map(flowSummary) }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/flow/:id',
+      run: (_r, p, a) => this.withFlow(a, p.id, (f) => deleteFlow(a, f)),
+    },
     { method: 'PATCH', path: '/api/flow/:id/toggle', run: (_r, p, a) => this.withFlow(a, p.id, toggleFlow) },
-    { method: 'POST', path: '/api/flow/:id/test', run: (req, p, a) => this.withFlow(a, p.id, (f) => this.testFlow(req, a, f)) },
+    {
+      method: 'POST',
+      path: '/api/flow/:id/test',
+      run: (req, p, a) => this.withFlow(a, p.id, (f) => this.testFlow(req, a, f)),
+    },
     { method: 'GET', path: '/api/webhook/instagram', public: true, run: (req) => this.verifyWebhook(req) },
     { method: 'POST', path: '/api/webhook/instagram', public: true, run: (req) => this.webhookEvents(req) },
   ];
@@ -93,11 +136,6 @@ export class InstantChatSim implements ProviderSim {
   credentials() {
     const { username, password } = this.state.main.user;
     return { username, password };
-  }
-
-  /** The Instagram account's page id (the recipient of webhook events). */
-  get pageId(): string {
-    return this.state.main.instagram?.pageId ?? '';
   }
 
   callerKey(req: SimRequest): string | null {
@@ -117,12 +155,12 @@ export class InstantChatSim implements ProviderSim {
       if (req.invalidBody) return invalid({ body: 'Request body is not valid JSON' });
       if (route.public) return route.run(req, params);
       const token = bearer(req);
-      if (!token) return this.error(401, 'No token provided');
+      if (!token) return failure(401, 'No token provided');
       const account = this.accountFor(token);
-      if (!account) return this.error(401, 'Invalid or expired token');
+      if (!account) return failure(401, 'Invalid or expired token');
       return route.run(req, params, account);
     }
-    return this.error(404, `Route ${req.method} ${req.path} not found`);
+    return failure(404, `Route ${req.method} ${req.path} not found`);
   }
 
   error(status: number, message: string): SimReply {
@@ -131,10 +169,15 @@ export class InstantChatSim implements ProviderSim {
 
   init(kit: SimKit): void {
     this.kit = kit;
-    const io = new SocketServer(kit.server, { serveClient: false, allowRequest: (_req, cb) => cb(null, !kit.faults.down) });
+    const io = new SocketServer(kit.server, {
+      serveClient: false,
+      allowRequest: (_req, cb) => cb(null, !kit.faults.down),
+    });
     io.use((socket, next) => {
       if (this.socketAccount(socket)) return next();
-      next(Object.assign(new Error('Authentication failed'), { data: { message: 'Invalid or expired token' } }));
+      next(
+        Object.assign(new Error('Authentication failed'), { data: { message: 'Invalid or expired token' } }),
+      );
     });
     io.on('connection', (socket) => {
       const account = this.socketAccount(socket);
@@ -155,7 +198,10 @@ export class InstantChatSim implements ProviderSim {
     const c = input.contact ?? {};
     const conv =
       findContact(account, c) ??
-      this.state.newConversation(account, { username: c.handle || slug(c.name ?? '') || 'customer', fullName: c.name ?? c.handle ?? '' });
+      this.state.newConversation(account, {
+        username: c.handle || slug(c.name ?? '') || 'customer',
+        fullName: c.name ?? c.handle ?? '',
+      });
     const msg = this.customerWrites(account, conv, input.text);
     return { conversationId: conv.id, messageId: msg.id };
   }
@@ -182,7 +228,13 @@ export class InstantChatSim implements ProviderSim {
   private issueToken(a: Account): string {
     const now = Date.now() / 1000;
     const ttl = this.kit?.faults.tokenTtlSec ?? DEFAULT_TOKEN_TTL_SEC;
-    const claims = { sub: a.user.id, username: a.user.username, gen: this.tokenGeneration, iat: Math.floor(now), exp: Math.ceil(now + ttl) };
+    const claims = {
+      sub: a.user.id,
+      username: a.user.username,
+      gen: this.tokenGeneration,
+      iat: Math.floor(now),
+      exp: Math.ceil(now + ttl),
+    };
     const head = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(claims)}`;
     return `${head}.${this.sign(head)}`;
   }
@@ -194,7 +246,12 @@ export class InstantChatSim implements ProviderSim {
     const got = Buffer.from(sig);
     if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
     const claims = obj(parseJson(Buffer.from(body, 'base64url').toString('utf8')));
-    if (claims.gen !== this.tokenGeneration || typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) return undefined;
+    if (
+      claims.gen !== this.tokenGeneration ||
+      typeof claims.exp !== 'number' ||
+      claims.exp * 1000 <= Date.now()
+    )
+      return undefined;
     return this.state.byUserId(str(claims.sub));
   }
 
@@ -227,7 +284,7 @@ export class InstantChatSim implements ProviderSim {
     if (Object.keys(details).length) return invalid(details);
     // Doc silent: the username field also accepts the account's email (the example uses an email as username).
     const account = this.state.findLogin(username);
-    if (!account || account.user.password !== password) return this.error(401, 'Invalid username or password');
+    if (!account || account.user.password !== password) return failure(401, 'Invalid username or password');
     return ok({ success: true, token: this.issueToken(account), user: publicUser(account) });
   }
 
@@ -240,15 +297,17 @@ export class InstantChatSim implements ProviderSim {
     const details: Record<string, string> = {};
     if (!recipientId) details.recipientId = 'Recipient ID is required';
     if (!message.trim()) details.message = 'Message is required';
-    else if (message.length > MAX_MESSAGE_CHARS) details.message = `Message must be at most ${MAX_MESSAGE_CHARS} characters`;
+    else if (message.length > MAX_MESSAGE_CHARS)
+      details.message = `Message must be at most ${MAX_MESSAGE_CHARS} characters`;
     if (!a.instagram) details.instagram = 'Instagram account is not connected';
     if (Object.keys(details).length || !recipientId) return invalid(details);
     const conv = a.conversations.find((c) => c.instagramUserId === recipientId);
     // Doc silent: Instagram only lets a business reply to people who wrote first, so an unknown recipient is 404.
-    if (!conv) return this.error(404, `No conversation with Instagram user '${recipientId}'`);
+    if (!conv) return failure(404, `No conversation with Instagram user '${recipientId}'`);
     const msg = this.state.reply(conv, message);
     this.kit?.recordSent(recipientId, message);
     this.emitMessage(a, conv, msg);
+    // Doc silent: the messageId answered here is the id the message has in the chat messages list.
     return ok({ success: true, messageId: msg.id, timestamp: msg.timestamp });
   }
 
@@ -261,7 +320,9 @@ export class InstantChatSim implements ProviderSim {
 
   /** Doc silent on the payload: the message as the messages endpoint lists it, plus its conversation. */
   private emitMessage(a: Account, conv: SimConversation, msg: SimMessage): void {
-    this.io?.to(room(a)).emit('message', { conversationId: conv.id, message: msg, conversation: conversationItem(conv) });
+    this.io
+      ?.to(room(a))
+      .emit('message', { conversationId: conv.id, message: msg, conversation: conversationItem(conv) });
   }
 
   // --- flows ------------------------------------------------------------------------------------
@@ -304,7 +365,13 @@ export class InstantChatSim implements ProviderSim {
     if (typeof input !== 'string') return invalid({ input: 'Input must be a string' });
     const result = runFlow(flow);
     // Doc silent on the payload and on triggers: a test run emits flow_executed; inbound messages do not run flows.
-    this.io?.to(room(a)).emit('flow_executed', { flowId: flow.id, name: flow.name, input, result, executedAt: new Date().toISOString() });
+    this.io?.to(room(a)).emit('flow_executed', {
+      flowId: flow.id,
+      name: flow.name,
+      input,
+      result,
+      executedAt: new Date().toISOString(),
+    });
     return ok({ success: true, result });
   }
 
@@ -314,29 +381,41 @@ export class InstantChatSim implements ProviderSim {
     const q = req.query;
     if (q.get('hub.mode') === 'subscribe' && q.get('hub.verify_token') === WEBHOOK_VERIFY_TOKEN)
       return { status: 200, text: q.get('hub.challenge') ?? '' };
-    return this.error(403, 'Webhook verification failed');
+    return failure(403, 'Webhook verification failed');
   }
 
   private webhookEvents(req: SimRequest): SimReply {
     const b = obj(req.body);
     if (b.object !== 'instagram' || !Array.isArray(b.entry))
       return invalid({ object: "Expected object 'instagram' with an entry list" });
-    for (const entry of b.entry) for (const event of arr(obj(entry).messaging)) this.webhookMessage(obj(event));
+    for (const entry of b.entry)
+      for (const event of arr(obj(entry).messaging)) this.webhookMessage(obj(event));
     return ok({ success: true, message: 'Webhook processed successfully' });
   }
 
-  /** Doc silent: only text messages from customers are stored; echoes of the page's own messages and
-   *  redeliveries of a known mid are ignored; events go to the account that has Instagram connected. */
+  /** Doc silent: only text messages from customers are stored, stamped with the time they were received;
+   *  echoes of the page's own messages and redeliveries of a known mid are ignored; events go to the
+   *  account that has Instagram connected. */
   private webhookMessage(event: Json): void {
     const account = this.state.main;
     const senderId = id(obj(event.sender).id);
     const message = obj(event.message);
-    if (!senderId || senderId === account.instagram?.pageId || typeof message.text !== 'string' || message.is_echo === true) return;
+    if (
+      !senderId ||
+      senderId === account.instagram?.pageId ||
+      typeof message.text !== 'string' ||
+      message.is_echo === true
+    )
+      return;
     const mid = id(message.mid) ?? undefined;
     // Doc silent: a sender never seen before starts a conversation named instagram_<id>.
     const conv =
       account.conversations.find((c) => c.instagramUserId === senderId) ??
-      this.state.newConversation(account, { username: `instagram_${senderId}`, fullName: '', instagramUserId: senderId });
+      this.state.newConversation(account, {
+        username: `instagram_${senderId}`,
+        fullName: '',
+        instagramUserId: senderId,
+      });
     if (mid && conv.messages.some((m) => m.id === mid)) return;
     this.customerWrites(account, conv, message.text, mid);
   }
@@ -357,6 +436,7 @@ const parseJson = (text: string): unknown => {
   }
 };
 const room = (a: Account) => `user:${a.user.id}`;
+// Doc silent on the status of a validation error: 400.
 const invalid = (details: Record<string, string>): SimReply => ({
   status: 400,
   body: { success: false, error: 'Validation failed', details },
@@ -410,7 +490,9 @@ function conversationItem(c: SimConversation) {
 function listing(a: Account) {
   return a.conversations
     .map(conversationItem)
-    .sort((x, y) => y.timestamp.localeCompare(x.timestamp) || x.id.localeCompare(y.id));
+    .sort((x, y) =>
+      x.timestamp === y.timestamp ? (x.id < y.id ? -1 : 1) : x.timestamp > y.timestamp ? -1 : 1,
+    );
 }
 
 /** Doc silent: all messages of the conversation, oldest first (as in the document's example). */
@@ -430,7 +512,7 @@ const flowSummary = (f: SimFlow) => ({
 
 function getFlow(a: Account, name: string): SimReply {
   const flow = a.flows.find((f) => f.name === name);
-  if (!flow) return { status: 404, body: { success: false, error: TITLES[404], message: `Flow with name '${name}' not found` } };
+  if (!flow) return failure(404, `Flow with name '${name}' not found`);
   return ok({ success: true, flow: { ...flowSummary(flow), nodes: flow.nodes, edges: flow.edges } });
 }
 
@@ -446,7 +528,10 @@ function toggleFlow(flow: SimFlow): SimReply {
 
 function flowNodes(v: unknown): FlowNode[] | null {
   const valid = (n: unknown) =>
-    isObj(n) && typeof n.id === 'string' && typeof n.type === 'string' && (n.data === undefined || isObj(n.data));
+    isObj(n) &&
+    typeof n.id === 'string' &&
+    typeof n.type === 'string' &&
+    (n.data === undefined || isObj(n.data));
   return Array.isArray(v) && v.every(valid) ? (v as FlowNode[]) : null;
 }
 

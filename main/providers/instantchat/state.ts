@@ -137,7 +137,10 @@ export class SimState {
     return account;
   }
 
-  newConversation(account: Account, who: { username: string; fullName: string; instagramUserId?: string }): SimConversation {
+  newConversation(
+    account: Account,
+    who: { username: string; fullName: string; instagramUserId?: string },
+  ): SimConversation {
     const conv: SimConversation = {
       id: this.ids.conversation(),
       instagramUserId: who.instagramUserId ?? this.ids.instagramUser(),
@@ -243,16 +246,30 @@ function seedFlows(ids: Ids, now: number): SimFlow[] {
         data: { label: `Message ${i + 1}`, content },
       })),
     ];
-    const edges = nodes.slice(1).map((n, i) => ({ id: `edge_${i + 1}`, source: nodes[i].id, target: n.id, type: 'default' }));
-    return { id: ids.objectId(), name, description, nodes, edges, isActive, createdAt: new Date(now - 90 * DAY).toISOString() };
+    const edges = nodes
+      .slice(1)
+      .map((n, i) => ({ id: `edge_${i + 1}`, source: nodes[i].id, target: n.id, type: 'default' }));
+    return {
+      id: ids.objectId(),
+      name,
+      description,
+      nodes,
+      edges,
+      isActive,
+      createdAt: new Date(now - 90 * DAY).toISOString(),
+    };
   };
   return [
-    flow('Customer Support Flow', 'Automated responses for common questions', true, ['Hello! How can I help you today?']),
+    flow('Customer Support Flow', 'Automated responses for common questions', true, [
+      'Hello! How can I help you today?',
+    ]),
     flow('Order Status', 'Asks for the order number', false, [
       'Thanks for your message! 📦',
       'Please send us your order number and we will check it right away.',
     ]),
-    flow('Welcome New Followers', 'Greets people who follow the account', true, ['Welcome! 🎉 Glad to have you here.']),
+    flow('Welcome New Followers', 'Greets people who follow the account', true, [
+      'Welcome! 🎉 Glad to have you here.',
+    ]),
   ];
 }
 
