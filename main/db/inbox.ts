@@ -114,6 +114,11 @@ export function decodeCursor(c: string | undefined): { key: string; id: number }
   return key && Number.isSafeInteger(n) ? { key, id: n } : null;
 }
 
+function placeholderConversation(m: RemoteMessage): RemoteConversation {
+  const handle = `conversation ${m.conversationExternalId}`;
+  return { externalId: m.conversationExternalId, contact: { externalId: `?${m.conversationExternalId}`, name: 'Unknown customer', handle, tags: [] }, lastActivityAt: m.createdAt };
+}
+
 /** Rank of a status, so a late 'delivered' never overwrites 'read'. */
 const STATUS_RANK: Record<MessageStatus, number> = { failed: 0, queued: 1, sending: 2, received: 3, sent: 3, delivered: 4, read: 5 };
 
@@ -223,8 +228,11 @@ export class InboxRepo {
       // Oldest first, so last_message and waiting time end up right whatever order the provider used.
       const sorted = [...msgs].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
       for (const rm of sorted) {
-        const convId = this.s.conversationIdByExternal.get(channelId, rm.conversationExternalId)?.id;
-        if (convId === undefined) continue; // the engine reconciles unknown conversations
+        // A message for a conversation the batch did not describe is kept under a placeholder contact,
+        // which the provider's next description of that conversation replaces.
+        const convId =
+          this.s.conversationIdByExternal.get(channelId, rm.conversationExternalId)?.id ??
+          this.upsertConversation(channelId, placeholderConversation(rm), o.live);
         const r = this.upsertMessage(channelId, convId, rm, o.live);
         if (r?.created) out.created.push(r.message);
         else if (r) out.updated.push(r.message);

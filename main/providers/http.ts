@@ -64,14 +64,21 @@ export interface HttpResponse {
   body: unknown;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const cancelled = () => new ProviderError('network', 'request cancelled');
+    if (signal?.aborted) return reject(cancelled());
+    const onAbort = () => {
       clearTimeout(t);
-      reject(new ProviderError('network', 'request cancelled'));
-    });
+      reject(cancelled());
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
 
 const MAX_WAIT_MS = 60_000;
 
@@ -158,6 +165,7 @@ function kindForStatus(status: number): ProviderErrorKind {
 export class ProviderHttp {
   readonly limiter: RateLimiter;
   private readonly opts: HttpOptions;
+  private readonly closed = new AbortController();
 
   constructor(opts: HttpOptions) {
     this.opts = opts;
@@ -174,7 +182,13 @@ export class ProviderHttp {
     return u.toString();
   }
 
-  async request(method: string, path: string, o: RequestOptions = {}): Promise<HttpResponse> {
+  /** Cancel every request still waiting or in flight (the connector is closing). */
+  close(): void {
+    this.closed.abort();
+  }
+
+  async request(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
+    const o = { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, this.closed.signal]) : this.closed.signal };
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       await this.limiter.take(o.signal);

@@ -15,6 +15,9 @@ import * as chatapiSim from './chatapi/simulator';
 
 export interface SimOptions {
   seed: number;
+  /** Size of the seeded world (benchmarks); each simulator keeps a small default. */
+  conversations?: number;
+  messagesPerConversation?: number;
 }
 
 export const connectorFactories: Record<ProviderId, ConnectorFactory> = {

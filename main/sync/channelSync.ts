@@ -66,10 +66,8 @@ export class ChannelSync {
     for (const e of events) {
       if (e.kind === 'message') {
         if (e.conversation) convs.push(e.conversation);
-        else if (!this.d.store.inbox.hasConversation(this.d.channelId, e.message.conversationExternalId)) {
-          this.pollNow();
-          continue;
-        }
+        // Stored under a placeholder contact until the poll brings the conversation's details.
+        else if (!this.d.store.inbox.hasConversation(this.d.channelId, e.message.conversationExternalId)) this.pollNow();
         msgs.push(e.message);
       } else if (e.kind === 'conversation') convs.push(e.conversation);
       else if (e.kind === 'message.status') {

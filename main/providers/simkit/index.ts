@@ -180,11 +180,11 @@ export class SimKit {
   private overLimit(req: SimRequest): LimitInfo | null {
     const key = this.sim.callerKey(req);
     if (key === null) return null;
-    const rules: RateRule[] =
-      typeof this.faults.rateLimit === 'number' ? [{ limit: this.faults.rateLimit, windowMs: 60_000 }] : this.sim.rateRules;
+    const fault = typeof this.faults.rateLimit === 'number';
+    const rules: RateRule[] = fault ? [{ limit: this.faults.rateLimit as number, windowMs: 60_000 }] : this.sim.rateRules;
     const now = Date.now();
     const applicable = rules
-      .map((rule, i) => ({ rule, k: `${i}:${key}` }))
+      .map((rule, i) => ({ rule, k: fault ? `fault:${key}` : `${i}:${key}` }))
       .filter(({ rule }) => !rule.applies || rule.applies(req))
       .map(({ rule, k }) => {
         const stamps = (this.windows.get(k) ?? []).filter((t) => t > now - rule.windowMs);
@@ -314,8 +314,13 @@ export function match(pattern: string, path: string): Record<string, string> | n
   if (p.length !== a.length) return null;
   const out: Record<string, string> = {};
   for (let i = 0; i < p.length; i++) {
-    if (p[i].startsWith(':')) out[p[i].slice(1)] = decodeURIComponent(a[i]);
-    else if (p[i] !== a[i]) return null;
+    if (p[i].startsWith(':')) {
+      try {
+        out[p[i].slice(1)] = decodeURIComponent(a[i]);
+      } catch {
+        return null; // a malformed escape cannot name anything
+      }
+    } else if (p[i] !== a[i]) return null;
   }
   return out;
 }
