@@ -3,8 +3,9 @@
 //
 // Request budget: the doc allows 100 requests a minute and 1000 an hour per user. Live messages and sends go
 // over WebSockets, so HTTP is left for backfill and reconciliation: poll costs one request (GET /messages/
-// since the cursor) every 5 s = 720/hour, plus one conversation list on every 20th round (36/hour) and when
-// a message names a conversation we have not seen, leaving about 240/hour for backfill and findSent.
+// since the cursor) every 4.5 s = 800/hour, plus one conversation list on every 20th round (40/hour) and when
+// a message names a conversation we have not seen, leaving about 150/hour for backfill and findSent. 4.5 s
+// also keeps a new customer's first message (a new conversation, which no socket watches yet) under 5 s.
 import { ProviderError, ProviderHttp, type RequestOptions } from '../http';
 import { isObj, str, type Json } from '../parse';
 import type { Capabilities } from '../../contract/schemas';
@@ -39,6 +40,7 @@ const NEWEST_CONVERSATIONS = 50;
 const WATCHED_CONVERSATIONS = 20;
 const OPEN_TIMEOUT_MS = 10_000;
 const ECHO_TIMEOUT_MS = 5_000;
+const MAX_HISTORY_PAGES = 20;
 
 interface BackfillCursor {
   page: number;
@@ -106,7 +108,7 @@ class AssistifyConnector implements ProviderConnector {
       markRead: 'Assistify has no read receipts in its API',
     },
   };
-  readonly pollIntervalMs = { live: 5_000, fallback: 5_000 };
+  readonly pollIntervalMs = { live: 4_500, fallback: 4_500 };
   readonly http: ProviderHttp;
   private readonly token: string;
   private readonly sockets: ChatSockets;
@@ -115,7 +117,6 @@ class AssistifyConnector implements ProviderConnector {
   private readonly sendQueues = new Map<string, Promise<unknown>>();
   private echoes: EchoWaiter[] = [];
   private handlers: RealtimeHandlers | null = null;
-  private wasDown = false;
   private backfillStartedAt: number | null = null;
 
   constructor(ctx: ConnectorContext) {
@@ -132,7 +133,8 @@ class AssistifyConnector implements ProviderConnector {
       this.token,
       {
         frame: (conversationId, data) => this.onFrame(conversationId, data),
-        state: (state, reason) => this.onSocketState(state, reason),
+        // The engine reconciles (polls) whenever the link comes back up.
+        state: (state, reason) => this.handlers?.onState(state, reason),
       },
       WATCHED_CONVERSATIONS,
     );
@@ -209,7 +211,10 @@ class AssistifyConnector implements ProviderConnector {
     return { conversations, messages, cursor: JSON.stringify(next), done: true };
   }
 
-  /** Over the conversation's WebSocket (the doc's only way for an agent to write), confirmed by the echo. */
+  /**
+   * Over the conversation's WebSocket (the doc's only way for an agent to write), confirmed by the echo.
+   * Assistify has no idempotency key: after a crash the outbox asks findSent before sending again.
+   */
   send(conv: ConversationRef, text: string): Promise<SentMessage> {
     const id = conv.externalId;
     return this.serially(id, async () => {
@@ -217,7 +222,8 @@ class AssistifyConnector implements ProviderConnector {
       const ws = await this.sockets.open(id, OPEN_TIMEOUT_MS);
       const echo = this.awaitEcho(id, text);
       ws.send(JSON.stringify({ message: text }), (err) => {
-        if (err) this.settleEcho(id, { error: err });
+        const error = err && new ProviderError('network', `Assistify chat socket: ${err.message}`);
+        if (error) this.settleEcho(id, { error });
       });
       const echoed = await echo;
       if (echoed) {
@@ -242,14 +248,14 @@ class AssistifyConnector implements ProviderConnector {
 
   async subscribe(handlers: RealtimeHandlers): Promise<() => void> {
     this.handlers = handlers;
-    this.wasDown = false;
     this.sockets.restate();
     try {
       if (!this.known.size) await this.refreshNewest();
+      this.watchMostActive();
     } catch (e) {
+      // The next poll fills the conversation list and opens the sockets.
       handlers.onState('down', `Assistify: ${(e as Error).message}`);
     }
-    this.watchMostActive();
     return () => {
       this.handlers = null;
       this.sockets.watch([]);
@@ -289,7 +295,7 @@ class AssistifyConnector implements ProviderConnector {
   /** A conversation's whole history (a plain array in the doc; followed page by page if paginated). */
   private async history(conversationId: string): Promise<RemoteMessage[]> {
     const out: RemoteMessage[] = [];
-    for (let page = 1; page <= 20; page++) {
+    for (let page = 1; page <= MAX_HISTORY_PAGES; page++) {
       const query = { conversation_id: conversationId, page: page > 1 ? page : undefined };
       const body = await this.http.json('GET', '/messages/get_conversation_messages/', { query });
       const list = readList(body, 'GET /messages/get_conversation_messages/');
@@ -369,20 +375,17 @@ class AssistifyConnector implements ProviderConnector {
 
   // --- realtime ---------------------------------------------------------------------------------------
 
-  private onSocketState(state: 'live' | 'down', reason?: string): void {
-    if (!this.handlers) return;
-    this.handlers.onState(state, reason);
-    // Messages may have come and gone while the sockets were down.
-    if (state === 'live' && this.wasDown) this.handlers.onEvent({ kind: 'resync' });
-    this.wasDown = state === 'down';
-  }
-
   /** A frame on a conversation's socket: the message object (possibly wrapped in {message}), or {error}. */
   private onFrame(conversationId: string, data: unknown): void {
     if (!isObj(data)) return;
     const payload = isObj(data.message) ? data.message : data;
     const error = str(payload.error, '', 500) || str(payload.detail, '', 500);
-    if (error) return this.settleEcho(conversationId, { error: new Error(error) });
+    if (error) {
+      this.settleEcho(conversationId, {
+        error: new ProviderError('client', `Assistify refused the message: ${error}`),
+      });
+      return;
+    }
     const message = toMessage(payload, conversationId);
     const text = str(payload.content ?? payload.text ?? payload.message, '', MAX_TEXT);
     const waiter = this.echoes.find((w) => w.conversationId === conversationId);
@@ -408,14 +411,13 @@ class AssistifyConnector implements ProviderConnector {
   /** Our own message came back (`message`, null when the echo carried no id) or was refused (`error`). */
   private settleEcho(
     conversationId: string,
-    outcome: { message: RemoteMessage | null } | { error: Error },
+    outcome: { message: RemoteMessage | null } | { error: ProviderError },
   ): void {
     const waiter = this.echoes.find((w) => w.conversationId === conversationId);
     if (!waiter) return;
     this.echoes = this.echoes.filter((w) => w !== waiter);
     if ('message' in outcome) waiter.resolve(outcome.message);
-    else
-      waiter.reject(new ProviderError('client', `Assistify refused the message: ${outcome.error.message}`));
+    else waiter.reject(outcome.error);
   }
 
   /** Sends into one conversation go one at a time, so each echo is matched to its own send. */

@@ -56,6 +56,7 @@ export class ChatSockets {
 
   /** An open socket for sending into one conversation, opened (and kept) when needed. */
   async open(id: string, timeoutMs: number): Promise<WebSocket> {
+    if (this.closed) throw new ProviderError('network', 'the Assistify connector is closed');
     const link = this.touch(id);
     this.trim();
     if (!link.ws) this.connect(link);

@@ -14,18 +14,15 @@ import {
   type SimReply,
   type SimRequest,
 } from '../simkit';
-import { rng, customer, pick } from '../simkit/world';
+import { rng, customer, pick, type Rng } from '../simkit/world';
 import { INTENTS, SENTIMENTS, classify } from './classifier';
 import { CHANNELS, Store, seedStore, type Conversation, type Message, type WorldOptions } from './store';
 
 type Json = Record<string, unknown>;
 type Handler = (req: SimRequest, params: Record<string, string>) => SimReply;
 
-interface Route {
-  method: 'GET' | 'POST';
-  pattern: string;
-  run: Handler;
-}
+/** [method, path pattern below /api, handler] */
+type Route = ['GET' | 'POST', string, Handler];
 
 // Doc silent: page_size defaults to 10 (the doc's example) and is capped at 100, as DRF's max_page_size.
 const DEFAULT_PAGE_SIZE = 10;
@@ -98,46 +95,23 @@ export class AssistifySimulator implements ProviderSim {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly sockets = new Map<number, Set<WebSocket>>();
   private readonly twilioSids = new Map<string, Message>();
-  private readonly rnd;
+  /** Drives new customers' names and channels. */
+  private rnd: Rng;
   private newCustomers = 0;
   private readonly routes: Route[] = [
-    { method: 'GET', pattern: '/conversations', run: (req) => this.listConversations(req) },
-    {
-      method: 'POST',
-      pattern: '/conversations/create_conversation',
-      run: (req) => this.createConversation(req),
-    },
+    ['GET', '/conversations', (req) => this.listConversations(req)],
+    ['POST', '/conversations/create_conversation', (req) => this.createConversation(req)],
     // Doc silent: the ViewSet's detail route, implied by /conversations/{id}/close_conversation/.
-    {
-      method: 'GET',
-      pattern: '/conversations/:id',
-      run: (_, p) => this.withConversation(p.id, (c) => ok(this.conversationJson(c))),
-    },
-    {
-      method: 'POST',
-      pattern: '/conversations/:id/close_conversation',
-      run: (_, p) => this.closeConversation(p.id),
-    },
-    { method: 'GET', pattern: '/messages', run: (req) => this.listMessages(req) },
-    {
-      method: 'GET',
-      pattern: '/messages/get_conversation_messages',
-      run: (req) => this.conversationMessages(req),
-    },
-    { method: 'POST', pattern: '/messages/process_message', run: (req) => this.processMessage(req) },
-    {
-      method: 'GET',
-      pattern: '/analytics/intent_stats',
-      run: () => ok(this.stats(INTENTS, (m) => m.intent)),
-    },
-    {
-      method: 'GET',
-      pattern: '/analytics/sentiment_stats',
-      run: () => ok(this.stats(SENTIMENTS, (m) => m.sentiment)),
-    },
-    { method: 'GET', pattern: '/analytics/channel_stats', run: () => ok(this.channelStats()) },
-    { method: 'POST', pattern: '/webhooks/whatsapp', run: (req) => this.whatsapp(req) },
-    { method: 'POST', pattern: '/webhooks/instagram', run: (req) => this.instagram(req) },
+    ['GET', '/conversations/:id', (_, p) => this.withConversation(p.id, (c) => ok(this.conversationJson(c)))],
+    ['POST', '/conversations/:id/close_conversation', (_, p) => this.closeConversation(p.id)],
+    ['GET', '/messages', (req) => this.listMessages(req)],
+    ['GET', '/messages/get_conversation_messages', (req) => this.conversationMessages(req)],
+    ['POST', '/messages/process_message', (req) => this.processMessage(req)],
+    ['GET', '/analytics/intent_stats', () => ok(this.stats(INTENTS, (m) => m.intent))],
+    ['GET', '/analytics/sentiment_stats', () => ok(this.stats(SENTIMENTS, (m) => m.sentiment))],
+    ['GET', '/analytics/channel_stats', () => ok(this.channelStats())],
+    ['POST', '/webhooks/whatsapp', (req) => this.whatsapp(req)],
+    ['POST', '/webhooks/instagram', (req) => this.instagram(req)],
   ];
 
   constructor(private readonly options: WorldOptions) {
@@ -173,20 +147,27 @@ export class AssistifySimulator implements ProviderSim {
 
   handle(req: SimRequest): SimReply {
     // As in Django, the URL is resolved before authentication: unknown routes are 404 even without a token.
-    const candidates = this.routes
-      .map((r) => ({ r, params: match(r.pattern, req.path) }))
-      .filter((c): c is { r: Route; params: Record<string, string> } => c.params !== null);
-    const literal = (p: string) => p.split('/').filter((s) => s && !s.startsWith(':')).length;
-    const best = Math.max(0, ...candidates.map((c) => literal(c.r.pattern)));
-    const sameRoute = candidates.filter((c) => literal(c.r.pattern) === best);
-    if (!sameRoute.length) return this.error(404, 'Not found.');
-    const hit = sameRoute.find((c) => c.r.method === req.method);
-    if (!hit) return this.error(405, `Method "${req.method}" not allowed.`);
+    const route = this.resolve(req);
+    if ('status' in route) return route;
     const token = bearerToken(req.headers.authorization);
     if (!token) return this.error(401, 'Authentication credentials were not provided.');
     if (token !== this.token) return this.error(401, 'Invalid token.');
     if (req.invalidBody) return this.error(400, 'JSON parse error: the request body is not valid JSON');
-    return hit.r.run(req, hit.params);
+    return route.run(req, route.params);
+  }
+
+  /** The route of a request; literal segments beat :params (create_conversation is not an :id). */
+  private resolve(req: SimRequest): { run: Handler; params: Record<string, string> } | SimReply {
+    const literals = (pattern: string) => pattern.split('/').filter((s) => s && !s.startsWith(':')).length;
+    const matches = this.routes.flatMap(([method, pattern, run]) => {
+      const params = match(pattern, req.path);
+      return params ? [{ method, run, params, rank: literals(pattern) }] : [];
+    });
+    const best = matches.filter((m) => m.rank === Math.max(...matches.map((x) => x.rank)));
+    if (!best.length) return this.error(404, 'Not found.');
+    return (
+      best.find((m) => m.method === req.method) ?? this.error(405, `Method "${req.method}" not allowed.`)
+    );
   }
 
   inbound(input: InboundInput): { conversationId: string; messageId: string } {
@@ -207,6 +188,8 @@ export class AssistifySimulator implements ProviderSim {
   reset(): void {
     this.dropRealtime();
     this.twilioSids.clear();
+    this.rnd = rng(this.options.seed + 1);
+    this.newCustomers = 0;
     this.store = this.seed();
   }
 
@@ -246,6 +229,7 @@ export class AssistifySimulator implements ProviderSim {
   }
 
   private messageJson(m: Message): Json {
+    // Doc silent: agent messages have sender 'agent' and null intent, sentiment and confidence.
     return {
       id: m.id,
       conversation_id: m.conversationId,
@@ -309,6 +293,7 @@ export class AssistifySimulator implements ProviderSim {
       return this.error(400, `channel must be one of ${CHANNELS.join(', ')}`);
     const who = this.store.customers.get(Number(text(b.customer_id)));
     if (!who) return this.error(400, `customer ${text(b.customer_id)} does not exist`);
+    // Doc silent: 201 Created, as DRF answers a create.
     return ok(this.conversationJson(this.store.openConversation(who.id, channel)), 201);
   }
 
@@ -450,6 +435,7 @@ export class AssistifySimulator implements ProviderSim {
 
   /** An agent writes {message} into the conversation's socket: stored, recorded, echoed to every socket. */
   private agentFrame(ws: WebSocket, conversationId: number, raw: string): void {
+    // Doc silent: a bad frame is answered on the socket in the doc's 400 envelope, {error}.
     let frame: unknown;
     try {
       frame = JSON.parse(raw);
@@ -467,8 +453,9 @@ export class AssistifySimulator implements ProviderSim {
     this.store.addMessage(conversationId, 'agent', message);
   }
 
-  /** Every new message of a conversation, customer's or agent's, goes to all its sockets as the message object. */
   private push(m: Message): void {
+    // Doc silent: every new message of the conversation, customer's or agent's, is pushed to all its sockets
+    // as the same object get_conversation_messages lists.
     const frame = JSON.stringify(this.messageJson(m));
     for (const ws of this.sockets.get(m.conversationId) ?? [])
       if (ws.readyState === WebSocket.OPEN) ws.send(frame);

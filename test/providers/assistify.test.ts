@@ -1,0 +1,758 @@
+// Assistify: the simulator against providers/assistify.md, and the connector against the simulator
+// (and against a quirkier server of the same document: string ids, lists in reverse order).
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import WebSocket from 'ws';
+import { SimKit, sleep, type ProviderSim } from '../../main/providers/simkit';
+import { createSimulator, type AssistifySimulator } from '../../main/providers/assistify/simulator';
+import { createConnector } from '../../main/providers/assistify/connector';
+import { ProviderError } from '../../main/providers/http';
+import type {
+  ConversationRef,
+  ProviderConnector,
+  RealtimeEvent,
+  RemoteConversation,
+  RemoteMessage,
+  SyncBatch,
+} from '../../main/providers/types';
+
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+type Json = Record<string, unknown>;
+
+function connectorFor(kit: SimKit, token?: string): ProviderConnector {
+  return createConnector({
+    baseUrl: kit.baseUrl,
+    credentials: token ? { token } : kit.sim.credentials(),
+    webhookUrl: 'http://127.0.0.1:1/webhooks/assistify',
+    webhookSecret: 'not-used-by-assistify',
+  });
+}
+
+interface Call {
+  json?: unknown;
+  form?: Record<string, string>;
+  /** null: no Authorization header; default: the simulator's token. */
+  token?: string | null;
+}
+
+async function api(kit: SimKit, method: string, path: string, o: Call = {}) {
+  const token = o.token === undefined ? (kit.sim.credentials() as { token: string }).token : o.token;
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  let body: string | undefined;
+  if (o.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = typeof o.json === 'string' ? o.json : JSON.stringify(o.json);
+  } else if (o.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(o.form).toString();
+  }
+  const res = await fetch(kit.baseUrl + path, { method, headers, body });
+  const text = await res.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: json, headers: res.headers };
+}
+
+function openSocket(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+const nextFrame = (ws: WebSocket): Promise<Json> =>
+  new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()) as Json)));
+
+async function backfillAll(c: ProviderConnector): Promise<SyncBatch[]> {
+  const batches: SyncBatch[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < 100; i++) {
+    const b = await c.backfill(cursor);
+    batches.push(b);
+    cursor = b.cursor;
+    if (b.done) return batches;
+  }
+  throw new Error('backfill never finished');
+}
+
+async function until<T>(get: () => T | undefined, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`not within ${ms} ms`);
+    await sleep(10);
+  }
+}
+
+const refOf = (conversationId: string): ConversationRef => ({
+  externalId: conversationId,
+  contactExternalId: '',
+  meta: {},
+});
+
+/** The conversation a returning customer's next message lands in: their newest, when it is still active. */
+function activeConversationOfReturningCustomer(sim: AssistifySimulator) {
+  const all = [...sim.store.conversations.values()];
+  const lastAt = (id: number) => sim.store.messagesOf(id).at(-1)?.createdAt ?? 0;
+  return all
+    .filter((c) => c.status === 'active')
+    .filter((c) => all.every((o) => o.customerId !== c.customerId || o.createdAt <= c.createdAt))
+    .sort((a, b) => lastAt(b.id) - lastAt(a.id))[0];
+}
+
+describe('assistify simulator: the document', () => {
+  const sim = createSimulator({ seed: 1 });
+  const kit = new SimKit(sim);
+  beforeAll(() => kit.listen());
+  afterAll(() => kit.close());
+
+  it('serves under /api on its own origin, with {token} credentials', () => {
+    expect(sim.basePath).toBe('/api');
+    expect(kit.baseUrl).toBe(kit.origin + '/api');
+    expect(sim.credentials()).toEqual({ token: expect.any(String) });
+  });
+
+  it('seeds ~20 varied conversations deterministically', () => {
+    const again = createSimulator({ seed: 1 });
+    expect(sim.store.conversations.size).toBe(20);
+    expect(again.store.messages.map((m) => m.content)).toEqual(sim.store.messages.map((m) => m.content));
+    const lengths = [...sim.store.conversations.keys()].map((id) => sim.store.messagesOf(id).length);
+    expect(Math.min(...lengths)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...lengths)).toBeGreaterThan(5);
+    expect(new Set([...sim.store.conversations.values()].map((c) => c.status))).toEqual(
+      new Set(['active', 'closed']),
+    );
+    const big = createSimulator({ seed: 2, conversations: 500, messagesPerConversation: 3 });
+    expect(big.store.conversations.size).toBe(500);
+  });
+
+  it('Example 1: process a message', async () => {
+    const r = await api(kit, 'POST', '/messages/process_message/', {
+      json: { content: 'I want to buy the gold package', conversation_id: 1 },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      message_id: expect.any(Number),
+      intent: 'purchase',
+      sentiment: 'positive',
+      response: expect.stringContaining('gold package'),
+      confidence: expect.any(Number),
+    });
+    const { confidence } = r.body as { confidence: number };
+    expect(confidence).toBeGreaterThan(0.5);
+    expect(confidence).toBeLessThanOrEqual(1);
+  });
+
+  it('classifies intents and sentiments with a small keyword model', async () => {
+    const label = async (content: string) =>
+      (await api(kit, 'POST', '/messages/process_message/', { json: { content, conversation_id: 2 } })).body;
+    expect(await label('My package arrived damaged 📦💥')).toMatchObject({
+      intent: 'complaint',
+      sentiment: 'negative',
+    });
+    expect(await label('Can I get a refund?')).toMatchObject({ intent: 'return' });
+    expect(await label('Hi! Where is my order #12345?')).toMatchObject({
+      intent: 'tracking',
+      sentiment: 'neutral',
+    });
+    expect(await label('Please help, I forgot my password')).toMatchObject({ intent: 'support' });
+    expect(await label('Do you have it in blue?')).toMatchObject({ intent: 'inquiry' });
+    expect(await label('Perfect, thank you so much!')).toMatchObject({ sentiment: 'positive' });
+  });
+
+  it('Example 2: get conversation messages', async () => {
+    const r = await api(kit, 'GET', '/messages/get_conversation_messages/?conversation_id=1');
+    expect(r.status).toBe(200);
+    expect(Array.isArray(r.body)).toBe(true);
+    const list = r.body as Json[];
+    for (const m of list)
+      expect(m).toMatchObject({
+        id: expect.any(Number),
+        conversation_id: 1,
+        content: expect.any(String),
+        created_at: expect.stringMatching(ISO),
+      });
+    expect(list.at(-1)).toMatchObject({
+      sender: 'customer',
+      content: 'I want to buy the gold package',
+      intent: 'purchase',
+      sentiment: 'positive',
+    });
+    expect(list.map((m) => m.created_at)).toEqual([...list.map((m) => m.created_at)].sort());
+  });
+
+  it('Example 3: create a conversation; list and close conversations', async () => {
+    const created = await api(kit, 'POST', '/conversations/create_conversation/', {
+      json: { customer_id: 1, channel: 'whatsapp' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      id: expect.any(Number),
+      customer_id: 1,
+      channel: 'whatsapp',
+      status: 'active',
+      created_at: expect.stringMatching(ISO),
+    });
+    const { id } = created.body as { id: number };
+
+    const list = await api(kit, 'GET', '/conversations/');
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id, customer_id: 1, status: 'active' })]),
+    );
+    for (const c of list.body as Json[]) expect(['active', 'closed']).toContain(c.status);
+
+    const closed = await api(kit, 'POST', `/conversations/${id}/close_conversation/`);
+    expect(closed.status).toBe(200);
+    expect(closed.body).toMatchObject({ id, status: 'closed' });
+    expect((await api(kit, 'POST', '/conversations/9999/close_conversation/')).body).toEqual({
+      detail: 'Not found.',
+    });
+  });
+
+  it('WhatsApp webhook takes Twilio fields as JSON or form, once per MessageSid', async () => {
+    const twilio = {
+      From: 'whatsapp:+1234567890',
+      Body: 'I want to buy the gold package',
+      MessageSid: 'SM1234567890',
+    };
+    const json = await api(kit, 'POST', '/webhooks/whatsapp/', { json: twilio });
+    expect(json.status).toBe(200);
+    const { conversation_id } = json.body as { conversation_id: number };
+    const form = await api(kit, 'POST', '/webhooks/whatsapp/', {
+      form: { ...twilio, Body: 'Any update?', MessageSid: 'SM2' },
+    });
+    expect(form.body).toMatchObject({ conversation_id });
+    const again = await api(kit, 'POST', '/webhooks/whatsapp/', { json: twilio });
+    expect(again.body).toEqual(json.body);
+    const msgs = (
+      await api(kit, 'GET', `/messages/get_conversation_messages/?conversation_id=${conversation_id}`)
+    ).body as Json[];
+    expect(msgs.map((m) => m.content)).toEqual(['I want to buy the gold package', 'Any update?']);
+    expect((await api(kit, 'POST', '/webhooks/whatsapp/', { json: { Body: 'x' } })).status).toBe(400);
+  });
+
+  it('Instagram webhook takes Meta entry/messaging', async () => {
+    const r = await api(kit, 'POST', '/webhooks/instagram/', {
+      json: {
+        entry: [
+          {
+            messaging: [
+              { sender: { id: '123456' }, message: { text: 'I want to buy the gold package' } },
+              { sender: { id: '123456' }, read: {} },
+            ],
+          },
+        ],
+      },
+    });
+    expect(r.status).toBe(200);
+    const [messageId] = (r.body as { message_ids: number[] }).message_ids;
+    const m = sim.store.messages.find((x) => x.id === messageId)!;
+    expect(sim.store.conversations.get(m.conversationId)?.channel).toBe('instagram');
+    expect((await api(kit, 'POST', '/webhooks/instagram/', { json: {} })).status).toBe(400);
+  });
+
+  it('analytics: intent, sentiment and channel statistics', async () => {
+    const intents = await api(kit, 'GET', '/analytics/intent_stats/');
+    expect(Object.keys(intents.body as Json).sort()).toEqual([
+      'complaint',
+      'inquiry',
+      'purchase',
+      'return',
+      'support',
+      'tracking',
+    ]);
+    const sentiments = await api(kit, 'GET', '/analytics/sentiment_stats/');
+    expect(Object.keys(sentiments.body as Json).sort()).toEqual(['negative', 'neutral', 'positive']);
+    const channels = await api(kit, 'GET', '/analytics/channel_stats/');
+    expect(Object.keys(channels.body as Json).sort()).toEqual([
+      'facebook',
+      'instagram',
+      'shopify',
+      'whatsapp',
+    ]);
+    for (const r of [intents, sentiments, channels])
+      for (const v of Object.values(r.body as Json)) expect(v).toEqual(expect.any(Number));
+    const total = Object.values(channels.body as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(total).toBe(sim.store.conversations.size);
+  });
+
+  it('pagination, filtering and sorting as documented', async () => {
+    const page = await api(kit, 'GET', '/conversations/?page=1&page_size=10');
+    expect(page.body).toMatchObject({
+      count: sim.store.conversations.size,
+      previous: null,
+      results: expect.any(Array),
+    });
+    const body = page.body as { next: string; results: Json[] };
+    expect(body.results).toHaveLength(10);
+    expect(new URL(body.next).searchParams.get('page')).toBe('2');
+
+    const active = (await api(kit, 'GET', '/conversations/?status=active')).body as Json[];
+    expect(active.length).toBeGreaterThan(0);
+    expect(active.every((c) => c.status === 'active')).toBe(true);
+    const whatsapp = (await api(kit, 'GET', '/conversations/?channel=whatsapp')).body as Json[];
+    expect(whatsapp.every((c) => c.channel === 'whatsapp')).toBe(true);
+    const newest = (await api(kit, 'GET', '/conversations/?ordering=-created_at')).body as {
+      created_at: string;
+    }[];
+    expect(newest.map((c) => c.created_at)).toEqual(
+      newest
+        .map((c) => c.created_at)
+        .sort()
+        .reverse(),
+    );
+
+    const from = new Date(Date.now() - 2 * 86400_000).toISOString().slice(0, 10);
+    const ranged = (await api(kit, 'GET', `/messages/?created_at__gte=${from}&created_at__lte=2999-01-01`))
+      .body as { created_at: string }[];
+    expect(ranged.length).toBeGreaterThan(0);
+    expect(ranged.every((m) => m.created_at >= from)).toBe(true);
+    expect((await api(kit, 'GET', '/messages/?created_at__gte=yesterday')).body).toEqual({
+      error: expect.any(String),
+    });
+  });
+
+  it('pagination edges: past the end, size limits', async () => {
+    expect(await api(kit, 'GET', '/conversations/?page=99&page_size=10')).toMatchObject({
+      status: 404,
+      body: { detail: 'Invalid page.' },
+    });
+    const huge = (await api(kit, 'GET', '/messages/?page=1&page_size=100000')).body as {
+      count: number;
+      results: Json[];
+    };
+    expect(huge.count).toBeGreaterThan(100);
+    expect(huge.results).toHaveLength(100);
+    const zero = (await api(kit, 'GET', '/conversations/?page=1&page_size=0')).body as { results: Json[] };
+    expect(zero.results).toHaveLength(10);
+  });
+
+  it('errors in the documented envelopes', async () => {
+    expect(await api(kit, 'POST', '/messages/process_message/', { json: {} })).toMatchObject({
+      status: 400,
+      body: { error: 'content and conversation_id are required' },
+    });
+    expect(await api(kit, 'POST', '/messages/process_message/', { json: '{"content": ' })).toMatchObject({
+      status: 400,
+      body: { error: expect.any(String) },
+    });
+    expect(await api(kit, 'GET', '/nope/')).toMatchObject({ status: 404, body: { detail: 'Not found.' } });
+    expect(
+      await api(kit, 'GET', '/messages/get_conversation_messages/?conversation_id=424242'),
+    ).toMatchObject({ status: 404, body: { detail: 'Not found.' } });
+    expect(await api(kit, 'GET', '/messages/process_message/')).toMatchObject({
+      status: 405,
+      body: { detail: expect.any(String) },
+    });
+  });
+
+  it('authentication: Bearer token required everywhere', async () => {
+    const none = await api(kit, 'GET', '/conversations/', { token: null });
+    expect(none).toMatchObject({
+      status: 401,
+      body: { detail: 'Authentication credentials were not provided.' },
+    });
+    expect(await api(kit, 'GET', '/conversations/', { token: 'wrong' })).toMatchObject({
+      status: 401,
+      body: { detail: 'Invalid token.' },
+    });
+    expect(
+      (await api(kit, 'POST', '/webhooks/whatsapp/', { token: null, json: { From: 'a', Body: 'b' } })).status,
+    ).toBe(401);
+    const c = connectorFor(kit, 'wrong');
+    await expect(c.authenticate()).rejects.toMatchObject({
+      kind: 'auth',
+      message: expect.stringContaining('Invalid token'),
+    });
+    await c.close();
+    // Assistify's tokens are static API tokens: nothing expires, so there is nothing to refresh.
+    expect((sim as ProviderSim).expireTokens).toBeUndefined();
+  });
+
+  it('WebSocket at the origin root: agent messages are stored, recorded and echoed', async () => {
+    const { token } = sim.credentials();
+    const url = `${kit.origin.replace('http', 'ws')}/ws/chat/1/`;
+    await expect(openSocket(url)).rejects.toThrow(/401/);
+    await expect(openSocket(url + '?token=wrong')).rejects.toThrow(/401/);
+    await expect(
+      openSocket(`${kit.origin.replace('http', 'ws')}/ws/chat/777/?token=${token}`),
+    ).rejects.toThrow(/404/);
+    const a = await openSocket(url, { authorization: `Bearer ${token}` });
+    const b = await openSocket(`${url}?token=${token}`);
+    const echoA = nextFrame(a);
+    const echoB = nextFrame(b);
+    a.send(JSON.stringify({ message: 'Hello!' }));
+    for (const frame of [await echoA, await echoB])
+      expect(frame).toMatchObject({
+        id: expect.any(Number),
+        conversation_id: 1,
+        sender: 'agent',
+        content: 'Hello!',
+        created_at: expect.stringMatching(ISO),
+      });
+    expect(kit.sent.at(-1)).toMatchObject({ to: '1', text: 'Hello!' });
+
+    const pushed = nextFrame(a);
+    await api(kit, 'POST', '/messages/process_message/', {
+      json: { content: 'Thanks!', conversation_id: 1 },
+    });
+    expect(await pushed).toMatchObject({ sender: 'customer', content: 'Thanks!', sentiment: 'positive' });
+
+    const refused = nextFrame(a);
+    a.send('not json');
+    expect(await refused).toEqual({ error: expect.any(String) });
+    const empty = nextFrame(a);
+    a.send(JSON.stringify({ message: ' ' }));
+    expect(await empty).toEqual({ error: 'message is required' });
+    a.close();
+    b.close();
+  });
+});
+
+describe('assistify faults', () => {
+  const sim = createSimulator({ seed: 1 });
+  const kit = new SimKit(sim);
+  let c: ProviderConnector;
+  beforeAll(async () => {
+    await kit.listen();
+    c = connectorFor(kit);
+  });
+  afterAll(async () => {
+    await c.close();
+    await kit.close();
+  });
+
+  it('down: 503 and refused WebSocket upgrades; the connector fails transiently', async () => {
+    kit.setFaults({ down: true });
+    expect((await api(kit, 'GET', '/conversations/')).status).toBe(503);
+    await expect(
+      openSocket(`${kit.origin.replace('http', 'ws')}/ws/chat/1/?token=${sim.token}`),
+    ).rejects.toThrow(/503/);
+    const err = (await c.backfill(null).catch((e: unknown) => e)) as ProviderError;
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err.transient).toBe(true);
+    await expect(c.send(refOf('1'), 'while down', 'k1')).rejects.toMatchObject({ kind: 'network' });
+    expect(kit.sent).toHaveLength(0);
+    kit.setFaults({ down: false });
+  });
+
+  it('latency: slower, still correct', async () => {
+    kit.setFaults({ latencyMs: 250 });
+    const t0 = Date.now();
+    await c.authenticate();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(240);
+    kit.setFaults({ latencyMs: 0 });
+  });
+
+  it('error rate: 500 in the {error} envelope, a server error for the connector', async () => {
+    kit.setFaults({ errorRate: 1 });
+    expect(await api(kit, 'GET', '/conversations/')).toMatchObject({
+      status: 500,
+      body: { error: 'Internal server error' },
+    });
+    await expect(c.poll(null)).rejects.toMatchObject({ kind: 'server', status: 500 });
+    kit.setFaults({ errorRate: 0 });
+  });
+
+  it('429 storm: Retry-After; the connector waits and retries', async () => {
+    kit.setFaults({ rateLimit: true });
+    const r = await api(kit, 'GET', '/conversations/');
+    expect(r.status).toBe(429);
+    expect(r.headers.get('retry-after')).toBe('1');
+    expect(r.body).toEqual({ detail: expect.any(String) });
+    const pending = c.authenticate();
+    setTimeout(() => kit.setFaults({ rateLimit: false }), 1200);
+    await expect(pending).resolves.toBeUndefined();
+  });
+
+  it('malformed JSON: ProviderError malformed', async () => {
+    kit.setFaults({ malformed: 1 });
+    await expect(c.backfill(null)).rejects.toMatchObject({ kind: 'malformed' });
+    kit.setFaults({ malformed: 0 });
+  });
+
+  it('responses of the wrong shape are malformed, not partial data', async () => {
+    const odd = createSimulator({ seed: 1 });
+    const wrong: ProviderSim = Object.assign(Object.create(odd) as AssistifySimulator, {
+      handle: () => ({ status: 200, body: { conversations: 'nope' } }),
+    });
+    const oddKit = new SimKit(wrong);
+    await oddKit.listen();
+    const oc = connectorFor(oddKit);
+    await expect(oc.backfill(null)).rejects.toMatchObject({
+      kind: 'malformed',
+      message: expect.stringContaining('/conversations/'),
+    });
+    await oc.close();
+    await oddKit.close();
+  });
+
+  it('rate limits: documented windows client-side; a tightened server limit makes it wait, not fail', async () => {
+    const windows = connectorFor(kit);
+    for (let i = 0; i < 100; i++) await windows.http.limiter.take();
+    expect(windows.http.limiter.delay()).toBeGreaterThan(55_000);
+    await windows.close();
+
+    const tight = new SimKit(createSimulator({ seed: 1 }));
+    await tight.listen();
+    let answered = 0;
+    let throttled = 0;
+    tight.server.on('request', (_req, res) =>
+      res.on('finish', () => (res.statusCode === 429 ? throttled++ : answered++)),
+    );
+    tight.setFaults({ rateLimit: 5 });
+    const tc = connectorFor(tight);
+    for (let i = 0; i < 5; i++) await tc.authenticate();
+    const abort = new AbortController();
+    const sixth = tc.http.json('GET', '/conversations/', { signal: abort.signal }).catch((e: unknown) => e);
+    await sleep(1000);
+    expect(answered).toBe(5);
+    expect(throttled).toBe(1);
+    expect(tc.http.limiter.delay()).toBeGreaterThan(30_000);
+    abort.abort();
+    expect(await sixth).toBeInstanceOf(ProviderError);
+    await tc.close();
+    await tight.close();
+  });
+});
+
+describe('assistify connector against the simulator', () => {
+  const sim = createSimulator({ seed: 1 });
+  const kit = new SimKit(sim);
+  let c: ProviderConnector;
+  let pollCursor: string | null = null;
+  beforeAll(async () => {
+    await kit.listen();
+    c = connectorFor(kit);
+  });
+  afterAll(async () => {
+    await c.close();
+    await kit.close();
+  });
+
+  const poll = async () => {
+    const b = await c.poll(pollCursor);
+    pollCursor = b.cursor;
+    return b;
+  };
+
+  it('declares honest capabilities', () => {
+    expect(c.provider).toBe('assistify');
+    expect(c.capabilities).toMatchObject({
+      realtime: 'websocket',
+      broadcast: 'fanout',
+      flows: 'none',
+      templates: false,
+      markRead: false,
+    });
+    expect(c.capabilities.unavailable.flows).toBe('Assistify has no chatbot flow API');
+    expect(3_600_000 / c.pollIntervalMs.live).toBeLessThanOrEqual(800);
+  });
+
+  it('authenticates', async () => {
+    await expect(c.authenticate()).resolves.toBeUndefined();
+  });
+
+  it('full backfill equals the simulator, newest first, with Assistify extras in meta', async () => {
+    const batches = await backfillAll(c);
+    const convs = batches.flatMap((b) => b.conversations);
+    const msgs = batches.flatMap((b) => b.messages);
+    expect(new Set(convs.map((x) => x.externalId)).size).toBe(sim.store.conversations.size);
+    expect(new Set(msgs.map((m) => m.externalId)).size).toBe(sim.store.messages.length);
+    expect(msgs).toHaveLength(sim.store.messages.length);
+    const created = convs.map((x) => sim.store.conversations.get(Number(x.externalId))!.createdAt);
+    expect(created).toEqual([...created].sort((a, b) => b - a));
+
+    const first = sim.store.messages.find((m) => m.sender === 'customer')!;
+    expect(msgs.find((m) => m.externalId === `${first.conversationId}:${first.id}`)).toMatchObject({
+      direction: 'in',
+      text: first.content,
+      type: 'text',
+      status: 'received',
+      createdAt: new Date(first.createdAt).toISOString(),
+      meta: { intent: first.intent, sentiment: first.sentiment, confidence: first.confidence },
+    });
+    const agent = msgs.find((m) => m.direction === 'out')!;
+    expect(agent.meta).toBeUndefined();
+    const conv = convs[0];
+    const who = sim.store.customers.get(sim.store.conversations.get(Number(conv.externalId))!.customerId)!;
+    expect(conv.contact).toMatchObject({
+      externalId: String(who.id),
+      name: who.name,
+      handle: who.handle,
+      tags: who.tags,
+    });
+  });
+
+  it('an interrupted backfill resumes where it stopped', async () => {
+    const one = connectorFor(kit);
+    const first = await one.backfill(null);
+    await one.close();
+    const two = connectorFor(kit);
+    const rest: SyncBatch[] = [];
+    for (let cursor = first.cursor, done = first.done; !done;) {
+      const b = await two.backfill(cursor);
+      rest.push(b);
+      cursor = b.cursor;
+      done = b.done;
+    }
+    await two.close();
+    const firstIds = new Set(first.conversations.map((x) => x.externalId));
+    const restIds = rest.flatMap((b) => b.conversations.map((x) => x.externalId));
+    expect(restIds.some((id) => firstIds.has(id))).toBe(false);
+    expect(firstIds.size + restIds.length).toBe(sim.store.conversations.size);
+  });
+
+  it('poll: new customers, inbound and outbound messages, status changes, each once', async () => {
+    const closing = [...sim.store.conversations.values()].find((x) => x.status === 'active')!;
+    await api(kit, 'POST', `/conversations/${closing.id}/close_conversation/`);
+    const firstRound = await poll();
+    expect(firstRound.done).toBe(true);
+    expect(firstRound.conversations.find((x) => x.externalId === String(closing.id))?.status).toBe(
+      'resolved',
+    );
+
+    const inbound = sim.inbound({ text: 'Olá! Is there a discount for students? 🎓' });
+    const agentText = `agent reply ${Date.now()}`;
+    await c.send(refOf(inbound.conversationId), agentText, 'idem-1');
+    const b = await poll();
+    const key = `${inbound.conversationId}:${inbound.messageId}`;
+    expect(b.messages.find((m) => m.externalId === key)).toMatchObject({
+      direction: 'in',
+      meta: { intent: 'purchase' },
+    });
+    expect(b.messages.find((m) => m.text === agentText)).toMatchObject({ direction: 'out', status: 'sent' });
+    const conv = b.conversations.find((x) => x.externalId === inbound.conversationId);
+    expect(conv?.status).toBe('open');
+    expect(conv?.lastActivityAt).toBe(b.messages.find((m) => m.text === agentText)?.createdAt);
+
+    const again = await poll();
+    expect(again.messages).toEqual([]);
+  });
+
+  it('send: exactly once at the provider, confirmed with the id poll and findSent use', async () => {
+    const target = activeConversationOfReturningCustomer(sim);
+    const since = new Date().toISOString();
+    const text = `Your refund is on its way 💸 ${Date.now()}`;
+    const sent = await c.send(refOf(String(target.id)), text, 'idem-2');
+    expect(kit.sent.filter((s) => s.text === text)).toEqual([
+      { to: String(target.id), text, at: expect.any(String) },
+    ]);
+    expect(sent).toMatchObject({
+      externalId: expect.stringMatching(new RegExp(`^${target.id}:\\d+$`)),
+      status: 'sent',
+    });
+    expect(await c.findSent(refOf(String(target.id)), text, since)).toEqual(sent);
+    expect(
+      await c.findSent(refOf(String(target.id)), text, new Date(Date.now() + 60_000).toISOString()),
+    ).toBeNull();
+    expect((await poll()).messages.find((m) => m.text === text)?.externalId).toBe(sent.externalId);
+  });
+
+  it('send: a message the socket refuses ({error}) fails as a client error and is not recorded', async () => {
+    const before = kit.sent.length;
+    await expect(c.send(refOf('1'), 'x'.repeat(5000), 'idem-3')).rejects.toMatchObject({ kind: 'client' });
+    expect(kit.sent).toHaveLength(before);
+  });
+
+  it('realtime: live, inbound pushed within 1 s with the same externalId, down and back up', async () => {
+    const events: RealtimeEvent[] = [];
+    const states: string[] = [];
+    const unsubscribe = await c.subscribe!({
+      onEvent: (e) => events.push(e),
+      onState: (s) => states.push(s),
+    });
+    await until(() => (states.includes('live') ? true : undefined), 2000);
+
+    const target = activeConversationOfReturningCustomer(sim);
+    const who = sim.store.customers.get(target.customerId)!;
+    const t0 = Date.now();
+    const { conversationId, messageId } = sim.inbound({
+      contact: { handle: who.handle },
+      text: 'Still waiting…',
+    });
+    expect(conversationId).toBe(String(target.id));
+    const pushed = await until(
+      () =>
+        events.find(
+          (e): e is { kind: 'message'; message: RemoteMessage; conversation?: RemoteConversation } =>
+            e.kind === 'message',
+        ),
+      1000,
+    );
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(pushed.message).toMatchObject({
+      externalId: `${conversationId}:${messageId}`,
+      direction: 'in',
+      text: 'Still waiting…',
+    });
+    expect(pushed.conversation?.externalId).toBe(conversationId);
+    expect((await poll()).messages.find((m) => m.text === 'Still waiting…')?.externalId).toBe(
+      pushed.message.externalId,
+    );
+
+    kit.setFaults({ down: true });
+    await until(() => (states.at(-1) === 'down' ? true : undefined), 2000);
+    kit.setFaults({ down: false });
+    await until(() => (states.at(-1) === 'live' ? true : undefined), 5000);
+    unsubscribe();
+  });
+});
+
+describe('assistify connector against a quirkier server of the same document', () => {
+  // String ids everywhere and every list reversed: the document promises neither types nor ordering.
+  const reshape = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(reshape).reverse();
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [
+          k,
+          k.endsWith('id') && typeof x === 'number' ? String(x) : reshape(x),
+        ]),
+      );
+    return v;
+  };
+  const real = createSimulator({ seed: 5 });
+  const quirky: ProviderSim = Object.assign(Object.create(real) as AssistifySimulator, {
+    handle: async (req: Parameters<ProviderSim['handle']>[0]) => {
+      const reply = await real.handle(req);
+      return { ...reply, body: reshape(reply.body) };
+    },
+  });
+  const kit = new SimKit(quirky);
+  let c: ProviderConnector;
+  beforeAll(async () => {
+    await kit.listen();
+    c = connectorFor(kit);
+  });
+  afterAll(async () => {
+    await c.close();
+    await kit.close();
+  });
+
+  it('backfill and poll give the same externalIds as ever, each message once', async () => {
+    const msgs = (await backfillAll(c)).flatMap((b) => b.messages);
+    expect(new Set(msgs.map((m) => m.externalId))).toEqual(
+      new Set(real.store.messages.map((m) => `${m.conversationId}:${m.id}`)),
+    );
+
+    let cursor = (await c.poll(null)).cursor;
+    const a = real.inbound({ text: 'first new customer' });
+    const b = real.inbound({ text: 'second new customer' });
+    const batch = await c.poll(cursor);
+    cursor = batch.cursor;
+    expect(batch.messages.map((m) => m.externalId).sort()).toEqual(
+      [`${a.conversationId}:${a.messageId}`, `${b.conversationId}:${b.messageId}`].sort(),
+    );
+    expect(batch.conversations.map((x) => x.externalId)).toEqual(
+      expect.arrayContaining([a.conversationId, b.conversationId]),
+    );
+    expect((await c.poll(cursor)).messages).toEqual([]);
+  });
+});
