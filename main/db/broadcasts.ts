@@ -78,15 +78,28 @@ export class BroadcastsRepo {
       list: db.prepare<[], BroadcastRow>(`${SELECT_BROADCAST} ORDER BY b.id DESC LIMIT 200`),
       setStatus: db.prepare('UPDATE broadcasts SET status = ?, error = ? WHERE id = ?'),
       setExternal: db.prepare('UPDATE broadcasts SET external_id = ? WHERE id = ?'),
-      due: db.prepare<[string], { id: number }>(`SELECT id FROM broadcasts WHERE status = 'scheduled' AND schedule_at <= ?`),
-      pending: db.prepare<[number], { id: number; channel_id: string; conversation_id: number; mode: 'native' | 'fanout' }>(
+      due: db.prepare<[string], { id: number }>(
+        `SELECT id FROM broadcasts WHERE status = 'scheduled' AND schedule_at <= ?`,
+      ),
+      pending: db.prepare<
+        [number],
+        { id: number; channel_id: string; conversation_id: number; mode: 'native' | 'fanout' }
+      >(
         `SELECT id, channel_id, conversation_id, mode FROM broadcast_recipients WHERE broadcast_id = ? AND status = 'pending' AND outbox_id IS NULL`,
       ),
       linkOutbox: db.prepare('UPDATE broadcast_recipients SET outbox_id = ? WHERE id = ?'),
-      recipientsDone: db.prepare(`UPDATE broadcast_recipients SET status = ?, error = ? WHERE outbox_id = ? AND status = 'pending'`),
-      cancelPending: db.prepare(`UPDATE broadcast_recipients SET status = 'cancelled' WHERE broadcast_id = ? AND status = 'pending'`),
-      broadcastOfOutbox: db.prepare<[number], { broadcast_id: number }>('SELECT broadcast_id FROM broadcast_recipients WHERE outbox_id = ? LIMIT 1'),
-      openCount: db.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM broadcast_recipients WHERE broadcast_id = ? AND status = 'pending'`),
+      recipientsDone: db.prepare(
+        `UPDATE broadcast_recipients SET status = ?, error = ? WHERE outbox_id = ? AND status = 'pending'`,
+      ),
+      cancelPending: db.prepare(
+        `UPDATE broadcast_recipients SET status = 'cancelled' WHERE broadcast_id = ? AND status = 'pending'`,
+      ),
+      broadcastOfOutbox: db.prepare<[number], { broadcast_id: number }>(
+        'SELECT broadcast_id FROM broadcast_recipients WHERE outbox_id = ? LIMIT 1',
+      ),
+      openCount: db.prepare<[number], { n: number }>(
+        `SELECT count(*) AS n FROM broadcast_recipients WHERE broadcast_id = ? AND status = 'pending'`,
+      ),
       outboxIds: db.prepare<[number], { outbox_id: number }>(
         `SELECT DISTINCT outbox_id FROM broadcast_recipients WHERE broadcast_id = ? AND outbox_id IS NOT NULL`,
       ),
@@ -94,10 +107,17 @@ export class BroadcastsRepo {
   }
 
   matchAudience(a: Audience): AudienceMatch[] {
-    return this.s.audience.all({ channels: listParam(a.channelIds), tags: listParam(a.tags), platforms: listParam(a.platforms) });
+    return this.s.audience.all({
+      channels: listParam(a.channelIds),
+      tags: listParam(a.tags),
+      platforms: listParam(a.platforms),
+    });
   }
 
-  create(b: { name: string; text: string; audience: Audience; scheduleAt: string | null; timezone: string | null }, recipients: (AudienceMatch & { mode: 'native' | 'fanout' })[]): Broadcast {
+  create(
+    b: { name: string; text: string; audience: Audience; scheduleAt: string | null; timezone: string | null },
+    recipients: (AudienceMatch & { mode: 'native' | 'fanout' })[],
+  ): Broadcast {
     return this.db.transaction(() => {
       const id = Number(
         this.s.insert.run({
@@ -145,7 +165,11 @@ export class BroadcastsRepo {
   }
 
   /** Mark the recipients an outbox item carried; returns the broadcast id and whether it has nothing left. */
-  recipientsDone(outboxId: number, status: 'sent' | 'failed' | 'cancelled', error: string | null): { broadcastId: number; finished: boolean } | null {
+  recipientsDone(
+    outboxId: number,
+    status: 'sent' | 'failed' | 'cancelled',
+    error: string | null,
+  ): { broadcastId: number; finished: boolean } | null {
     this.s.recipientsDone.run(status, error, outboxId);
     const b = this.s.broadcastOfOutbox.get(outboxId);
     if (!b) return null;

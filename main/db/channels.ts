@@ -58,12 +58,22 @@ export class ChannelsRepo {
     return this.s.get.get(id);
   }
 
-  insert(c: { id: string; provider: ProviderId; name: string; baseUrl: string; credentials: Buffer; webhookSecret: string }): ChannelRow {
+  insert(c: {
+    id: string;
+    provider: ProviderId;
+    name: string;
+    baseUrl: string;
+    credentials: Buffer;
+    webhookSecret: string;
+  }): ChannelRow {
     this.s.insert.run({ ...c, createdAt: now() });
     return this.get(c.id)!;
   }
 
-  update(id: string, p: { name?: string; baseUrl?: string; credentials?: Buffer; paused?: boolean }): ChannelRow | undefined {
+  update(
+    id: string,
+    p: { name?: string; baseUrl?: string; credentials?: Buffer; paused?: boolean },
+  ): ChannelRow | undefined {
     this.s.update.run({
       id,
       name: p.name ?? null,

@@ -35,11 +35,14 @@ export function openDatabase(file: string, o: OpenOptions = {}): Sqlite {
     if (!o.readonly) db.pragma('journal_mode = WAL');
   } catch (e) {
     db.close();
-    throw new DatabaseOpenError('corrupt', `${file} is not a readable SQLite database (${(e as Error).message}); it was left untouched`);
+    throw new DatabaseOpenError(
+      'corrupt',
+      `${file} is not a readable SQLite database (${(e as Error).message}); it was left untouched`,
+    );
   }
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  db.pragma('busy_timeout = 1000');
   db.pragma('cache_size = -32000');
   db.pragma('temp_store = MEMORY');
   try {
@@ -60,12 +63,20 @@ function migrate(db: Sqlite, file: string): void {
     );
   }
   if (version === 0) {
-    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number };
-    if (tables.n > 0) throw new DatabaseOpenError('foreign', `${file} is a SQLite database of another program; it was left untouched`);
+    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as {
+      n: number;
+    };
+    if (tables.n > 0)
+      throw new DatabaseOpenError(
+        'foreign',
+        `${file} is a SQLite database of another program; it was left untouched`,
+      );
   }
   const pending = migrations.filter((m) => m.version > version);
   if (!pending.length) return;
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT',
+  );
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of pending) {
     db.transaction(() => {

@@ -24,8 +24,12 @@ export class FlowsRepo {
          ON CONFLICT (channel_id, external_id) DO UPDATE SET
            name = excluded.name, description = excluded.description, active = excluded.active`,
       ),
-      removeMissing: db.prepare(`DELETE FROM flows WHERE channel_id = ? AND external_id NOT IN (SELECT value FROM json_each(?))`),
-      list: db.prepare<[string | null], FlowRow>(`SELECT * FROM flows WHERE ?1 IS NULL OR channel_id = ?1 ORDER BY channel_id, name`),
+      removeMissing: db.prepare(
+        `DELETE FROM flows WHERE channel_id = ? AND external_id NOT IN (SELECT value FROM json_each(?))`,
+      ),
+      list: db.prepare<[{ channel: string | null }], FlowRow>(
+        `SELECT * FROM flows WHERE @channel IS NULL OR channel_id = @channel ORDER BY channel_id, name`,
+      ),
       get: db.prepare<[number], FlowRow>('SELECT * FROM flows WHERE id = ?'),
       desire: db.prepare('UPDATE flows SET desired_active = ?, error = ? WHERE id = ?'),
       applied: db.prepare('UPDATE flows SET active = ?, desired_active = NULL, error = ? WHERE id = ?'),
@@ -36,17 +40,29 @@ export class FlowsRepo {
   replaceForChannel(channelId: string, flows: RemoteFlow[]): void {
     this.db.transaction(() => {
       for (const f of flows)
-        this.s.upsert.run({ channelId, externalId: f.externalId, name: f.name, description: f.description ?? null, active: Number(f.active) });
+        this.s.upsert.run({
+          channelId,
+          externalId: f.externalId,
+          name: f.name,
+          description: f.description ?? null,
+          active: Number(f.active),
+        });
       this.s.removeMissing.run(channelId, JSON.stringify(flows.map((f) => f.externalId)));
     })();
   }
 
   upsertOne(channelId: string, f: RemoteFlow): void {
-    this.s.upsert.run({ channelId, externalId: f.externalId, name: f.name, description: f.description ?? null, active: Number(f.active) });
+    this.s.upsert.run({
+      channelId,
+      externalId: f.externalId,
+      name: f.name,
+      description: f.description ?? null,
+      active: Number(f.active),
+    });
   }
 
   list(channelId: string | null): FlowRow[] {
-    return this.s.list.all(channelId);
+    return this.s.list.all({ channel: channelId });
   }
 
   get(id: number): FlowRow | undefined {

@@ -81,7 +81,12 @@ export function toConversation(r: ConversationRow): Conversation {
     unreadCount: r.unread_count,
     lastMessage:
       r.lm_id !== null
-        ? { id: String(r.lm_id), text: r.lm_text ?? '', direction: r.lm_direction ?? 'in', createdAt: r.lm_created_at ?? r.last_activity_at }
+        ? {
+            id: String(r.lm_id),
+            text: r.lm_text ?? '',
+            direction: r.lm_direction ?? 'in',
+            createdAt: r.lm_created_at ?? r.last_activity_at,
+          }
         : null,
     lastActivityAt: r.last_activity_at,
     waitingSince: r.waiting_since,
@@ -116,11 +121,23 @@ export function decodeCursor(c: string | undefined): { key: string; id: number }
 
 function placeholderConversation(m: RemoteMessage): RemoteConversation {
   const handle = `conversation ${m.conversationExternalId}`;
-  return { externalId: m.conversationExternalId, contact: { externalId: `?${m.conversationExternalId}`, name: 'Unknown customer', handle, tags: [] }, lastActivityAt: m.createdAt };
+  return {
+    externalId: m.conversationExternalId,
+    contact: { externalId: `?${m.conversationExternalId}`, name: 'Unknown customer', handle, tags: [] },
+    lastActivityAt: m.createdAt,
+  };
 }
 
 /** Rank of a status, so a late 'delivered' never overwrites 'read'. */
-const STATUS_RANK: Record<MessageStatus, number> = { failed: 0, queued: 1, sending: 2, received: 3, sent: 3, delivered: 4, read: 5 };
+const STATUS_RANK: Record<MessageStatus, number> = {
+  failed: 0,
+  queued: 1,
+  sending: 2,
+  received: 3,
+  sent: 3,
+  delivered: 4,
+  read: 5,
+};
 
 /** Turn free text into a safe FTS5 query: each word quoted, the last one as a prefix. */
 export function ftsQuery(q: string): string | null {
@@ -169,11 +186,15 @@ export class InboxRepo {
          VALUES (@conversationId, @channelId, @externalId, @direction, @text, @type, @createdAt, @status, @error, @meta)
          ON CONFLICT (channel_id, external_id) DO NOTHING`,
       ),
-      messageByExternal: db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE channel_id = ? AND external_id = ?'),
+      messageByExternal: db.prepare<[string, string], MessageRow>(
+        'SELECT * FROM messages WHERE channel_id = ? AND external_id = ?',
+      ),
       message: db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE id = ?'),
       setMessageStatus: db.prepare('UPDATE messages SET status = ?, error = ? WHERE id = ?'),
       setMessageText: db.prepare('UPDATE messages SET text = ? WHERE id = ?'),
-      setMessageSent: db.prepare('UPDATE messages SET status = ?, external_id = ?, error = NULL WHERE id = ?'),
+      setMessageSent: db.prepare(
+        'UPDATE messages SET status = ?, external_id = ?, error = NULL WHERE id = ?',
+      ),
       deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
       touchConversation: db.prepare(
         `UPDATE conversations SET
@@ -199,7 +220,10 @@ export class InboxRepo {
       messagesPage: db.prepare<[number, string, number, number], MessageRow>(
         'SELECT * FROM messages WHERE conversation_id = ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?',
       ),
-      search: db.prepare<[string, number], { id: number; conversation_id: number; created_at: string; contact_name: string; snippet: string }>(
+      search: db.prepare<
+        [string, number],
+        { id: number; conversation_id: number; created_at: string; contact_name: string; snippet: string }
+      >(
         `SELECT m.id, m.conversation_id, m.created_at, c.name AS contact_name,
                 snippet(messages_fts, -1, char(2), char(3), '…', 12) AS snippet
          FROM messages_fts
@@ -209,8 +233,13 @@ export class InboxRepo {
          WHERE messages_fts MATCH ?
          ORDER BY messages_fts.rowid DESC LIMIT ?`,
       ),
-      unreadTotal: db.prepare<[], { n: number }>('SELECT coalesce(sum(unread_count), 0) AS n FROM conversations WHERE unread_count > 0'),
-      conversationRef: db.prepare<[number], { channel_id: string; external_id: string; contact_external_id: string; meta: string }>(
+      unreadTotal: db.prepare<[], { n: number }>(
+        'SELECT coalesce(sum(unread_count), 0) AS n FROM conversations WHERE unread_count > 0',
+      ),
+      conversationRef: db.prepare<
+        [number],
+        { channel_id: string; external_id: string; contact_external_id: string; meta: string }
+      >(
         `SELECT v.channel_id, v.external_id, c.external_id AS contact_external_id, v.meta
          FROM conversations v JOIN contacts c ON c.id = v.contact_id WHERE v.id = ?`,
       ),
@@ -221,12 +250,19 @@ export class InboxRepo {
   }
 
   /** Store one batch from a provider, idempotently. Returns the messages that are new or changed. */
-  applyBatch(channelId: string, convs: RemoteConversation[], msgs: RemoteMessage[], o: { live: boolean }): AppliedBatch {
+  applyBatch(
+    channelId: string,
+    convs: RemoteConversation[],
+    msgs: RemoteMessage[],
+    o: { live: boolean },
+  ): AppliedBatch {
     const out: AppliedBatch = { created: [], updated: [], conversations: new Set() };
     this.db.transaction(() => {
       for (const rc of convs) out.conversations.add(this.upsertConversation(channelId, rc, o.live));
       // Oldest first, so last_message and waiting time end up right whatever order the provider used.
-      const sorted = [...msgs].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+      const sorted = [...msgs].sort((a, b) =>
+        a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
+      );
       for (const rm of sorted) {
         // A message for a conversation the batch did not describe is kept under a placeholder contact,
         // which the provider's next description of that conversation replaces.
@@ -269,7 +305,12 @@ export class InboxRepo {
     return row.id;
   }
 
-  private upsertMessage(channelId: string, conversationId: number, rm: RemoteMessage, live: boolean): { created: boolean; message: Message } | null {
+  private upsertMessage(
+    channelId: string,
+    conversationId: number,
+    rm: RemoteMessage,
+    live: boolean,
+  ): { created: boolean; message: Message } | null {
     const ins = this.s.insertMessage.run({
       conversationId,
       channelId,
@@ -280,7 +321,11 @@ export class InboxRepo {
       createdAt: rm.createdAt,
       status: rm.status,
       error: null,
-      meta: rm.meta ? JSON.stringify(live ? rm.meta : { ...rm.meta, backfill: true }) : live ? null : '{"backfill":true}',
+      meta: rm.meta
+        ? JSON.stringify(live ? rm.meta : { ...rm.meta, backfill: true })
+        : live
+          ? null
+          : '{"backfill":true}',
     });
     if (ins.changes > 0) {
       const id = Number(ins.lastInsertRowid);
@@ -297,7 +342,8 @@ export class InboxRepo {
     const existing = this.s.messageByExternal.get(channelId, rm.externalId)!;
     if (STATUS_RANK[rm.status] > STATUS_RANK[existing.status] || (existing.text !== rm.text && rm.text)) {
       if (existing.text !== rm.text && rm.text) this.s.setMessageText.run(rm.text, existing.id);
-      if (STATUS_RANK[rm.status] > STATUS_RANK[existing.status]) this.s.setMessageStatus.run(rm.status, null, existing.id);
+      if (STATUS_RANK[rm.status] > STATUS_RANK[existing.status])
+        this.s.setMessageStatus.run(rm.status, null, existing.id);
       return { created: false, message: toMessage(this.s.message.get(existing.id)!) };
     }
     return null;
@@ -312,7 +358,12 @@ export class InboxRepo {
   }
 
   /** The agent's own reply, before it goes out (the outbox owns its delivery). */
-  insertLocalReply(conversationId: number, channelId: string, text: string, meta: Record<string, unknown>): Message {
+  insertLocalReply(
+    conversationId: number,
+    channelId: string,
+    text: string,
+    meta: Record<string, unknown>,
+  ): Message {
     const createdAt = now();
     const ins = this.s.insertMessage.run({
       conversationId,
@@ -327,7 +378,14 @@ export class InboxRepo {
       meta: JSON.stringify(meta),
     });
     const id = Number(ins.lastInsertRowid);
-    this.s.touchConversation.run({ conversationId, messageId: id, createdAt, direction: 'out', unreadDelta: 0, live: 1 });
+    this.s.touchConversation.run({
+      conversationId,
+      messageId: id,
+      createdAt,
+      direction: 'out',
+      unreadDelta: 0,
+      live: 1,
+    });
     return toMessage(this.s.message.get(id)!);
   }
 
@@ -350,7 +408,11 @@ export class InboxRepo {
     if (!row) return null;
     const dup = this.s.messageByExternal.get(row.channel_id, externalId);
     if (dup && dup.id !== id) this.s.deleteMessage.run(dup.id);
-    this.s.setMessageSent.run(STATUS_RANK[dup?.status ?? 'sent'] > STATUS_RANK[status] ? dup!.status : status, externalId, id);
+    this.s.setMessageSent.run(
+      STATUS_RANK[dup?.status ?? 'sent'] > STATUS_RANK[status] ? dup!.status : status,
+      externalId,
+      id,
+    );
     return toMessage(this.s.message.get(id)!);
   }
 
@@ -364,9 +426,23 @@ export class InboxRepo {
     return row ? toConversation(row) : null;
   }
 
-  conversationRef(id: number): { channelId: string; externalId: string; contactExternalId: string; meta: Record<string, unknown> } | null {
+  conversationRef(
+    id: number,
+  ): {
+    channelId: string;
+    externalId: string;
+    contactExternalId: string;
+    meta: Record<string, unknown>;
+  } | null {
     const r = this.s.conversationRef.get(id);
-    return r ? { channelId: r.channel_id, externalId: r.external_id, contactExternalId: r.contact_external_id, meta: parseJson(r.meta, {}) } : null;
+    return r
+      ? {
+          channelId: r.channel_id,
+          externalId: r.external_id,
+          contactExternalId: r.contact_external_id,
+          meta: parseJson(r.meta, {}),
+        }
+      : null;
   }
 
   patchConversation(id: number, p: ConversationPatch): Conversation | null {
@@ -393,7 +469,9 @@ export class InboxRepo {
     if (q.status) filter('v.status = @status', 'status', q.status);
     if (q.unread) where.push('v.unread_count > 0');
     if (q.q) {
-      where.push(`v.contact_id IN (SELECT id FROM contacts WHERE name LIKE @like ESCAPE '\\' OR handle LIKE @like ESCAPE '\\')`);
+      where.push(
+        `v.contact_id IN (SELECT id FROM contacts WHERE name LIKE @like ESCAPE '\\' OR handle LIKE @like ESCAPE '\\')`,
+      );
       params.like = `%${q.q.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
     }
     const waiting = q.sort === 'waiting';
@@ -413,7 +491,10 @@ export class InboxRepo {
     const last = page[page.length - 1];
     return {
       items: page.map(toConversation),
-      nextCursor: more && last ? encodeCursor((waiting ? last.waiting_since : last.last_activity_at) ?? '', last.id) : null,
+      nextCursor:
+        more && last
+          ? encodeCursor((waiting ? last.waiting_since : last.last_activity_at) ?? '', last.id)
+          : null,
     };
   }
 
@@ -423,7 +504,10 @@ export class InboxRepo {
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(toMessage), nextCursor: more && last ? encodeCursor(last.created_at, last.id) : null };
+    return {
+      items: page.map(toMessage),
+      nextCursor: more && last ? encodeCursor(last.created_at, last.id) : null,
+    };
   }
 
   search(q: string, limit: number): SearchHit[] {

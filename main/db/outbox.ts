@@ -26,7 +26,12 @@ export function toOutboxItem(r: OutboxRow): OutboxItem {
   let text = '';
   try {
     const p = JSON.parse(r.payload) as { text?: unknown; active?: unknown; name?: unknown };
-    text = typeof p.text === 'string' ? p.text : typeof p.active === 'boolean' ? `switch ${String(p.name ?? 'flow')} ${p.active ? 'on' : 'off'}` : '';
+    text =
+      typeof p.text === 'string'
+        ? p.text
+        : typeof p.active === 'boolean'
+          ? `switch ${String(p.name ?? 'flow')} ${p.active ? 'on' : 'off'}`
+          : '';
   } catch {
     /* a bad payload shows as empty text */
   }
@@ -56,8 +61,8 @@ export class OutboxRepo {
       ),
       get: db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?'),
       byKey: db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE idempotency_key = ?'),
-      list: db.prepare<[string | null], OutboxRow>(
-        `SELECT * FROM outbox WHERE (?1 IS NULL AND status IN ('queued', 'sending', 'failed')) OR status = ?1 ORDER BY id LIMIT 1000`,
+      list: db.prepare<[{ status: string | null }], OutboxRow>(
+        `SELECT * FROM outbox WHERE (@status IS NULL AND status IN ('queued', 'sending', 'failed')) OR status = @status ORDER BY id LIMIT 1000`,
       ),
       // The head of each conversation's queue (or each item on its own when it has no conversation), when due.
       due: db.prepare<[string, number], OutboxRow>(
@@ -68,13 +73,25 @@ export class OutboxRepo {
              SELECT 1 FROM outbox p WHERE p.conversation_id = o.conversation_id AND p.id < o.id AND p.status IN ('queued', 'sending'))
          ORDER BY o.id LIMIT ?`,
       ),
-      sending: db.prepare(`UPDATE outbox SET status = 'sending', attempts = attempts + 1, sending_since = ?, error = NULL WHERE id = ?`),
-      sent: db.prepare(`UPDATE outbox SET status = 'sent', error = NULL, next_attempt_at = NULL WHERE id = ?`),
-      retryLater: db.prepare(`UPDATE outbox SET status = 'queued', error = ?, next_attempt_at = ? WHERE id = ?`),
-      failed: db.prepare(`UPDATE outbox SET status = 'failed', error = ?, next_attempt_at = NULL WHERE id = ?`),
-      requeue: db.prepare(`UPDATE outbox SET status = 'queued', error = NULL, next_attempt_at = NULL, attempts = 0 WHERE id = ? AND status = 'failed'`),
+      sending: db.prepare(
+        `UPDATE outbox SET status = 'sending', attempts = attempts + 1, sending_since = ?, error = NULL WHERE id = ?`,
+      ),
+      sent: db.prepare(
+        `UPDATE outbox SET status = 'sent', error = NULL, next_attempt_at = NULL WHERE id = ?`,
+      ),
+      retryLater: db.prepare(
+        `UPDATE outbox SET status = 'queued', error = ?, next_attempt_at = ? WHERE id = ?`,
+      ),
+      failed: db.prepare(
+        `UPDATE outbox SET status = 'failed', error = ?, next_attempt_at = NULL WHERE id = ?`,
+      ),
+      requeue: db.prepare(
+        `UPDATE outbox SET status = 'queued', error = NULL, next_attempt_at = NULL, attempts = 0 WHERE id = ? AND status = 'failed'`,
+      ),
       setPayload: db.prepare(`UPDATE outbox SET payload = ? WHERE id = ? AND status IN ('queued', 'failed')`),
-      cancel: db.prepare(`UPDATE outbox SET status = 'cancelled', next_attempt_at = NULL WHERE id = ? AND status IN ('queued', 'failed')`),
+      cancel: db.prepare(
+        `UPDATE outbox SET status = 'cancelled', next_attempt_at = NULL WHERE id = ? AND status IN ('queued', 'failed')`,
+      ),
       queuedByChannel: db.prepare<[], { channel_id: string; n: number }>(
         `SELECT channel_id, count(*) AS n FROM outbox WHERE status IN ('queued', 'sending') GROUP BY channel_id`,
       ),
@@ -84,7 +101,14 @@ export class OutboxRepo {
     };
   }
 
-  insert(i: { kind: OutboxKind; channelId: string; conversationId: number | null; messageId: number | null; payload: unknown; key: string }): OutboxRow {
+  insert(i: {
+    kind: OutboxKind;
+    channelId: string;
+    conversationId: number | null;
+    messageId: number | null;
+    payload: unknown;
+    key: string;
+  }): OutboxRow {
     const r = this.s.insert.run({ ...i, payload: JSON.stringify(i.payload), createdAt: now() });
     return this.get(Number(r.lastInsertRowid))!;
   }
@@ -98,7 +122,7 @@ export class OutboxRepo {
   }
 
   list(status: OutboxState | null): OutboxRow[] {
-    return this.s.list.all(status);
+    return this.s.list.all({ status });
   }
 
   due(limit = 100): OutboxRow[] {

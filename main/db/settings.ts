@@ -20,7 +20,9 @@ export class SettingsRepo {
   constructor(private readonly db: Sqlite) {
     this.s = {
       all: db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings'),
-      set: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      set: db.prepare(
+        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
     };
   }
 

@@ -8,7 +8,9 @@ export class TemplatesRepo {
   constructor(private readonly db: Sqlite) {
     this.s = {
       clear: db.prepare('DELETE FROM templates WHERE channel_id = ?'),
-      insert: db.prepare('INSERT OR REPLACE INTO templates (channel_id, external_id, name, text) VALUES (?, ?, ?, ?)'),
+      insert: db.prepare(
+        'INSERT OR REPLACE INTO templates (channel_id, external_id, name, text) VALUES (?, ?, ?, ?)',
+      ),
       all: db.prepare<[], { channel_id: string; external_id: string; name: string; text: string }>(
         'SELECT * FROM templates ORDER BY name',
       ),

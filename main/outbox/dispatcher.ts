@@ -14,7 +14,7 @@ import { backoffMs } from '../sync/backoff';
 /** Transient failures stop being retried after this long; the agent sees the reason and can retry by hand. */
 const GIVE_UP_AFTER_MS = 24 * 3600_000;
 /** A send that was in flight at a crash may still land this long after it left; wait before asking the provider. */
-export const IN_FLIGHT_GRACE_MS = 12_000;
+const IN_FLIGHT_GRACE_MS = 12_000;
 const PER_CHANNEL_CONCURRENCY = 4;
 
 export interface DispatcherDeps {
@@ -23,6 +23,8 @@ export interface DispatcherDeps {
   connectorFor(channelId: string): ProviderConnector | null;
   isPaused(channelId: string): boolean;
   log: (line: string) => void;
+  /** Override IN_FLIGHT_GRACE_MS (tests against fast simulators). */
+  inFlightGraceMs?: number;
   /** Called when a flow toggle or broadcast item finishes, so their services can update state. */
   onSettled(row: OutboxRow, outcome: { ok: true; result?: unknown } | { ok: false; error: string }): void;
 }
@@ -54,13 +56,15 @@ export class Dispatcher {
       this.rerun = true;
       return;
     }
-    this.running = this.tick().finally(() => {
-      this.running = null;
-      if (this.rerun) {
-        this.rerun = false;
-        this.kick();
-      }
-    });
+    this.running = this.tick()
+      .catch((e: Error) => this.d.log(`dispatch round failed: ${e.message}`))
+      .finally(() => {
+        this.running = null;
+        if (this.rerun) {
+          this.rerun = false;
+          this.kick();
+        }
+      });
   }
 
   private async tick(): Promise<void> {
@@ -68,7 +72,11 @@ export class Dispatcher {
     for (const row of due) {
       if (this.stopped) return;
       if (this.inFlight.has(row.id) || this.d.isPaused(row.channel_id)) continue;
-      if (row.conversation_id !== null && [...this.inFlight].some((id) => this.d.store.outbox.get(id)?.conversation_id === row.conversation_id)) continue;
+      if (
+        row.conversation_id !== null &&
+        [...this.inFlight].some((id) => this.d.store.outbox.get(id)?.conversation_id === row.conversation_id)
+      )
+        continue;
       if ((this.perChannel.get(row.channel_id) ?? 0) >= PER_CHANNEL_CONCURRENCY) continue;
       const connector = this.d.connectorFor(row.channel_id);
       if (!connector) continue;
@@ -87,7 +95,10 @@ export class Dispatcher {
     if (this.timer) clearTimeout(this.timer);
     const next = this.d.store.outbox.nextWake();
     const recovering = this.d.store.outbox.list('sending').length > 0;
-    const ms = Math.min(next ? Math.max(50, next.getTime() - Date.now()) : 30_000, recovering ? 1000 : 30_000);
+    const ms = Math.min(
+      next ? Math.max(50, next.getTime() - Date.now()) : 30_000,
+      recovering ? 1000 : 30_000,
+    );
     this.timer = setTimeout(() => this.kick(), ms);
     this.timer.unref();
   }
@@ -97,8 +108,17 @@ export class Dispatcher {
     try {
       if (row.status === 'sending' || row.attempts > 0) {
         // It may have reached the provider already (crash or ambiguous failure): ask before resending.
-        if (row.sending_since && Date.now() - Date.parse(row.sending_since) < IN_FLIGHT_GRACE_MS && row.status === 'sending') {
-          store.outbox.retryLater(row.id, 'checking whether the last attempt arrived', new Date(Date.parse(row.sending_since) + IN_FLIGHT_GRACE_MS));
+        const grace = this.d.inFlightGraceMs ?? IN_FLIGHT_GRACE_MS;
+        if (
+          row.sending_since &&
+          Date.now() - Date.parse(row.sending_since) < grace &&
+          row.status === 'sending'
+        ) {
+          store.outbox.retryLater(
+            row.id,
+            'checking whether the last attempt arrived',
+            new Date(Date.parse(row.sending_since) + grace),
+          );
           return;
         }
         const found = await this.alreadyDelivered(row, connector);
@@ -123,24 +143,36 @@ export class Dispatcher {
     return JSON.parse(row.payload) as Record<string, unknown>;
   }
 
-  private async alreadyDelivered(row: OutboxRow, connector: ProviderConnector): Promise<{ externalId: string; status: string } | null> {
+  private async alreadyDelivered(
+    row: OutboxRow,
+    connector: ProviderConnector,
+  ): Promise<{ externalId: string; status: string } | null> {
     if (row.kind === 'flow_toggle') return null; // toggles are checked against the provider's state in perform()
     const p = this.payload(row);
     if (row.kind === 'broadcast' && p.native) {
-      throw new ProviderError('client', 'the app stopped while this broadcast was being sent; check the provider before sending it again');
+      throw new ProviderError(
+        'client',
+        'the app stopped while this broadcast was being sent; check the provider before sending it again',
+      );
     }
     const since = new Date(Date.parse(row.created_at) - 60_000).toISOString();
     return connector.findSent(this.ref(row), String(p.text), since);
   }
 
-  private async perform(row: OutboxRow, connector: ProviderConnector): Promise<{ externalId?: string; status?: string; result?: unknown }> {
+  private async perform(
+    row: OutboxRow,
+    connector: ProviderConnector,
+  ): Promise<{ externalId?: string; status?: string; result?: unknown }> {
     const p = this.payload(row);
     if (row.kind === 'flow_toggle') {
       if (!connector.setFlowActive) throw new ProviderError('client', 'this provider cannot switch flows');
       const current = (await connector.listFlows?.())?.find((f) => f.externalId === String(p.externalId));
       if (current?.active === Boolean(p.active)) return { result: current };
       if (current && current.active !== Boolean(p.expected)) {
-        throw new ProviderError('client', `it was switched ${current.active ? 'on' : 'off'} at the provider meanwhile; not overwritten`);
+        throw new ProviderError(
+          'client',
+          `it was switched ${current.active ? 'on' : 'off'} at the provider meanwhile; not overwritten`,
+        );
       }
       const flow = await connector.setFlowActive(String(p.externalId), Boolean(p.active));
       return { result: flow };
