@@ -67,7 +67,8 @@ export class ChannelSync {
       if (e.kind === 'message') {
         if (e.conversation) convs.push(e.conversation);
         // Stored under a placeholder contact until the poll brings the conversation's details.
-        else if (!this.d.store.inbox.hasConversation(this.d.channelId, e.message.conversationExternalId)) this.pollNow();
+        else if (!this.d.store.inbox.hasConversation(this.d.channelId, e.message.conversationExternalId))
+          this.pollNow();
         msgs.push(e.message);
       } else if (e.kind === 'conversation') convs.push(e.conversation);
       else if (e.kind === 'message.status') {
@@ -121,7 +122,7 @@ export class ChannelSync {
   private async backfillLoop(): Promise<void> {
     const { store, channelId, connector } = this.d;
     let state = store.syncState.get(channelId, 'backfill');
-    for (let attempt = 0; !state.done && !this.stopped; ) {
+    for (let attempt = 0; !state.done && !this.stopped;) {
       try {
         const batch = await connector.backfill(state.cursor);
         if (this.stopped) return;
@@ -144,7 +145,10 @@ export class ChannelSync {
     const { store, channelId, connector } = this.d;
     while (!this.stopped) {
       const interval = this.realtimeLive ? connector.pollIntervalMs.live : connector.pollIntervalMs.fallback;
-      await this.sleep(this.pollErrors ? backoffMs(this.pollErrors - 1, this.lastError?.retryAfterMs) : interval, true);
+      await this.sleep(
+        this.pollErrors ? backoffMs(this.pollErrors - 1, this.lastError?.retryAfterMs, 15_000) : interval,
+        true,
+      );
       if (this.stopped) return;
       try {
         let state = store.syncState.get(channelId, 'poll');
@@ -177,7 +181,8 @@ export class ChannelSync {
           store.flows.replaceForChannel(channelId, await connector.listFlows());
           this.d.events.emit('flows.changed', channelId);
         }
-        if (connector.listTemplates) store.templates.replaceForChannel(channelId, await connector.listTemplates());
+        if (connector.listTemplates)
+          store.templates.replaceForChannel(channelId, await connector.listTemplates());
       } catch (e) {
         this.d.log(`flows/templates refresh failed: ${(e as Error).message}`);
       }
@@ -204,7 +209,10 @@ export class ChannelSync {
   }
 
   private fail(e: unknown): void {
-    const err = e instanceof ProviderError ? e : new ProviderError('malformed', `unexpected answer: ${(e as Error).message}`);
+    const err =
+      e instanceof ProviderError
+        ? e
+        : new ProviderError('malformed', `unexpected answer: ${(e as Error).message}`);
     this.lastError = err;
     this.authFailed = err.kind === 'auth';
     this.d.log(`${err.kind}: ${err.message}`);

@@ -10,29 +10,35 @@ let core: Core;
 let tmp: ReturnType<typeof tempDir>;
 
 /** Raw HTTP so tests control every header, Host included. */
-function request(method: string, path: string, o: { body?: string | Buffer; headers?: Record<string, string>; token?: string | null } = {}) {
-  return new Promise<{ status: number; json: unknown; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
-    const headers: Record<string, string> = { ...(o.headers ?? {}) };
-    if (o.token !== null) headers.authorization = `Bearer ${o.token ?? core.token}`;
-    if (o.body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-    const req = http.request(`${core.url}${path}`, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown = text;
-        try {
-          json = text ? JSON.parse(text) : null;
-        } catch {
-          /* not JSON */
-        }
-        resolve({ status: res.statusCode ?? 0, json, headers: res.headers });
+function request(
+  method: string,
+  path: string,
+  o: { body?: string | Buffer; headers?: Record<string, string>; token?: string | null } = {},
+) {
+  return new Promise<{ status: number; json: unknown; headers: http.IncomingHttpHeaders }>(
+    (resolve, reject) => {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      if (o.token !== null) headers.authorization = `Bearer ${o.token ?? core.token}`;
+      if (o.body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+      const req = http.request(`${core.url}${path}`, { method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown = text;
+          try {
+            json = text ? JSON.parse(text) : null;
+          } catch {
+            /* not JSON */
+          }
+          resolve({ status: res.statusCode ?? 0, json, headers: res.headers });
+        });
       });
-    });
-    req.on('error', reject);
-    if (o.body !== undefined) req.write(o.body);
-    req.end();
-  });
+      req.on('error', reject);
+      if (o.body !== undefined) req.write(o.body);
+      req.end();
+    },
+  );
 }
 
 const errorCode = (r: { json: unknown }) => (r.json as { error?: { code?: string } }).error?.code;
@@ -41,7 +47,12 @@ beforeAll(async () => {
   tmp = tempDir();
   core = await createCore({ dataDir: tmp.dir, port: 0, log: () => undefined });
   const ch = seedChannel(core.store);
-  core.store.inbox.applyBatch(ch, [conv('x1', 'Ana García', '2026-01-01T10:00:00.000Z', ['vip'])], [msg('m1', 'x1', 'Where is my order?', '2026-01-01T10:00:00.000Z')], { live: true });
+  core.store.inbox.applyBatch(
+    ch,
+    [conv('x1', 'Ana García', '2026-01-01T10:00:00.000Z', ['vip'])],
+    [msg('m1', 'x1', 'Where is my order?', '2026-01-01T10:00:00.000Z')],
+    { live: true },
+  );
 });
 afterAll(async () => {
   await core.close();
@@ -62,16 +73,29 @@ describe('access', () => {
   it('refuses foreign Host headers (DNS rebinding) and foreign origins, with no CORS headers', async () => {
     const host = await request('GET', '/api/v1/health', { headers: { host: 'evil.example.com' } });
     expect(host.status).toBe(403);
-    const origin = await request('GET', '/api/v1/health', { headers: { origin: 'https://evil.example.com' } });
+    const origin = await request('GET', '/api/v1/health', {
+      headers: { origin: 'https://evil.example.com' },
+    });
     expect(origin.status).toBe(403);
     expect(origin.headers['access-control-allow-origin']).toBeUndefined();
-    expect((await request('GET', '/api/v1/health', { headers: { host: `localhost:${core.port}` } })).status).toBe(200);
+    expect(
+      (await request('GET', '/api/v1/health', { headers: { host: `localhost:${core.port}` } })).status,
+    ).toBe(200);
   });
 
   it('serves the OpenAPI document generated from the contract', async () => {
-    const doc = (await request('GET', '/api/docs.json')).json as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await request('GET', '/api/docs.json')).json as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/conversations', '/api/v1/conversations/{id}/messages', '/api/v1/flows/{id}']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/conversations',
+        '/api/v1/conversations/{id}/messages',
+        '/api/v1/flows/{id}',
+      ]),
+    );
   });
 
   it('needs the token on socket.io too', async () => {
@@ -88,12 +112,18 @@ describe('access', () => {
 
 describe('reading the cache', () => {
   it('lists conversations and messages, and searches', async () => {
-    const list = (await request('GET', '/api/v1/conversations?limit=10')).json as { items: { id: string; contact: { name: string } }[] };
+    const list = (await request('GET', '/api/v1/conversations?limit=10')).json as {
+      items: { id: string; contact: { name: string } }[];
+    };
     expect(list.items[0].contact.name).toBe('Ana García');
     const id = list.items[0].id;
-    const msgs = (await request('GET', `/api/v1/conversations/${id}/messages`)).json as { items: { text: string }[] };
+    const msgs = (await request('GET', `/api/v1/conversations/${id}/messages`)).json as {
+      items: { text: string }[];
+    };
     expect(msgs.items.map((m) => m.text)).toEqual(['Where is my order?']);
-    const hits = (await request('GET', '/api/v1/search?q=order')).json as { items: { conversationId: string }[] };
+    const hits = (await request('GET', '/api/v1/search?q=order')).json as {
+      items: { conversationId: string }[];
+    };
     expect(hits.items[0].conversationId).toBe(id);
   });
 });
@@ -102,7 +132,12 @@ describe('bad input gets a 4xx with the error envelope, never a 5xx', () => {
   const cases: [string, string, string | Buffer | undefined, number][] = [
     ['POST', '/api/v1/channels', '{', 400],
     ['POST', '/api/v1/channels', '{"provider":"nope"}', 400],
-    ['POST', '/api/v1/channels', '{"provider":"chatapi","name":"x","baseUrl":"javascript:alert(1)","credentials":{"apiKey":"k"}}', 400],
+    [
+      'POST',
+      '/api/v1/channels',
+      '{"provider":"chatapi","name":"x","baseUrl":"javascript:alert(1)","credentials":{"apiKey":"k"}}',
+      400,
+    ],
     ['POST', '/api/v1/conversations/1/messages', '{"text": 5}', 400],
     ['POST', '/api/v1/conversations/1/messages', '{"text": "   "}', 400],
     ['POST', '/api/v1/conversations/999999/messages', '{"text": "hi"}', 404],
@@ -122,7 +157,8 @@ describe('bad input gets a 4xx with the error envelope, never a 5xx', () => {
   it.each(cases)('%s %s', async (method, path, body, status) => {
     const r = await request(method, path.replace(/ /g, '%20'), { body });
     expect(r.status).toBe(status);
-    if (status >= 400) expect(r.json).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+    if (status >= 400)
+      expect(r.json).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
   });
 
   it('is still healthy and the data unchanged afterwards', async () => {
