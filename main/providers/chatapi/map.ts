@@ -80,13 +80,21 @@ export function roomActivity(room: Json): string | null {
 
 /** True when the room says anything about its activity, so a change in it can be seen in the room list. */
 export function roomShowsActivity(room: Json): boolean {
-  return ['last_message_at', 'updated_at', 'message_count'].some((k) => room[k] !== undefined && room[k] !== null);
+  return ['last_message_at', 'updated_at', 'message_count'].some(
+    (k) => room[k] !== undefined && room[k] !== null,
+  );
 }
 
 /** A short digest of what, in a room list entry, changes when the room has news. */
 export function roomFingerprint(room: Json): string {
-  const parts = [room.last_message_at, room.updated_at, room.message_count, room.is_active, participantIds(room)];
-  return createHash('sha1').update(JSON.stringify(parts)).digest('base64url').slice(0, 12);
+  const parts = [
+    room.last_message_at,
+    room.updated_at,
+    room.message_count,
+    room.is_active,
+    participantIds(room),
+  ];
+  return createHash('sha1').update(JSON.stringify(parts)).digest('base64url').slice(0, 8);
 }
 
 /** The id to send back as `room_id`: as the provider gave it (number or string). */
@@ -101,7 +109,8 @@ export function roomConversation(room: Json, me: string): RemoteConversation | n
   const meta = obj(room.meta ?? room.metadata);
   const customer = participants(room).find((p) => participantId(p) !== me);
   const customerId = customer && participantId(customer);
-  const name = str(customer?.full_name ?? customer?.name ?? customer?.username ?? room.name, '', 200) || 'Customer';
+  const name =
+    str(customer?.full_name ?? customer?.name ?? customer?.username ?? room.name, '', 200) || 'Customer';
   const email = str(customer?.email, '', 200);
   const platform = str(meta.platform, '', 50);
   return {
@@ -121,7 +130,12 @@ export function roomConversation(room: Json, me: string): RemoteConversation | n
 }
 
 /** A conversation known only from a pushed message of its customer (the room list will complete it). */
-export function senderConversation(message: Json, roomId: string, roomRaw: unknown, me: string): RemoteConversation | null {
+export function senderConversation(
+  message: Json,
+  roomId: string,
+  roomRaw: unknown,
+  me: string,
+): RemoteConversation | null {
   const senderId = id(message.sender_id);
   if (!senderId || senderId === me) return null;
   const name = str(message.sender_name, '', 200) || 'Customer';
@@ -134,7 +148,13 @@ export function senderConversation(message: Json, roomId: string, roomRaw: unkno
   };
 }
 
-const TYPES: Record<string, MessageType> = { text: 'text', image: 'image', video: 'video', audio: 'audio', file: 'file' };
+const TYPES: Record<string, MessageType> = {
+  text: 'text',
+  image: 'image',
+  video: 'video',
+  audio: 'audio',
+  file: 'file',
+};
 
 /** A message of room `roomId`; out when the agent (`me`) sent it. Deleted or id-less messages are skipped. */
 export function toMessage(m: Json, roomId: string, me: string): RemoteMessage | null {

@@ -45,7 +45,8 @@ function followUrl(body: string, from: string): string | null {
   const raw = str(data.url ?? data.ws_url ?? data.websocket_url, '', 2000);
   try {
     const u = new URL(raw);
-    if (u.hostname !== new URL(from).hostname || !['ws:', 'wss:', 'http:', 'https:'].includes(u.protocol)) return null;
+    if (u.hostname !== new URL(from).hostname || !['ws:', 'wss:', 'http:', 'https:'].includes(u.protocol))
+      return null;
     u.protocol = u.protocol === 'https:' || u.protocol === 'wss:' ? 'wss:' : 'ws:';
     return u.toString();
   } catch {
@@ -82,7 +83,11 @@ export class RealtimeLink {
   }
 
   private connect(url: string, mayFollow: boolean): void {
-    const ws = new WebSocket(url, { headers: this.o.headers, handshakeTimeout: 10_000, maxPayload: MAX_FRAME });
+    const ws = new WebSocket(url, {
+      headers: this.o.headers,
+      handshakeTimeout: 10_000,
+      maxPayload: MAX_FRAME,
+    });
     this.ws = ws;
     let ended = false;
     const lost = (reason: string) => {

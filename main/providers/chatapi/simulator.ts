@@ -7,9 +7,27 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isObj, obj } from '../parse';
-import { bearer, match, type InboundInput, type ProviderSim, type RateRule, type SimKit, type SimReply, type SimRequest } from '../simkit';
+import {
+  bearer,
+  match,
+  type InboundInput,
+  type ProviderSim,
+  type RateRule,
+  type SimKit,
+  type SimReply,
+  type SimRequest,
+} from '../simkit';
 import { customer, rng, type Rng } from '../simkit/world';
-import { World, type Client, type Message, type Notification, type Room, type User, type Webhook, type WorldOptions } from './state';
+import {
+  World,
+  type Client,
+  type Message,
+  type Notification,
+  type Room,
+  type User,
+  type Webhook,
+  type WorldOptions,
+} from './state';
 
 export const BASE_PATH = '/api/v1';
 const HOUR = 3_600_000;
@@ -45,13 +63,24 @@ class HttpError extends Error {
 
 const invalid = (errors: FieldError[]) => new HttpError(422, 'Validation error in request data', errors);
 const now = () => new Date().toISOString();
-const envelope = (data: unknown, status = 200): SimReply => ({ status, body: { data, status: 'success', timestamp: now() } });
+const envelope = (data: unknown, status = 200): SimReply => ({
+  status,
+  body: { data, status: 'success', timestamp: now() },
+});
 const NO_CONTENT: SimReply = { status: 204 };
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Doc silent: paths are served below the base URL, and also with the /api/v1 prefix repeated, because the
  *  document writes them both ways (`/messages` and `GET /api/v1/messages`). */
-const below = (path: string) => (path === BASE_PATH || path.startsWith(BASE_PATH + '/') ? path.slice(BASE_PATH.length) || '/' : path);
+const below = (path: string) =>
+  path === BASE_PATH || path.startsWith(BASE_PATH + '/') ? path.slice(BASE_PATH.length) || '/' : path;
+
+const DOCUMENTED_LIMITS: RateRule[] = [
+  // Doc silent: "Authentication" requests are key rotations (POST /users/login).
+  { limit: 100, windowMs: HOUR, applies: (r) => r.method === 'POST' && below(r.path) === '/users/login' },
+  { limit: 1000, windowMs: HOUR, applies: (r) => /^\/messages(\/|$)/.test(below(r.path)) },
+  { limit: 500, windowMs: HOUR, applies: (r) => /^\/notifications(\/|$)/.test(below(r.path)) },
+];
 
 interface Caller {
   client: Client;
@@ -94,7 +123,8 @@ function pageParams(q: URLSearchParams): { page: number; size: number } {
   const page = Number(q.get('page') ?? 1);
   const size = Number(q.get('size') ?? 20);
   const errors: FieldError[] = [];
-  if (!Number.isInteger(page) || page < 1) errors.push({ field: 'page', message: 'page must be an integer >= 1' });
+  if (!Number.isInteger(page) || page < 1)
+    errors.push({ field: 'page', message: 'page must be an integer >= 1' });
   // Doc silent: a size above the documented maximum is refused (422), not clamped.
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE)
     errors.push({ field: 'size', message: `size must be an integer from 1 to ${MAX_PAGE_SIZE}` });
@@ -102,13 +132,15 @@ function pageParams(q: URLSearchParams): { page: number; size: number } {
   return { page, size };
 }
 
-/** Sorts by the `sort` field (default created_at) in `order` (default desc); ties keep creation order. */
+/** Sorts by the `sort` field (default created_at) in `order` (default desc). Doc silent: an unknown field is a 422. */
 function sorted<T>(items: T[], q: URLSearchParams, fields: Record<string, (t: T) => string>): T[] {
   const field = q.get('sort') ?? 'created_at';
   const order = q.get('order') ?? 'desc';
   const key = fields[field];
-  if (!key) throw invalid([{ field: 'sort', message: `sort must be one of ${Object.keys(fields).join(', ')}` }]);
-  if (order !== 'asc' && order !== 'desc') throw invalid([{ field: 'order', message: 'order must be asc or desc' }]);
+  if (!key)
+    throw invalid([{ field: 'sort', message: `sort must be one of ${Object.keys(fields).join(', ')}` }]);
+  if (order !== 'asc' && order !== 'desc')
+    throw invalid([{ field: 'order', message: 'order must be asc or desc' }]);
   const asc = [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   return order === 'asc' ? asc : asc.reverse();
 }
@@ -122,13 +154,14 @@ function listReply<T>(items: T[], q: URLSearchParams, view: (t: T) => unknown): 
   return { status: 200, body: { data, pagination, status: 'success', timestamp: now() } };
 }
 
-/** start_date / end_date: a day (`2024-01-31`, the whole day) or an ISO time. */
+// Doc silent: start_date / end_date take a day (`2024-01-31`, end_date then covers the whole day) or an ISO time.
 function dateBound(q: URLSearchParams, name: string, endOfDay: boolean): number | null {
   const v = q.get(name);
   if (!v) return null;
   const day = /^\d{4}-\d{2}-\d{2}$/.test(v);
   const ms = Date.parse(day ? `${v}T00:00:00Z` : v);
-  if (Number.isNaN(ms)) throw invalid([{ field: name, message: 'must be a date (YYYY-MM-DD) or an ISO date-time' }]);
+  if (Number.isNaN(ms))
+    throw invalid([{ field: name, message: 'must be a date (YYYY-MM-DD) or an ISO date-time' }]);
   return day && endOfDay ? ms + 86_400_000 - 1 : ms;
 }
 
@@ -140,18 +173,17 @@ function refuse(socket: Duplex, reply: SimReply): void {
   );
 }
 
-export type ChatApiSimOptions = WorldOptions;
+export interface ChatApiSimOptions extends WorldOptions {
+  /** Benchmarks only: serve without the documented rate limits (a large world needs one message
+   *  request per room to sync, far beyond 1000/hour). */
+  unlimited?: boolean;
+}
 
 export class ChatApiSim implements ProviderSim {
   readonly provider = 'chatapi' as const;
   readonly basePath = BASE_PATH;
   readonly rateHeaders = 'x-ratelimit' as const;
-  readonly rateRules: RateRule[] = [
-    // Doc silent: "Authentication" requests are key rotations (POST /users/login).
-    { limit: 100, windowMs: HOUR, applies: (r) => r.method === 'POST' && below(r.path) === '/users/login' },
-    { limit: 1000, windowMs: HOUR, applies: (r) => /^\/messages(\/|$)/.test(below(r.path)) },
-    { limit: 500, windowMs: HOUR, applies: (r) => /^\/notifications(\/|$)/.test(below(r.path)) },
-  ];
+  readonly rateRules: RateRule[];
   world: World;
   private kit?: SimKit;
   private wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -159,6 +191,9 @@ export class ChatApiSim implements ProviderSim {
   private newcomers: Rng;
   private newcomerCount = 0;
 
+  // Doc silent: which key each endpoint takes. The examples use the client's master key for users and
+  // notifications and a user's key for messages; "Use appropriate API key type" answers 403 otherwise.
+  // POST /clients registers a new client, so it takes no key.
   private readonly routes: Route[] = [
     { method: 'POST', pattern: '/clients', access: 'public', run: (c) => this.registerClient(c) },
     { method: 'GET', pattern: '/clients/me', access: 'any', run: (c) => this.me(c) },
@@ -166,7 +201,12 @@ export class ChatApiSim implements ProviderSim {
     { method: 'POST', pattern: '/users', access: 'master', run: (c) => this.createUser(c) },
     { method: 'POST', pattern: '/users/login', access: 'master', run: (c) => this.login(c) },
     { method: 'GET', pattern: '/users', access: 'master', run: (c) => this.listUsers(c) },
-    { method: 'GET', pattern: '/users/:id', access: 'any', run: (c) => envelope(this.world.userView(this.userById(c))) },
+    {
+      method: 'GET',
+      pattern: '/users/:id',
+      access: 'any',
+      run: (c) => envelope(this.world.userView(this.userById(c))),
+    },
     { method: 'PUT', pattern: '/users/:id', access: 'any', run: (c) => this.updateUser(c) },
     { method: 'DELETE', pattern: '/users/:id', access: 'master', run: (c) => this.deleteUser(c) },
     { method: 'POST', pattern: '/rooms', access: 'any', run: (c) => this.createRoom(c) },
@@ -185,11 +225,17 @@ export class ChatApiSim implements ProviderSim {
     { method: 'GET', pattern: '/websocket/open', access: 'user', run: (c) => this.websocketInfo(c) },
     { method: 'POST', pattern: '/webhooks', access: 'master', run: (c) => this.saveWebhook(c, null) },
     { method: 'GET', pattern: '/webhooks', access: 'master', run: (c) => this.listWebhooks(c) },
-    { method: 'PUT', pattern: '/webhooks/:id', access: 'master', run: (c) => this.saveWebhook(c, c.params.id) },
+    {
+      method: 'PUT',
+      pattern: '/webhooks/:id',
+      access: 'master',
+      run: (c) => this.saveWebhook(c, c.params.id),
+    },
     { method: 'DELETE', pattern: '/webhooks/:id', access: 'master', run: (c) => this.deleteWebhook(c) },
   ];
 
   constructor(private readonly opts: ChatApiSimOptions) {
+    this.rateRules = opts.unlimited ? [] : DOCUMENTED_LIMITS;
     this.world = new World(opts);
     this.newcomers = rng(opts.seed + 1);
   }
@@ -221,7 +267,9 @@ export class ChatApiSim implements ProviderSim {
 
   init(kit: SimKit): void {
     this.kit = kit;
-    kit.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(kit, req, socket, head));
+    kit.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(kit, req, socket, head),
+    );
   }
 
   handle(req: SimRequest): SimReply {
@@ -237,11 +285,14 @@ export class ChatApiSim implements ProviderSim {
     if (!found) return this.error(404, `Not found: ${req.method} ${req.fullPath}`);
     const caller = found.route.access === 'public' ? null : this.world.keyOwner(bearer(req));
     if (found.route.access !== 'public' && !caller) return this.error(401, 'Invalid or missing API key');
-    if (found.route.access === 'master' && caller?.user) return this.error(403, 'This operation needs the client master API key');
-    if (found.route.access === 'user' && !caller?.user) return this.error(403, 'This operation needs a user API key');
+    if (found.route.access === 'master' && caller?.user)
+      return this.error(403, 'This operation needs the client master API key');
+    if (found.route.access === 'user' && !caller?.user)
+      return this.error(403, 'This operation needs a user API key');
     if (req.rawBody.length) {
       // Doc silent: a body that is not JSON is a 400 (the document's "Invalid request data").
-      if (!String(req.headers['content-type'] ?? '').includes('json')) return this.error(400, 'Content-Type must be application/json');
+      if (!String(req.headers['content-type'] ?? '').includes('json'))
+        return this.error(400, 'Content-Type must be application/json');
       if (req.invalidBody) return this.error(400, 'Request body is not valid JSON');
       if (!isObj(req.body)) return this.error(422, 'Request body must be a JSON object');
     }
@@ -257,7 +308,9 @@ export class ChatApiSim implements ProviderSim {
     const w = this.world;
     const user = this.findCustomer(input.contact) ?? this.newCustomer(input.contact);
     const room =
-      [...w.rooms.values()].reverse().find((r) => r.participants.includes(user.id) && r.participants.includes(w.agent.id)) ??
+      [...w.rooms.values()]
+        .reverse()
+        .find((r) => r.participants.includes(user.id) && r.participants.includes(w.agent.id)) ??
       w.addRoom(w.client.id, user.fullName, [user.id, w.agent.id]);
     const m = w.addMessage(room, user.id, input.text);
     this.announce('message', room, m);
@@ -309,11 +362,18 @@ export class ChatApiSim implements ProviderSim {
     const errors: FieldError[] = [];
     if (!EMAIL.test(email)) errors.push({ field: 'email', message: 'Invalid email format' });
     if (!username) errors.push({ field: 'username', message: 'Username is required' });
-    const taken = [...this.world.users.values()].some((u) => u.clientId === client.id && (u.email === email || u.username === username));
+    const taken = [...this.world.users.values()].some(
+      (u) => u.clientId === client.id && (u.email === email || u.username === username),
+    );
     // Doc silent: a duplicate email or username is a validation error (the document has no 409).
-    if (!errors.length && taken) errors.push({ field: 'email', message: 'A user with this email or username exists' });
+    if (!errors.length && taken)
+      errors.push({ field: 'email', message: 'A user with this email or username exists' });
     if (errors.length) throw invalid(errors);
-    const user = this.world.addUser(client.id, { email, username, fullName: text(c.body, 'full_name') || username });
+    const user = this.world.addUser(client.id, {
+      email,
+      username,
+      fullName: text(c.body, 'full_name') || username,
+    });
     return envelope({ ...this.world.userView(user), scoped_api_key: user.key }, 201);
   }
 
@@ -323,7 +383,9 @@ export class ChatApiSim implements ProviderSim {
     // Doc silent: login names the user by email (or user_id); the answer carries the new scoped key.
     const userId = c.body.user_id === undefined ? '' : String(c.body.user_id);
     if (!email && !userId) throw invalid([{ field: 'email', message: 'email or user_id is required' }]);
-    const user = [...this.world.users.values()].find((u) => u.clientId === client.id && (u.email === email || u.id === userId));
+    const user = [...this.world.users.values()].find(
+      (u) => u.clientId === client.id && (u.email === email || u.id === userId),
+    );
     if (!user) throw new HttpError(404, 'User not found');
     const key = this.world.rotateKey(user);
     return envelope({ user: this.world.userView(user), scoped_api_key: key });
@@ -332,7 +394,11 @@ export class ChatApiSim implements ProviderSim {
   private listUsers(c: Ctx): SimReply {
     const client = clientOf(c);
     const users = [...this.world.users.values()].filter((u) => u.clientId === client.id);
-    const fields = { created_at: (u: User) => u.createdAt, updated_at: (u: User) => u.updatedAt, username: (u: User) => u.username };
+    const fields = {
+      created_at: (u: User) => u.createdAt,
+      updated_at: (u: User) => u.updatedAt,
+      username: (u: User) => u.username,
+    };
     return listReply(sorted(users, c.req.query, fields), c.req.query, (u) => this.world.userView(u));
   }
 
@@ -345,9 +411,11 @@ export class ChatApiSim implements ProviderSim {
   private updateUser(c: Ctx): SimReply {
     const user = this.userById(c);
     // Doc silent: a scoped key may update only its own user.
-    if (c.caller?.user && c.caller.user.id !== user.id) throw new HttpError(403, 'A user key may only update its own user');
+    if (c.caller?.user && c.caller.user.id !== user.id)
+      throw new HttpError(403, 'A user key may only update its own user');
     const email = c.body.email;
-    if (email !== undefined && (typeof email !== 'string' || !EMAIL.test(email))) throw invalid([{ field: 'email', message: 'Invalid email format' }]);
+    if (email !== undefined && (typeof email !== 'string' || !EMAIL.test(email)))
+      throw invalid([{ field: 'email', message: 'Invalid email format' }]);
     if (typeof email === 'string') user.email = email;
     if (text(c.body, 'username')) user.username = text(c.body, 'username');
     if (text(c.body, 'full_name')) user.fullName = text(c.body, 'full_name');
@@ -375,7 +443,8 @@ export class ChatApiSim implements ProviderSim {
     const ids = Array.isArray(c.body.participant_ids) ? c.body.participant_ids.map(String) : [];
     const errors: FieldError[] = [];
     if (!name) errors.push({ field: 'name', message: 'Name is required' });
-    if (c.body.meta !== undefined && !isObj(c.body.meta)) errors.push({ field: 'meta', message: 'meta must be an object' });
+    if (c.body.meta !== undefined && !isObj(c.body.meta))
+      errors.push({ field: 'meta', message: 'meta must be an object' });
     if (ids.some((id) => this.world.users.get(id)?.clientId !== client.id))
       errors.push({ field: 'participant_ids', message: 'Unknown user id' });
     if (errors.length) throw invalid(errors);
@@ -414,18 +483,22 @@ export class ChatApiSim implements ProviderSim {
 
   private sendMessage(c: Ctx): SimReply {
     const user = userOf(c);
-    const roomId = typeof c.body.room_id === 'number' || typeof c.body.room_id === 'string' ? String(c.body.room_id) : '';
+    const roomId =
+      typeof c.body.room_id === 'number' || typeof c.body.room_id === 'string' ? String(c.body.room_id) : '';
     const content = typeof c.body.content === 'string' ? c.body.content : '';
     const type = c.body.message_type ?? 'text';
     const errors: FieldError[] = [];
     if (!roomId) errors.push({ field: 'room_id', message: 'Field required' });
     if (!content.trim()) errors.push({ field: 'content', message: 'Content cannot be empty' });
     // Doc silent: content is limited to 10,000 characters.
-    if (content.length > MAX_CONTENT) errors.push({ field: 'content', message: `Content exceeds ${MAX_CONTENT} characters` });
-    if (typeof type !== 'string' || !type) errors.push({ field: 'message_type', message: 'message_type must be a string' });
+    if (content.length > MAX_CONTENT)
+      errors.push({ field: 'content', message: `Content exceeds ${MAX_CONTENT} characters` });
+    if (typeof type !== 'string' || !type)
+      errors.push({ field: 'message_type', message: 'message_type must be a string' });
     if (errors.length) throw invalid(errors);
     const room = this.roomById(c, roomId);
-    if (!room.participants.includes(user.id)) throw new HttpError(403, 'You are not a participant of this room');
+    if (!room.participants.includes(user.id))
+      throw new HttpError(403, 'You are not a participant of this room');
     const m = this.world.addMessage(room, user.id, content, String(type));
     this.kit?.recordSent(room.id, content);
     this.announce('message', room, m);
@@ -439,7 +512,8 @@ export class ChatApiSim implements ProviderSim {
     if (!roomId) throw invalid([{ field: 'room_id', message: 'Field required' }]);
     const room = this.roomById(c, roomId);
     const user = c.caller?.user;
-    if (user && !room.participants.includes(user.id)) throw new HttpError(403, 'You are not a participant of this room');
+    if (user && !room.participants.includes(user.id))
+      throw new HttpError(403, 'You are not a participant of this room');
     const type = q.get('message_type');
     const from = dateBound(q, 'start_date', false);
     const to = dateBound(q, 'end_date', true);
@@ -464,7 +538,8 @@ export class ChatApiSim implements ProviderSim {
     const { m, room } = this.ownMessage(c);
     const content = typeof c.body.content === 'string' ? c.body.content : '';
     if (!content.trim()) throw invalid([{ field: 'content', message: 'Content cannot be empty' }]);
-    if (content.length > MAX_CONTENT) throw invalid([{ field: 'content', message: `Content exceeds ${MAX_CONTENT} characters` }]);
+    if (content.length > MAX_CONTENT)
+      throw invalid([{ field: 'content', message: `Content exceeds ${MAX_CONTENT} characters` }]);
     m.content = content;
     if (typeof c.body.message_type === 'string' && c.body.message_type) m.messageType = c.body.message_type;
     m.editedAt = m.updatedAt = now();
@@ -490,16 +565,31 @@ export class ChatApiSim implements ProviderSim {
     if (!['email', 'sms', 'push', 'websocket'].includes(type))
       errors.push({ field: 'type', message: 'type must be email, sms, push or websocket' });
     if (!text(c.body, 'content')) errors.push({ field: 'content', message: 'Content cannot be empty' });
-    if (type === 'email' && !EMAIL.test(text(c.body, 'to_email'))) errors.push({ field: 'to_email', message: 'Invalid email format' });
+    if (type === 'email' && !EMAIL.test(text(c.body, 'to_email')))
+      errors.push({ field: 'to_email', message: 'Invalid email format' });
     if (errors.length) throw invalid(errors);
     // Doc silent: the simulator delivers notifications at once, with status "sent".
-    const n = { id: this.world.id(), clientId: client.id, type, status: 'sent', fields: c.body, createdAt: now() };
+    const n = {
+      id: this.world.id(),
+      clientId: client.id,
+      type,
+      status: 'sent',
+      fields: c.body,
+      createdAt: now(),
+    };
     this.world.notifications.push(n);
     return envelope(this.notificationView(n), 201);
   }
 
   private notificationView(n: Notification): Record<string, unknown> {
-    return { ...n.fields, id: n.id, type: n.type, status: n.status, created_at: n.createdAt, sent_at: n.createdAt };
+    return {
+      ...n.fields,
+      id: n.id,
+      type: n.type,
+      status: n.status,
+      created_at: n.createdAt,
+      sent_at: n.createdAt,
+    };
   }
 
   private clientNotifications(c: Ctx) {
@@ -510,7 +600,8 @@ export class ChatApiSim implements ProviderSim {
   private listNotifications(c: Ctx): SimReply {
     const q = c.req.query;
     const list = this.clientNotifications(c).filter(
-      (n) => (!q.get('status') || n.status === q.get('status')) && (!q.get('type') || n.type === q.get('type')),
+      (n) =>
+        (!q.get('status') || n.status === q.get('status')) && (!q.get('type') || n.type === q.get('type')),
     );
     const fields = { created_at: (n: Notification) => n.createdAt };
     return listReply(sorted(list, q, fields), q, (n) => this.notificationView(n));
@@ -539,17 +630,26 @@ export class ChatApiSim implements ProviderSim {
 
   private webhookView(h: Webhook): Record<string, unknown> {
     // The secret is write-only.
-    return { id: h.id, url: h.url, events: h.events, is_active: h.isActive, created_at: h.createdAt, updated_at: h.updatedAt };
+    return {
+      id: h.id,
+      url: h.url,
+      events: h.events,
+      is_active: h.isActive,
+      created_at: h.createdAt,
+      updated_at: h.updatedAt,
+    };
   }
 
   private saveWebhook(c: Ctx, id: string | null): SimReply {
     const client = clientOf(c);
     const existing = id === null ? null : this.world.webhooks.get(id);
-    if (id !== null && (!existing || existing.clientId !== client.id)) throw new HttpError(404, 'Webhook not found');
+    if (id !== null && (!existing || existing.clientId !== client.id))
+      throw new HttpError(404, 'Webhook not found');
     const url = c.body.url ?? existing?.url;
     const events = c.body.events ?? existing?.events ?? [];
     const errors: FieldError[] = [];
-    if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url)) errors.push({ field: 'url', message: 'url must be an http(s) URL' });
+    if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url))
+      errors.push({ field: 'url', message: 'url must be an http(s) URL' });
     if (!Array.isArray(events) || events.some((e) => typeof e !== 'string'))
       errors.push({ field: 'events', message: 'events must be a list of event names' });
     if (errors.length || typeof url !== 'string' || !Array.isArray(events)) throw invalid(errors);
@@ -578,7 +678,9 @@ export class ChatApiSim implements ProviderSim {
   private listWebhooks(c: Ctx): SimReply {
     const client = clientOf(c);
     const hooks = [...this.world.webhooks.values()].filter((h) => h.clientId === client.id);
-    return listReply(sorted(hooks, c.req.query, { created_at: (h) => h.createdAt }), c.req.query, (h) => this.webhookView(h));
+    return listReply(sorted(hooks, c.req.query, { created_at: (h) => h.createdAt }), c.req.query, (h) =>
+      this.webhookView(h),
+    );
   }
 
   private deleteWebhook(c: Ctx): SimReply {
@@ -593,7 +695,11 @@ export class ChatApiSim implements ProviderSim {
   /** Doc silent: a plain GET /websocket/open answers where to connect; asked to upgrade, it is the socket. */
   private websocketInfo(c: Ctx): SimReply {
     const host = c.req.headers.host ?? '127.0.0.1';
-    return envelope({ url: `ws://${host}${BASE_PATH}/websocket/open`, protocol: 'websocket', auth: 'Authorization: Bearer <api key>' });
+    return envelope({
+      url: `ws://${host}${BASE_PATH}/websocket/open`,
+      protocol: 'websocket',
+      auth: 'Authorization: Bearer <api key>',
+    });
   }
 
   private upgrade(kit: SimKit, req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -603,14 +709,21 @@ export class ChatApiSim implements ProviderSim {
     if (!kit.allowUpgrade(socket)) return;
     const header = req.headers.authorization;
     // Doc silent: the socket takes the key as a Bearer header, or as ?token= for browsers.
-    const key = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : url.searchParams.get('token');
+    const key =
+      typeof header === 'string' && header.startsWith('Bearer ')
+        ? header.slice(7).trim()
+        : url.searchParams.get('token');
     const caller = this.world.keyOwner(key);
     if (!caller) return refuse(socket, this.error(401, 'Invalid or missing API key'));
     const user = caller.user;
     if (!user) return refuse(socket, this.error(403, 'WebSocket connections need a user API key'));
     const open = [...this.sockets].filter((s) => s.clientId === caller.client.id).length;
+    // Doc silent: the 11th connection of a client is refused with 429 before the upgrade.
     if (open >= MAX_SOCKETS_PER_CLIENT)
-      return refuse(socket, this.error(429, `At most ${MAX_SOCKETS_PER_CLIENT} WebSocket connections per client`));
+      return refuse(
+        socket,
+        this.error(429, `At most ${MAX_SOCKETS_PER_CLIENT} WebSocket connections per client`),
+      );
     this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, user));
   }
 
@@ -626,22 +739,41 @@ export class ChatApiSim implements ProviderSim {
       } catch {
         return;
       }
-      if (isObj(msg) && msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong', data: {}, timestamp: now() }));
+      if (isObj(msg) && msg.type === 'ping')
+        ws.send(JSON.stringify({ type: 'pong', data: {}, timestamp: now() }));
     });
-    const rooms = [...this.world.rooms.values()].filter((r) => r.participants.includes(user.id)).map((r) => r.id);
-    ws.send(JSON.stringify({ type: 'connection_status', data: { status: 'connected', user_id: user.id, rooms }, timestamp: now() }));
+    const rooms = [...this.world.rooms.values()]
+      .filter((r) => r.participants.includes(user.id))
+      .map((r) => r.id);
+    ws.send(
+      JSON.stringify({
+        type: 'connection_status',
+        data: { status: 'connected', user_id: user.id, rooms },
+        timestamp: now(),
+      }),
+    );
   }
 
-  /** Pushes a message event to the room's connected participants and to the client's webhooks. */
+  /** Pushes a message event to the room's connected participants and to the client's webhooks.
+   *  Doc silent: frames are {type: 'message' | 'message_updated' | 'message_deleted', data, room_id, timestamp}. */
   private announce(type: 'message' | 'message_updated' | 'message_deleted', room: Room, m: Message): void {
     const data = this.world.messageView(m);
     const frame = JSON.stringify({ type, data, room_id: room.id, timestamp: now() });
     for (const s of this.sockets) if (room.participants.includes(s.userId)) s.ws.send(frame);
     // Doc silent: webhook deliveries are {event, data, timestamp} with event message.created/updated/deleted,
     // signed as X-ChatAPI-Signature: sha256=<HMAC-SHA256 of the body> when the endpoint has a secret.
-    const event = { message: 'message.created', message_updated: 'message.updated', message_deleted: 'message.deleted' }[type];
+    const event = {
+      message: 'message.created',
+      message_updated: 'message.updated',
+      message_deleted: 'message.deleted',
+    }[type];
     for (const hook of this.world.webhooks.values()) {
-      if (hook.clientId !== room.clientId || !hook.isActive || (hook.events.length && !hook.events.includes(event))) continue;
+      if (
+        hook.clientId !== room.clientId ||
+        !hook.isActive ||
+        (hook.events.length && !hook.events.includes(event))
+      )
+        continue;
       const body = JSON.stringify({ event, data, timestamp: now() });
       const headers: Record<string, string> = hook.secret
         ? { 'x-chatapi-signature': 'sha256=' + createHmac('sha256', hook.secret).update(body).digest('hex') }
@@ -667,7 +799,12 @@ export class ChatApiSim implements ProviderSim {
   private newCustomer(contact: InboundInput['contact']): User {
     const c = customer(this.newcomers, 10_000 + this.newcomerCount++);
     const handle = contact?.handle ?? c.handle;
-    return this.world.addCustomer({ ...c, name: contact?.name ?? c.name, handle, email: `${handle}@example.com` }).user;
+    return this.world.addCustomer({
+      ...c,
+      name: contact?.name ?? c.name,
+      handle,
+      email: `${handle}@example.com`,
+    }).user;
   }
 }
 

@@ -1,7 +1,9 @@
 // ChatAPI's in-memory world for the simulator: client applications (tenants) with a master key, users
 // with scoped keys (the support agent and the customers), rooms (one per customer conversation: the
-// customer and the agent), messages, notifications and webhook endpoints. JSON views use the field
-// names of ChatAPI's models (snake_case).
+// customer and the agent), messages, notifications and webhook endpoints.
+// Doc silent: the document shows no models. Views use snake_case fields (id, room_id, sender_id, content,
+// message_type, created_at…), UUID ids and ISO-8601 UTC times; a room lists its participants (user
+// objects) and keeps the customer's tags and platform in `meta`.
 import { rng, int, customer, history, type Rng, type Customer } from '../simkit/world';
 
 export interface Client {
@@ -100,7 +102,11 @@ export class World {
   constructor(o: WorldOptions) {
     this.r = rng(o.seed);
     const now = Date.now();
-    this.client = this.addClient('Acme Support', 'Customer support inbox', new Date(now - 90 * DAY).toISOString());
+    this.client = this.addClient(
+      'Acme Support',
+      'Customer support inbox',
+      new Date(now - 90 * DAY).toISOString(),
+    );
     this.agent = this.addUser(this.client.id, {
       email: 'agent@acme.example',
       username: 'support.agent',
@@ -139,10 +145,7 @@ export class World {
     return c;
   }
 
-  addUser(
-    clientId: string,
-    u: { email: string; username: string; fullName: string; at?: string },
-  ): User {
+  addUser(clientId: string, u: { email: string; username: string; fullName: string; at?: string }): User {
     const at = u.at ?? new Date().toISOString();
     const user: User = {
       id: this.id(),
@@ -171,10 +174,17 @@ export class World {
   removeUser(user: User): void {
     this.keys.delete(user.key);
     this.users.delete(user.id);
-    for (const room of this.rooms.values()) room.participants = room.participants.filter((id) => id !== user.id);
+    for (const room of this.rooms.values())
+      room.participants = room.participants.filter((id) => id !== user.id);
   }
 
-  addRoom(clientId: string, name: string, participants: string[], meta: Room['meta'] = {}, at?: string): Room {
+  addRoom(
+    clientId: string,
+    name: string,
+    participants: string[],
+    meta: Room['meta'] = {},
+    at?: string,
+  ): Room {
     const t = at ?? new Date().toISOString();
     const room: Room = {
       id: this.id(),
@@ -307,9 +317,11 @@ export class World {
 
   private seedConversation(c: Customer, end: number, maxLen: number): void {
     const lines = history(this.r, c, end, maxLen);
-    const { user, room } = this.addCustomer(c, new Date(lines[0].at.getTime() - 1000).toISOString());
-    for (const line of lines) {
-      this.addMessage(room, line.fromCustomer ? user.id : this.agent.id, line.text, 'text', line.at.toISOString());
-    }
+    // Histories may run past `end`; shift them so that every seeded message lies in the past.
+    const shift = Math.max(0, lines[lines.length - 1].at.getTime() - (Date.now() - 60_000));
+    const at = (d: Date) => new Date(d.getTime() - shift).toISOString();
+    const { user, room } = this.addCustomer(c, at(new Date(lines[0].at.getTime() - 1000)));
+    for (const line of lines)
+      this.addMessage(room, line.fromCustomer ? user.id : this.agent.id, line.text, 'text', at(line.at));
   }
 }
