@@ -18,6 +18,8 @@ export interface SimOptions {
   /** Size of the seeded world (benchmarks); each simulator keeps a small default. */
   conversations?: number;
   messagesPerConversation?: number;
+  /** Benchmarks: no server-side rate limits. */
+  unlimited?: boolean;
 }
 
 export const connectorFactories: Record<ProviderId, ConnectorFactory> = {

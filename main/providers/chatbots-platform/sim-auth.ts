@@ -31,9 +31,19 @@ export class TokenStore {
   issue(user: string): TokenPair {
     const now = Date.now();
     const ttl = this.ttlSec();
-    const accessToken = this.jwt({ sub: user, typ: 'access', iat: Math.floor(now / 1000), exp: Math.floor(now / 1000) + ttl });
+    const accessToken = this.jwt({
+      sub: user,
+      typ: 'access',
+      iat: Math.floor(now / 1000),
+      exp: Math.floor(now / 1000) + ttl,
+    });
     const refreshToken = this.jwt({ sub: user, typ: 'refresh', iat: Math.floor(now / 1000) });
-    this.access.set(accessToken, { user, issuedAt: now, expiresAt: now + ttl * 1000, generation: this.generation });
+    this.access.set(accessToken, {
+      user,
+      issuedAt: now,
+      expiresAt: now + ttl * 1000,
+      generation: this.generation,
+    });
     this.refresh.set(refreshToken, user);
     return { accessToken, refreshToken, expiresIn: ttl };
   }

@@ -1,6 +1,16 @@
 // The simulated Chatbots Platform account: contacts, their conversations and messages, chatbots and
 // templates. Seeded deterministically; `toJson` functions give the shapes the simulator serves.
-import { agentLine, customer, customerLine, history, int, pick, rng, type Rng, type SeedMessage } from '../simkit/world';
+import {
+  agentLine,
+  customer,
+  customerLine,
+  history,
+  int,
+  pick,
+  rng,
+  type Rng,
+  type SeedMessage,
+} from '../simkit/world';
 
 export type Sender = 'user' | 'agent' | 'bot';
 export type MessageStatus = 'received' | 'sent' | 'delivered' | 'read';
@@ -96,11 +106,27 @@ export class World {
     const now = Date.now();
     for (const [name, description, type, status] of CHATBOTS) {
       const id = this.newId();
-      this.chatbots.set(id, { id, name, description, type, status, deployedAt: null, createdAt: now - 60 * DAY, updatedAt: now - 60 * DAY });
+      this.chatbots.set(id, {
+        id,
+        name,
+        description,
+        type,
+        status,
+        deployedAt: null,
+        createdAt: now - 60 * DAY,
+        updatedAt: now - 60 * DAY,
+      });
     }
     for (const [name, content, category] of TEMPLATES) {
       const id = this.newId();
-      this.templates.set(id, { id, name, content, category, createdAt: now - 30 * DAY, updatedAt: now - 30 * DAY });
+      this.templates.set(id, {
+        id,
+        name,
+        content,
+        category,
+        createdAt: now - 30 * DAY,
+        updatedAt: now - 30 * DAY,
+      });
     }
     const n = o.conversations ?? 20;
     let end = now - int(this.r, 1, 5) * MINUTE;
@@ -115,9 +141,11 @@ export class World {
     return objectId(++this.counter);
   }
 
-  /** Most recent activity first. */
+  /** Doc silent on order: most recent activity first (a conversation's messages are kept oldest first). */
   conversationList(): Conversation[] {
-    return [...this.conversations.values()].sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : -1));
+    return [...this.conversations.values()].sort(
+      (a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : -1),
+    );
   }
 
   findContact(c: { id?: string; handle?: string; name?: string }): Contact | undefined {
@@ -147,7 +175,10 @@ export class World {
 
   /** The contact's latest conversation. */
   conversationOf(contactId: string): Conversation | undefined {
-    return this.conversationList().find((c) => c.contactId === contactId);
+    let latest: Conversation | undefined;
+    for (const c of this.conversations.values())
+      if (c.contactId === contactId && (!latest || c.updatedAt > latest.updatedAt)) latest = c;
+    return latest;
   }
 
   addConversation(contactId: string, at: number): Conversation {
@@ -166,7 +197,15 @@ export class World {
 
   addMessage(conv: Conversation, sender: Sender, text: string, at = Date.now()): Message {
     const status: MessageStatus = sender === 'user' ? 'received' : 'sent';
-    const m: Message = { id: this.newId(), conversationId: conv.id, sender, text, status, createdAt: at, updatedAt: at };
+    const m: Message = {
+      id: this.newId(),
+      conversationId: conv.id,
+      sender,
+      text,
+      status,
+      createdAt: at,
+      updatedAt: at,
+    };
     conv.messages.push(m);
     conv.updatedAt = Math.max(conv.updatedAt, at);
     return m;
@@ -185,7 +224,8 @@ export class World {
       this.addMessage(conv, sender, line.text, line.at.getTime() - shift);
     }
     conv.messages.forEach((m, k) => {
-      if (m.sender !== 'user') m.status = conv.messages.slice(k).some((x) => x.sender === 'user') ? 'read' : 'delivered';
+      if (m.sender !== 'user')
+        m.status = conv.messages.slice(k).some((x) => x.sender === 'user') ? 'read' : 'delivered';
     });
     if (this.r() < 0.2) conv.status = 'closed';
   }
@@ -209,6 +249,7 @@ const unread = (conv: Conversation) => {
   return n;
 };
 
+// Doc silent on resource fields: these shapes are our choice (see README.md); templates keep their text in `content`.
 export const messageJson = (m: Message) => ({
   id: m.id,
   conversationId: m.conversationId,
@@ -231,7 +272,9 @@ export function conversationJson(w: World, conv: Conversation) {
     contact: contact ? { ...contact, tags: [...contact.tags] } : null,
     messageCount: conv.messages.length,
     unreadCount: unread(conv),
-    lastMessage: last ? { id: last.id, sender: last.sender, text: last.text, createdAt: iso(last.createdAt) } : null,
+    lastMessage: last
+      ? { id: last.id, sender: last.sender, text: last.text, createdAt: iso(last.createdAt) }
+      : null,
     lastMessageAt: last ? iso(last.createdAt) : null,
     createdAt: iso(conv.createdAt),
     updatedAt: iso(conv.updatedAt),
@@ -245,4 +288,8 @@ export const chatbotJson = (b: Chatbot) => ({
   updatedAt: iso(b.updatedAt),
 });
 
-export const templateJson = (t: Template) => ({ ...t, createdAt: iso(t.createdAt), updatedAt: iso(t.updatedAt) });
+export const templateJson = (t: Template) => ({
+  ...t,
+  createdAt: iso(t.createdAt),
+  updatedAt: iso(t.updatedAt),
+});

@@ -3,7 +3,17 @@
 // {status:'error', error:{code, message, details}} errors, 100 requests/min with X-RateLimit-* headers,
 // health endpoints, and webhooks signed with 'sha256=' HMACs.
 import { createHmac } from 'node:crypto';
-import { bearer, match, ok, paging, type InboundInput, type ProviderSim, type SimKit, type SimReply, type SimRequest } from '../simkit';
+import {
+  bearer,
+  match,
+  ok,
+  paging,
+  type InboundInput,
+  type ProviderSim,
+  type SimKit,
+  type SimReply,
+  type SimRequest,
+} from '../simkit';
 import { obj, type Json } from '../parse';
 import { TokenStore } from './sim-auth';
 import {
@@ -23,7 +33,7 @@ export const SIM_USERNAME = 'support-team';
 export const SIM_PASSWORD = 'demo-password-1';
 export const SIM_API_KEY = 'cbp_sk_demo_4f1c2a9e7b3d';
 
-// Doc names conversation.created and message.received; the message status events are our choice.
+// Doc names conversation.created and message.received; the other events are our choice.
 export const WEBHOOK_EVENTS = [
   'conversation.created',
   'conversation.updated',
@@ -36,7 +46,7 @@ export const WEBHOOK_EVENTS = [
 
 const DEFAULT_TTL_SEC = 3600;
 const MAX_PAGE_SIZE = 100;
-const MAX_MESSAGE_LENGTH = 4096;
+const MAX_MESSAGE_LENGTH = 4096; // Doc silent on limits
 const DELIVERY_DELAY_MS = 300;
 const WEBHOOK_RETRY_DELAYS_MS = [0, 1000, 3000];
 
@@ -70,7 +80,9 @@ function checkString(b: Json, field: string, required: boolean, max = 10_000): P
 
 function checkEnum(b: Json, field: string, values: readonly string[]): Problem[] {
   const v = b[field];
-  return v === undefined || values.includes(v as string) ? [] : [{ field, message: `must be one of ${values.join(', ')}` }];
+  return v === undefined || values.includes(v as string)
+    ? []
+    : [{ field, message: `must be one of ${values.join(', ')}` }];
 }
 
 const isHttpUrl = (v: unknown) => {
@@ -80,6 +92,13 @@ const isHttpUrl = (v: unknown) => {
     return false;
   }
 };
+
+const freshMetrics = () => ({
+  startedAt: Date.now(),
+  requests: { total: 0, '2xx': 0, '4xx': 0, '5xx': 0 },
+  logins: 0,
+  refreshes: 0,
+});
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
@@ -97,7 +116,7 @@ class ChatbotsPlatformSim implements ProviderSim {
   private timers = new Set<NodeJS.Timeout>();
   /** Bumped on reset/close so that queued webhook deliveries of the old state are dropped. */
   private generation = 0;
-  private metrics = { startedAt: Date.now(), requests: { total: 0, '2xx': 0, '4xx': 0, '5xx': 0 }, logins: 0, refreshes: 0 };
+  private metrics = freshMetrics();
   private readonly routes: Route[];
 
   constructor(private readonly opts: WorldOptions) {
@@ -114,23 +133,38 @@ class ChatbotsPlatformSim implements ProviderSim {
       r('POST', '/auth/logout', this.logout),
       // Doc silent: health endpoints are public, as probes and scrapers call them without credentials.
       r('GET', '/health/liveness', () => ok({ status: 'success', data: { status: 'alive' } }), true),
-      r('GET', '/health/readiness', () => ok({ status: 'success', data: { status: 'ready', checks: { database: 'ok' } } }), true),
+      r(
+        'GET',
+        '/health/readiness',
+        () => ok({ status: 'success', data: { status: 'ready', checks: { database: 'ok' } } }),
+        true,
+      ),
       r('GET', '/health/metrics', this.metricsReply, true),
-      r('GET', '/conversations', (req) => this.page(req, this.world.conversationList(), (c) => conversationJson(this.world, c))),
-      r('GET', '/conversations/:id', (_req, p) => this.withConversation(p.id, (c) => this.data(conversationJson(this.world, c)))),
-      r('GET', '/conversations/:id/messages', (req, p) => this.withConversation(p.id, (c) => this.page(req, c.messages, messageJson))),
+      r('GET', '/conversations', (req) =>
+        this.page(req, this.world.conversationList(), (c) => conversationJson(this.world, c)),
+      ),
+      r('GET', '/conversations/:id', (_req, p) =>
+        this.withConversation(p.id, (c) => this.data(conversationJson(this.world, c))),
+      ),
+      r('GET', '/conversations/:id/messages', (req, p) =>
+        this.withConversation(p.id, (c) => this.page(req, c.messages, messageJson)),
+      ),
       r('POST', '/conversations/:id/messages', this.sendMessage),
       r('GET', '/chatbots', (req) => this.page(req, [...this.world.chatbots.values()], chatbotJson)),
       r('POST', '/chatbots', this.createChatbot),
       r('GET', '/chatbots/:id', (_req, p) => this.withChatbot(p.id, (b) => this.data(chatbotJson(b)))),
       r('PUT', '/chatbots/:id', this.updateChatbot),
-      r('DELETE', '/chatbots/:id', (_req, p) => this.withChatbot(p.id, (b) => this.remove(this.world.chatbots, b.id))),
+      r('DELETE', '/chatbots/:id', (_req, p) =>
+        this.withChatbot(p.id, (b) => this.remove(this.world.chatbots, b.id)),
+      ),
       r('POST', '/chatbots/:id/deploy', this.deployChatbot),
       r('GET', '/templates', (req) => this.page(req, [...this.world.templates.values()], templateJson)),
       r('POST', '/templates', this.createTemplate),
       r('GET', '/templates/:id', (_req, p) => this.withTemplate(p.id, (t) => this.data(templateJson(t)))),
       r('PUT', '/templates/:id', this.updateTemplate),
-      r('DELETE', '/templates/:id', (_req, p) => this.withTemplate(p.id, (t) => this.remove(this.world.templates, t.id))),
+      r('DELETE', '/templates/:id', (_req, p) =>
+        this.withTemplate(p.id, (t) => this.remove(this.world.templates, t.id)),
+      ),
       // Doc silent: GET (list) and DELETE next to the documented POST /webhooks.
       r('GET', '/webhooks', (req) => this.page(req, [...this.webhooks.values()], webhookJson)),
       r('POST', '/webhooks', this.registerWebhook),
@@ -178,7 +212,9 @@ class ChatbotsPlatformSim implements ProviderSim {
     const conv = existing ?? w.addConversation(person.id, now);
     const reopened = conv.status === 'closed';
     conv.status = 'active';
-    const seen = conv.messages.filter((m) => m.sender !== 'user' && (m.status === 'sent' || m.status === 'delivered'));
+    const seen = conv.messages.filter(
+      (m) => m.sender !== 'user' && (m.status === 'sent' || m.status === 'delivered'),
+    );
     for (const m of seen) this.setStatus(m, 'read', now);
     const msg = w.addMessage(conv, 'user', text, now);
     if (!existing) this.emit('conversation.created', { conversation: conversationJson(w, conv) });
@@ -197,7 +233,7 @@ class ChatbotsPlatformSim implements ProviderSim {
     this.world = new World(this.opts);
     this.tokens.clear();
     this.webhooks.clear();
-    this.metrics = { ...this.metrics, requests: { total: 0, '2xx': 0, '4xx': 0, '5xx': 0 }, logins: 0, refreshes: 0 };
+    this.metrics = freshMetrics();
   }
 
   close(): void {
@@ -234,7 +270,7 @@ class ChatbotsPlatformSim implements ProviderSim {
   }
 
   private invalid(problems: Problem[]): SimReply | null {
-    // Doc lists 400 and 422: malformed JSON is 400, a well-formed body with bad fields 422.
+    // Doc silent on which of its 400/422 when: malformed JSON is 400, a well-formed body with bad fields 422.
     return problems.length ? this.error(422, 'Validation failed', problems) : null;
   }
 
@@ -284,7 +320,8 @@ class ChatbotsPlatformSim implements ProviderSim {
     const b = obj(req.body);
     const bad = this.invalid([...checkString(b, 'username', true), ...checkString(b, 'password', true)]);
     if (bad) return bad;
-    if (b.username !== SIM_USERNAME || b.password !== SIM_PASSWORD) return this.error(401, 'Invalid username or password');
+    if (b.username !== SIM_USERNAME || b.password !== SIM_PASSWORD)
+      return this.error(401, 'Invalid username or password');
     this.metrics.logins++;
     return this.data(this.tokens.issue(SIM_USERNAME));
   }
@@ -328,7 +365,11 @@ class ChatbotsPlatformSim implements ProviderSim {
       // Doc silent on idempotency: there is no idempotency key; every POST is a new message.
       const m = this.world.addMessage(conv, 'agent', b.text as string);
       this.kit?.recordSent(conv.id, m.text);
-      this.emit('message.sent', { message: messageJson(m), conversation: conversationJson(this.world, conv) });
+      this.emit('message.sent', {
+        message: messageJson(m),
+        conversation: conversationJson(this.world, conv),
+      });
+      // Doc silent on message statuses: sent, then delivered shortly after, then read when the customer writes.
       this.later(DELIVERY_DELAY_MS, () => {
         if (m.status !== 'sent') return;
         this.setStatus(m, 'delivered', Date.now());
@@ -383,7 +424,8 @@ class ChatbotsPlatformSim implements ProviderSim {
       const b = obj(req.body);
       const bad = this.invalid(this.chatbotProblems(b, false));
       if (bad) return bad;
-      for (const k of ['name', 'description', 'type', 'status'] as const) if (b[k] !== undefined) Object.assign(bot, { [k]: b[k] });
+      for (const k of ['name', 'description', 'type', 'status'] as const)
+        if (b[k] !== undefined) Object.assign(bot, { [k]: b[k] });
       bot.updatedAt = Date.now();
       this.emit('chatbot.updated', { chatbot: chatbotJson(bot) });
       return this.data(chatbotJson(bot));
@@ -403,7 +445,11 @@ class ChatbotsPlatformSim implements ProviderSim {
   // ---- templates ----
 
   private templateProblems(b: Json, creating: boolean): Problem[] {
-    return [...checkString(b, 'name', creating, 200), ...checkString(b, 'content', creating), ...checkString(b, 'category', false, 100)];
+    return [
+      ...checkString(b, 'name', creating, 200),
+      ...checkString(b, 'content', creating),
+      ...checkString(b, 'category', false, 100),
+    ];
   }
 
   private createTemplate(req: SimRequest): SimReply {
@@ -439,10 +485,16 @@ class ChatbotsPlatformSim implements ProviderSim {
   private registerWebhook(req: SimRequest): SimReply {
     const b = obj(req.body);
     const events = b.events;
-    const eventsOk = Array.isArray(events) && events.length > 0 && events.every((e) => e === '*' || WEBHOOK_EVENTS.includes(e));
+    // Doc silent on validation: known event names (or '*'), an http(s) URL and a secret are required.
+    const eventsOk =
+      Array.isArray(events) &&
+      events.length > 0 &&
+      events.every((e) => e === '*' || WEBHOOK_EVENTS.includes(e));
     const bad = this.invalid([
       ...(isHttpUrl(b.url) ? [] : [{ field: 'url', message: 'must be an http(s) URL' }]),
-      ...(eventsOk ? [] : [{ field: 'events', message: `must be a non-empty array of: ${WEBHOOK_EVENTS.join(', ')}, *` }]),
+      ...(eventsOk
+        ? []
+        : [{ field: 'events', message: `must be a non-empty array of: ${WEBHOOK_EVENTS.join(', ')}, *` }]),
       ...checkString(b, 'secret', true, 500),
     ]);
     if (bad) return bad;
@@ -476,7 +528,8 @@ class ChatbotsPlatformSim implements ProviderSim {
       if (!hook.events.includes(event) && !hook.events.includes('*')) continue;
       const signature = 'sha256=' + createHmac('sha256', hook.secret).update(json).digest('hex');
       // Doc silent: the signature also travels in an X-Signature header.
-      const send = () => this.kit?.deliverWebhook(hook.url, { ...unsigned, signature }, { 'x-signature': signature }) ?? 0;
+      const send = () =>
+        this.kit?.deliverWebhook(hook.url, { ...unsigned, signature }, { 'x-signature': signature }) ?? 0;
       hook.queue = hook.queue.then(() => this.deliver(send, generation));
     }
   }
@@ -508,7 +561,13 @@ class ChatbotsPlatformSim implements ProviderSim {
 }
 
 /** Registrations are listed without their secret. */
-const webhookJson = (h: Webhook) => ({ id: h.id, url: h.url, events: h.events, active: true, createdAt: h.createdAt });
+const webhookJson = (h: Webhook) => ({
+  id: h.id,
+  url: h.url,
+  events: h.events,
+  active: true,
+  createdAt: h.createdAt,
+});
 
 /** `conversations`/`messagesPerConversation` seed a larger world (benchmarks); the default is ~20 conversations. */
 export function createSimulator(o: WorldOptions): ProviderSim {

@@ -212,8 +212,8 @@ export class SimKit {
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const f = this.faults;
     if (f.down) {
-      res.writeHead(503, { 'content-type': 'application/json', connection: 'close' });
-      res.end(JSON.stringify({ error: 'Service Unavailable' }));
+      res.setHeader('connection', 'close');
+      this.write(res, this.sim.error(503, 'Service Unavailable'));
       return;
     }
     const chunks: Buffer[] = [];

@@ -101,6 +101,8 @@ export function history(r: Rng, c: Customer, end: number, maxLen = 12): SeedMess
     t += int(r, 20_000, 1_800_000);
   }
   // The inbox's interesting part: the customer has the last word in most conversations.
-  if (!out[out.length - 1].fromCustomer && r() < 0.6) out.push({ fromCustomer: true, text: customerLine(r, false), at: new Date(t) });
-  return out;
+  if (!out[out.length - 1].fromCustomer && r() < 0.6) out[out.length - 1] = { fromCustomer: true, text: customerLine(r, false), at: out[out.length - 1].at };
+  // Never in the future: shift the whole history back so the last message is at `end` at the latest.
+  const overshoot = out[out.length - 1].at.getTime() - end;
+  return overshoot > 0 ? out.map((m) => ({ ...m, at: new Date(m.at.getTime() - overshoot) })) : out;
 }
