@@ -102,7 +102,8 @@ export class NotificationPolicy {
     const view = this.deps.view();
     if (view.focused && view.openConversationId === message.conversationId) return 'conversation-open';
     const last = this.lastShownAt.get(message.conversationId);
-    if (last !== undefined && this.deps.clock.now() - last < this.options.perConversationMs) return 'rate-limited';
+    if (last !== undefined && this.deps.clock.now() - last < this.options.perConversationMs)
+      return 'rate-limited';
     return null;
   }
 
@@ -113,7 +114,8 @@ export class NotificationPolicy {
     if (this.deps.settings().mutedChannels.includes(incoming.channelId)) return 'muted-channel';
 
     this.pending.push(incoming);
-    if (this.flushHandle === null) this.flushHandle = this.timer.set(() => this.flush(), this.options.batchWindowMs);
+    if (this.flushHandle === null)
+      this.flushHandle = this.timer.set(() => this.flush(), this.options.batchWindowMs);
     return 'queued';
   }
 

@@ -12,7 +12,8 @@ export interface TrayState {
   now: number;
 }
 
-export type TrayAction = 'open' | 'dnd-1h' | 'dnd-tomorrow' | 'dnd-off' | 'toggle-pause' | 'toggle-login' | 'quit';
+export type TrayAction =
+  'open' | 'dnd-1h' | 'dnd-tomorrow' | 'dnd-off' | 'toggle-pause' | 'toggle-login' | 'quit';
 
 export type MenuItemDescriptor =
   | { type: 'separator' }
@@ -41,10 +42,18 @@ export function buildTrayModel(state: TrayState): TrayModel {
 
   const dndMenu: MenuItemDescriptor = {
     type: 'submenu',
-    label: dndActive && state.dndUntil ? `Do not disturb (until ${formatUntil(state.dndUntil, state.now)})` : 'Do not disturb',
+    label:
+      dndActive && state.dndUntil
+        ? `Do not disturb (until ${formatUntil(state.dndUntil, state.now)})`
+        : 'Do not disturb',
     items: [
       { type: 'normal', label: 'For 1 hour', enabled: true, action: 'dnd-1h' },
-      { type: 'normal', label: `Until tomorrow, ${pad(DND_TOMORROW_HOUR)}:00`, enabled: true, action: 'dnd-tomorrow' },
+      {
+        type: 'normal',
+        label: `Until tomorrow, ${pad(DND_TOMORROW_HOUR)}:00`,
+        enabled: true,
+        action: 'dnd-tomorrow',
+      },
       { type: 'normal', label: 'Off', enabled: dndActive, action: 'dnd-off' },
     ],
   };
@@ -52,13 +61,22 @@ export function buildTrayModel(state: TrayState): TrayModel {
     { type: 'normal', label: 'Open Agent Inbox', enabled: true, action: 'open' },
     SEPARATOR,
     { type: 'normal', label: unread === 0 ? 'No unread messages' : `Unread: ${unread}`, enabled: false },
-    { type: 'normal', label: queued === 0 ? 'No queued replies' : `Queued replies: ${queued}`, enabled: false },
+    {
+      type: 'normal',
+      label: queued === 0 ? 'No queued replies' : `Queued replies: ${queued}`,
+      enabled: false,
+    },
     SEPARATOR,
     dndMenu,
     { type: 'checkbox', label: 'Pause sync', checked: state.paused, action: 'toggle-pause' },
   ];
   if (state.openAtLogin !== null) {
-    items.push({ type: 'checkbox', label: 'Start at login', checked: state.openAtLogin, action: 'toggle-login' });
+    items.push({
+      type: 'checkbox',
+      label: 'Start at login',
+      checked: state.openAtLogin,
+      action: 'toggle-login',
+    });
   }
   items.push(SEPARATOR, { type: 'normal', label: 'Quit Agent Inbox', enabled: true, action: 'quit' });
 

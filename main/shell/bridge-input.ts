@@ -16,5 +16,7 @@ export function parseBridgeNotification(value: unknown): BridgeNotification | nu
 }
 
 export function parseBadgeCount(value: unknown): number | null {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 1_000_000 ? value : null;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 1_000_000
+    ? value
+    : null;
 }

@@ -1,6 +1,7 @@
 // Wires a running core to the desktop: window, bridge, tray, notifications. Every decision is made by
 // the plain modules in main/notifications and ./web-security; this file only connects them.
 import { app, session, type BrowserWindow } from 'electron';
+import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Core } from '../core';
 import type { Message, ServerEventName, ServerEvents } from '../contract/schemas';
@@ -14,6 +15,7 @@ import {
 } from '../notifications/policy';
 import { buildTrayModel, dndUntilFor, type TrayAction } from '../notifications/tray';
 import { LocalApiClient } from './api-client';
+import { loadIcon } from './icons';
 import { registerBridge } from './ipc';
 import { DesktopNotifier } from './notifier';
 import { guardWebContents, hardenSession, openInBrowser } from './security';
@@ -24,7 +26,8 @@ import { WindowStateStore } from './window-state';
 
 export interface DesktopOptions {
   core: Core;
-  dataDir: string;
+  /** Where window-state.json lives. */
+  userData: string;
   /** Folder holding package.json (or app.asar when packaged). */
   appRoot: string;
   preloadPath: string;
@@ -48,22 +51,33 @@ export function startDesktop(o: DesktopOptions): Desktop {
   const { core } = o;
   const apiOrigin = new URL(core.url).origin;
   const resourcesDir = join(o.appRoot, 'resources');
-  const iconPath = join(resourcesDir, 'icon.png');
+  const appIcon = loadIcon(resourcesDir, 'icon');
   const api = new LocalApiClient(core.url, core.token);
 
   hardenSession(session.defaultSession, apiOrigin);
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, apiOrigin));
 
-  const stateStore = new WindowStateStore(join(o.dataDir, 'window-state.json'));
-  const win = createMainWindow({ preloadPath: o.preloadPath, iconPath, stateStore, hideOnClose: () => !o.isQuitting() });
+  const stateStore = new WindowStateStore(join(o.userData, 'window-state.json'));
+  const win = createMainWindow({
+    preloadPath: o.preloadPath,
+    icon: appIcon,
+    stateStore,
+    hideOnClose: () => !o.isQuitting(),
+  });
 
+  const load = (url: string) =>
+    win.webContents.loadURL(url).catch((error: unknown) => {
+      // A newer navigation (another notification click) aborts the previous one: not a failure.
+      if (!String(error).includes('ERR_ABORTED'))
+        console.error(`agent-inbox: could not load ${url}: ${String(error)}`);
+    });
   const openConversation = (conversationId: string | null) => {
     revealWindow(win);
-    void win.webContents.loadURL(`${apiOrigin}/${conversationHash(conversationId)}`);
+    void load(`${apiOrigin}/${conversationHash(conversationId)}`);
   };
   const onNotificationClick = (n: DesktopNotification) => openConversation(n.conversationId);
   const hook = o.testMode ? installTestHook(onNotificationClick) : null;
-  const notifier = new DesktopNotifier(iconPath, onNotificationClick);
+  const notifier = new DesktopNotifier(appIcon, onNotificationClick);
   const show = (n: DesktopNotification) => {
     hook?.notifications.push(n);
     notifier.show(n);
@@ -96,7 +110,9 @@ export function startDesktop(o: DesktopOptions): Desktop {
     }, TRAY_REFRESH_DELAY_MS);
   };
   const setDnd = (dndUntil: string | null) =>
-    api.patchSettings({ dndUntil }).then(renderTray, (error: unknown) => console.warn(`agent-inbox: do not disturb: ${String(error)}`));
+    api
+      .patchSettings({ dndUntil })
+      .then(renderTray, (error: unknown) => console.warn(`agent-inbox: do not disturb: ${String(error)}`));
   const onTrayAction = (action: TrayAction) => {
     switch (action) {
       case 'open':
@@ -108,8 +124,10 @@ export function startDesktop(o: DesktopOptions): Desktop {
         return void setDnd(null);
       case 'toggle-pause':
         syncPaused = !syncPaused;
-        core.setSyncPaused(syncPaused);
-        return renderTray();
+        renderTray();
+        return void core
+          .setSyncPaused(syncPaused)
+          .catch((error: unknown) => console.warn(`agent-inbox: pause sync: ${String(error)}`));
       case 'toggle-login': {
         const openAtLogin = !stateStore.get().openAtLogin;
         app.setLoginItemSettings({ openAtLogin });
@@ -131,17 +149,17 @@ export function startDesktop(o: DesktopOptions): Desktop {
     if (incoming) policy.offer(incoming);
   };
   const unsubscribe = [
-    onCoreEvent(core, 'message.created', (m) => {
+    onCoreEvent(core.events, 'message.created', (m) => {
       refreshTraySoon();
       void notifyIfWanted(m);
     }),
-    onCoreEvent(core, 'message.updated', refreshTraySoon),
-    onCoreEvent(core, 'conversation.updated', (c) => {
+    onCoreEvent(core.events, 'message.updated', refreshTraySoon),
+    onCoreEvent(core.events, 'conversation.updated', (c) => {
       directory.rememberConversation(c);
       refreshTraySoon();
     }),
-    onCoreEvent(core, 'channel.updated', (c) => directory.rememberChannel(c)),
-    onCoreEvent(core, 'outbox.updated', refreshTraySoon),
+    onCoreEvent(core.events, 'channel.updated', (c) => directory.rememberChannel(c)),
+    onCoreEvent(core.events, 'outbox.updated', refreshTraySoon),
   ];
 
   registerBridge({
@@ -157,7 +175,7 @@ export function startDesktop(o: DesktopOptions): Desktop {
   });
 
   // The core is open, so the window shows the cached inbox at once while sync runs in the background.
-  void win.loadURL(`${apiOrigin}/`);
+  void load(`${apiOrigin}/`);
 
   return {
     reveal: () => revealWindow(win),
@@ -183,7 +201,11 @@ function viewOf(win: BrowserWindow): ViewState {
   };
 }
 
-function onCoreEvent<K extends ServerEventName>(core: Core, name: K, listener: ServerEvents[K]): () => void {
-  core.events.on(name, listener);
-  return () => core.events.off(name, listener);
+function onCoreEvent<K extends ServerEventName>(
+  events: EventEmitter,
+  name: K,
+  listener: ServerEvents[K],
+): () => void {
+  events.on(name, listener);
+  return () => events.off(name, listener);
 }

@@ -1,6 +1,6 @@
 // Electron main entry: single instance, core first, then the desktop (window, tray, notifications).
 //   --demo                 wire the demo workspace (first run)
-//   AGENT_INBOX_DATA=DIR   user data and core data directory (default: Electron's userData)
+//   AGENT_INBOX_DATA=DIR   user data directory (default: <appData>/agent-inbox); the core's data is in DIR/inbox
 //   AGENT_INBOX_TEST=1     expose the e2e test hook (./test-hook.ts)
 import { app, dialog } from 'electron';
 import { dirname, join, resolve } from 'node:path';
@@ -11,9 +11,11 @@ import { electronSqliteBinding } from './native-binding';
 import { createSafeStorageBox } from './secrets';
 
 const APP_ID = 'app.agentinbox.desktop';
+/** Fixed, so the packaged app ("Agent Inbox"), `npm start` and web mode share one data directory. */
+const DATA_DIR_NAME = 'agent-inbox';
 
 // Before the lock: the lock is per user data directory.
-if (process.env.AGENT_INBOX_DATA) app.setPath('userData', resolve(process.env.AGENT_INBOX_DATA));
+app.setPath('userData', resolve(process.env.AGENT_INBOX_DATA || join(app.getPath('appData'), DATA_DIR_NAME)));
 
 if (app.requestSingleInstanceLock()) {
   void main().catch((error: unknown) => {
@@ -51,7 +53,10 @@ async function main(): Promise<void> {
   await app.whenReady();
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
-  const dataDir = app.getPath('userData');
+  const userData = app.getPath('userData');
+  // Not userData itself: that is also web mode's default data directory, whose credentials are
+  // encrypted with a key file, not safeStorage; sharing it would leave one side unable to decrypt.
+  const dataDir = join(userData, 'inbox');
   const appRoot = app.getAppPath();
   const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
   core = await createCore({
@@ -59,13 +64,13 @@ async function main(): Promise<void> {
     port: 0,
     secrets: createSafeStorageBox(),
     demo: process.argv.includes('--demo'),
-    nativeBinding: electronSqliteBinding(appRoot),
+    sqliteBinding: electronSqliteBinding(appRoot),
     // Served by the local API so the page shares its origin: the CSP and the API's origin check allow nothing else.
     rendererDir: join(outDir, 'renderer'),
   });
   desktop = startDesktop({
     core,
-    dataDir,
+    userData,
     appRoot,
     preloadPath: join(outDir, 'preload', 'index.cjs'),
     isQuitting: () => quitting,

@@ -20,7 +20,12 @@ export function registerBridge(h: BridgeHandlers): void {
   const apiOrigin = new URL(h.config.apiUrl).origin;
   const trusted = (event: IpcMainEvent) => {
     const frame = event.senderFrame;
-    return event.sender === h.contents() && frame !== null && frame.parent === null && isSameOrigin(frame.url, apiOrigin);
+    return (
+      event.sender === h.contents() &&
+      frame !== null &&
+      frame.parent === null &&
+      isSameOrigin(frame.url, apiOrigin)
+    );
   };
 
   ipcMain.on(IPC.config, (event) => {

@@ -1,5 +1,5 @@
 // Shows what the notification policy decided as native notifications and reports clicks.
-import { Notification } from 'electron';
+import { Notification, type NativeImage } from 'electron';
 import type { DesktopNotification } from '../notifications/policy';
 
 /** Native notifications must stay referenced until clicked or closed, or their click events are lost. */
@@ -9,13 +9,13 @@ export class DesktopNotifier {
   private readonly live = new Set<Notification>();
 
   constructor(
-    private readonly iconPath: string,
+    private readonly icon: NativeImage,
     private readonly onClick: (n: DesktopNotification) => void,
   ) {}
 
   show(n: DesktopNotification): void {
     if (!Notification.isSupported()) return;
-    const native = new Notification({ title: n.title, body: n.body, silent: n.silent, icon: this.iconPath });
+    const native = new Notification({ title: n.title, body: n.body, silent: n.silent, icon: this.icon });
     this.live.add(native);
     if (this.live.size > MAX_LIVE) {
       const oldest = this.live.values().next().value;

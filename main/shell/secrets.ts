@@ -5,7 +5,9 @@ import type { SecretBox } from '../core';
 /** Call after app `ready`: safeStorage is not usable before. */
 export function createSafeStorageBox(): SecretBox {
   if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') {
-    console.warn('agent-inbox: no OS keyring found; channel credentials are stored obfuscated, not encrypted');
+    console.warn(
+      'agent-inbox: no OS keyring found; channel credentials are stored obfuscated, not encrypted',
+    );
   }
   return {
     encrypt(plain: string): Buffer {
@@ -21,6 +23,8 @@ export function createSafeStorageBox(): SecretBox {
 
 function assertAvailable(): void {
   if (!safeStorage.isEncryptionAvailable()) {
-    throw new Error('OS credential encryption is unavailable (no keychain or keyring); cannot store channel credentials');
+    throw new Error(
+      'OS credential encryption is unavailable (no keychain or keyring); cannot store channel credentials',
+    );
   }
 }

@@ -1,7 +1,7 @@
 // Renders the tray model of main/notifications/tray.ts with Electron's Tray and Menu.
-import { app, Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
-import { join } from 'node:path';
+import { app, Menu, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import type { MenuItemDescriptor, TrayAction, TrayIcon, TrayModel } from '../notifications/tray';
+import { loadIcon } from './icons';
 
 export class TrayView {
   private readonly tray: Tray;
@@ -13,8 +13,8 @@ export class TrayView {
     private readonly onAction: (action: TrayAction) => void,
   ) {
     this.icons = {
-      tray: nativeImage.createFromPath(join(resourcesDir, 'tray.png')),
-      'tray-unread': nativeImage.createFromPath(join(resourcesDir, 'tray-unread.png')),
+      tray: loadIcon(resourcesDir, 'tray'),
+      'tray-unread': loadIcon(resourcesDir, 'tray-unread'),
     };
     this.tray = new Tray(this.icons.tray);
     this.tray.on('click', () => onAction('open'));
@@ -41,10 +41,19 @@ export class TrayView {
       case 'submenu':
         return { label: item.label, submenu: item.items.map((child) => this.toTemplate(child)) };
       case 'checkbox':
-        return { type: 'checkbox', label: item.label, checked: item.checked, click: () => this.onAction(item.action) };
+        return {
+          type: 'checkbox',
+          label: item.label,
+          checked: item.checked,
+          click: () => this.onAction(item.action),
+        };
       case 'normal': {
         const { action } = item;
-        return { label: item.label, enabled: item.enabled, click: action ? () => this.onAction(action) : undefined };
+        return {
+          label: item.label,
+          enabled: item.enabled,
+          click: action ? () => this.onAction(action) : undefined,
+        };
       }
     }
   }

@@ -49,7 +49,9 @@ export function visibleBounds(bounds: Rect | null, workAreas: Rect[]): Rect | nu
   if (!bounds) return null;
   const width = Math.max(MIN_SIZE.width, Math.round(bounds.width));
   const height = Math.max(MIN_SIZE.height, Math.round(bounds.height));
-  const onScreen = workAreas.some((area) => overlap(area, { ...bounds, width, height }) >= 0.5 * width * height);
+  const onScreen = workAreas.some(
+    (area) => overlap(area, { ...bounds, width, height }) >= 0.5 * width * height,
+  );
   return onScreen ? { x: Math.round(bounds.x), y: Math.round(bounds.y), width, height } : null;
 }
 

@@ -1,10 +1,10 @@
 // The one app window: locked-down web preferences, remembered bounds, close hides to the tray.
-import { BrowserWindow, screen } from 'electron';
+import { BrowserWindow, screen, type NativeImage } from 'electron';
 import { DEFAULT_SIZE, MIN_SIZE, visibleBounds, type WindowStateStore } from './window-state';
 
 export interface MainWindowOptions {
   preloadPath: string;
-  iconPath: string;
+  icon: NativeImage;
   stateStore: WindowStateStore;
   /** False while quitting: then closing really closes. */
   hideOnClose: () => boolean;
@@ -24,7 +24,7 @@ export function createMainWindow(o: MainWindowOptions): BrowserWindow {
     minHeight: MIN_SIZE.height,
     show: false,
     title: 'Agent Inbox',
-    icon: o.iconPath,
+    icon: o.icon,
     webPreferences: {
       preload: o.preloadPath,
       contextIsolation: true,

@@ -58,12 +58,23 @@ function setup(options: Partial<PolicyOptions> = {}) {
 
 let seq = 0;
 function incoming(
-  over: Partial<IncomingMessage['message']> & { channelId?: string; contactId?: string; contactName?: string } = {},
+  over: Partial<IncomingMessage['message']> & {
+    channelId?: string;
+    contactId?: string;
+    contactName?: string;
+  } = {},
 ): IncomingMessage {
   const { channelId = 'ch-wa', contactId, contactName = 'Ada Lovelace', ...message } = over;
   const conversationId = message.conversationId ?? 'conv-1';
   return {
-    message: { id: `m-${++seq}`, conversationId, direction: 'in', text: 'Where is my order?', type: 'text', ...message },
+    message: {
+      id: `m-${++seq}`,
+      conversationId,
+      direction: 'in',
+      text: 'Where is my order?',
+      type: 'text',
+      ...message,
+    },
     channelId,
     channelName: 'Support WhatsApp',
     contactId: contactId ?? `contact-of-${conversationId}`,
@@ -153,7 +164,13 @@ describe('NotificationPolicy', () => {
     policy.offer(incoming({ conversationId: 'd', contactId: 'cy' }));
     endBatch();
     expect(env.shown).toEqual([
-      { kind: 'summary', conversationId: null, title: 'Agent Inbox', body: '5 new messages from 3 customers', silent: false },
+      {
+        kind: 'summary',
+        conversationId: null,
+        title: 'Agent Inbox',
+        body: '5 new messages from 3 customers',
+        silent: false,
+      },
     ]);
     // The summary counts as a notification for each conversation it covers.
     expect(policy.offer(incoming({ conversationId: 'c' }))).toBe('rate-limited');

@@ -16,7 +16,10 @@ import {
 const ROOT = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 /** Source without comments, so that prose about a forbidden API does not count as using it. */
-const code = (path: string) => read(path).replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+const code = (path: string) =>
+  read(path)
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
 
 function tsFiles(dir: string): string[] {
   const abs = join(ROOT, dir);
@@ -30,7 +33,8 @@ function tsFiles(dir: string): string[] {
 const shellFiles = tsFiles('main/shell');
 const preloadFiles = tsFiles('preload');
 const shellSource = shellFiles.map(code).join('\n');
-const ELECTRON_IMPORT = /\bfrom\s+['"]electron(\/[^'"]*)?['"]|\brequire\(\s*['"]electron['"]\s*\)|\bimport\(\s*['"]electron['"]\s*\)/;
+const ELECTRON_IMPORT =
+  /\bfrom\s+['"]electron(\/[^'"]*)?['"]|\brequire\(\s*['"]electron['"]\s*\)|\bimport\(\s*['"]electron['"]\s*\)/;
 
 describe('the window', () => {
   const window = read('main/shell/window.ts');
@@ -100,7 +104,9 @@ describe('navigation, new windows and permissions', () => {
   it('hands only http(s) URLs to shell.openExternal', () => {
     const calls = shellFiles.filter((f) => /\bshell\.openExternal\(/.test(read(f)));
     expect(calls).toEqual(['main/shell/security.ts']);
-    expect(security).toMatch(/const safe = externalHttpUrl\(url\);\s*if \(safe\) void shell\.openExternal\(safe\)/);
+    expect(security).toMatch(
+      /const safe = externalHttpUrl\(url\);\s*if \(safe\) void shell\.openExternal\(safe\)/,
+    );
   });
 
   it('answers bridge messages only from the app page', () => {
@@ -139,7 +145,9 @@ describe('the preload bridge', () => {
 
 describe('only the shell imports electron', () => {
   it('main/** outside main/shell never imports electron', () => {
-    const offenders = tsFiles('main').filter((f) => !f.startsWith(join('main', 'shell')) && ELECTRON_IMPORT.test(read(f)));
+    const offenders = tsFiles('main').filter(
+      (f) => !f.startsWith(join('main', 'shell')) && ELECTRON_IMPORT.test(read(f)),
+    );
     expect(offenders).toEqual([]);
   });
 
@@ -200,7 +208,16 @@ describe('URL rules', () => {
   it('opens only http(s) URLs externally', () => {
     expect(externalHttpUrl('https://example.com/a?b=1')).toBe('https://example.com/a?b=1');
     expect(externalHttpUrl('http://example.com')).toBe('http://example.com/');
-    for (const bad of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'ms-msdt:x', 'mailto:a@b.c', '', 42, null]) {
+    for (const bad of [
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'ms-msdt:x',
+      'mailto:a@b.c',
+      '',
+      42,
+      null,
+    ]) {
       expect(externalHttpUrl(bad)).toBeNull();
     }
     expect(externalHttpUrl(`https://example.com/${'a'.repeat(3000)}`)).toBeNull();
@@ -209,7 +226,15 @@ describe('URL rules', () => {
   it('grants only clipboard writes, and only to the app page', () => {
     expect(isPermissionAllowed('clipboard-sanitized-write', `${api}/`, api)).toBe(true);
     expect(isPermissionAllowed('clipboard-sanitized-write', 'https://evil.com/', api)).toBe(false);
-    for (const p of ['notifications', 'media', 'geolocation', 'openExternal', 'clipboard-read', 'hid', 'unknown']) {
+    for (const p of [
+      'notifications',
+      'media',
+      'geolocation',
+      'openExternal',
+      'clipboard-read',
+      'hid',
+      'unknown',
+    ]) {
       expect(isPermissionAllowed(p, `${api}/`, api)).toBe(false);
     }
   });

@@ -21,9 +21,12 @@ const state = (over: Partial<TrayState> = {}): TrayState => ({
 
 const flatten = (items: MenuItemDescriptor[]): MenuItemDescriptor[] =>
   items.flatMap((i) => (i.type === 'submenu' ? [i, ...flatten(i.items)] : [i]));
-const labels = (items: MenuItemDescriptor[]) => flatten(items).flatMap((i) => ('label' in i ? [i.label] : []));
+const labels = (items: MenuItemDescriptor[]) =>
+  flatten(items).flatMap((i) => ('label' in i ? [i.label] : []));
 const item = (items: MenuItemDescriptor[], label: string | RegExp) =>
-  flatten(items).find((i) => 'label' in i && (typeof label === 'string' ? i.label === label : label.test(i.label)));
+  flatten(items).find(
+    (i) => 'label' in i && (typeof label === 'string' ? i.label === label : label.test(i.label)),
+  );
 
 describe('buildTrayModel', () => {
   it('shows the plain icon, no badge and zero counts when all is read', () => {
@@ -50,7 +53,11 @@ describe('buildTrayModel', () => {
     expect(model.badgeCount).toBe(3);
     expect(model.tooltip).toBe('Agent Inbox: 3 unread, 2 queued');
     expect(item(model.items, 'Unread: 3')).toEqual({ type: 'normal', label: 'Unread: 3', enabled: false });
-    expect(item(model.items, 'Queued replies: 2')).toEqual({ type: 'normal', label: 'Queued replies: 2', enabled: false });
+    expect(item(model.items, 'Queued replies: 2')).toEqual({
+      type: 'normal',
+      label: 'Queued replies: 2',
+      enabled: false,
+    });
   });
 
   it('sanitises counts it cannot display', () => {
@@ -66,15 +73,22 @@ describe('buildTrayModel', () => {
 
     const until = new Date(2025, 5, 2, 15, 30).toISOString();
     const on = buildTrayModel(state({ dndUntil: until }));
-    expect(item(on.items, /^Do not disturb/)).toMatchObject({ type: 'submenu', label: 'Do not disturb (until 15:30)' });
+    expect(item(on.items, /^Do not disturb/)).toMatchObject({
+      type: 'submenu',
+      label: 'Do not disturb (until 15:30)',
+    });
     expect(item(on.items, 'Off')).toMatchObject({ enabled: true, action: 'dnd-off' });
     expect(on.tooltip).toContain('do not disturb');
 
     const tomorrow = buildTrayModel(state({ dndUntil: dndUntilFor('dnd-tomorrow', NOW) }));
-    expect(item(tomorrow.items, /^Do not disturb/)).toMatchObject({ label: 'Do not disturb (until tomorrow 08:00)' });
+    expect(item(tomorrow.items, /^Do not disturb/)).toMatchObject({
+      label: 'Do not disturb (until tomorrow 08:00)',
+    });
 
     const later = buildTrayModel(state({ dndUntil: new Date(2025, 5, 9, 9, 5).toISOString() }));
-    expect(item(later.items, /^Do not disturb/)).toMatchObject({ label: 'Do not disturb (until 2025-06-09 09:05)' });
+    expect(item(later.items, /^Do not disturb/)).toMatchObject({
+      label: 'Do not disturb (until 2025-06-09 09:05)',
+    });
   });
 
   it('treats a lapsed do-not-disturb as off', () => {
@@ -84,9 +98,16 @@ describe('buildTrayModel', () => {
   });
 
   it('checks Pause sync while paused', () => {
-    expect(item(buildTrayModel(state()).items, 'Pause sync')).toMatchObject({ type: 'checkbox', checked: false });
+    expect(item(buildTrayModel(state()).items, 'Pause sync')).toMatchObject({
+      type: 'checkbox',
+      checked: false,
+    });
     const paused = buildTrayModel(state({ paused: true }));
-    expect(item(paused.items, 'Pause sync')).toMatchObject({ type: 'checkbox', checked: true, action: 'toggle-pause' });
+    expect(item(paused.items, 'Pause sync')).toMatchObject({
+      type: 'checkbox',
+      checked: true,
+      action: 'toggle-pause',
+    });
     expect(paused.tooltip).toContain('sync paused');
   });
 
@@ -103,7 +124,15 @@ describe('buildTrayModel', () => {
   it('gives every clickable item an action and starts with Open, ends with Quit', () => {
     const model = buildTrayModel(state({ unread: 1, openAtLogin: false }));
     const actions = flatten(model.items).flatMap((i) => ('action' in i && i.action ? [i.action] : []));
-    const all: TrayAction[] = ['open', 'dnd-1h', 'dnd-tomorrow', 'dnd-off', 'toggle-pause', 'toggle-login', 'quit'];
+    const all: TrayAction[] = [
+      'open',
+      'dnd-1h',
+      'dnd-tomorrow',
+      'dnd-off',
+      'toggle-pause',
+      'toggle-login',
+      'quit',
+    ];
     expect(actions.sort()).toEqual([...all].sort());
     expect(model.items[0]).toMatchObject({ action: 'open' });
     expect(model.items.at(-1)).toMatchObject({ action: 'quit' });
@@ -119,6 +148,10 @@ describe('dndUntilFor', () => {
     const until = new Date(dndUntilFor('dnd-tomorrow', NOW));
     expect([until.getDate(), until.getHours(), until.getMinutes()]).toEqual([3, DND_TOMORROW_HOUR, 0]);
     const lastOfMonth = new Date(dndUntilFor('dnd-tomorrow', new Date(2025, 0, 31, 23, 59).getTime()));
-    expect([lastOfMonth.getMonth(), lastOfMonth.getDate(), lastOfMonth.getHours()]).toEqual([1, 1, DND_TOMORROW_HOUR]);
+    expect([lastOfMonth.getMonth(), lastOfMonth.getDate(), lastOfMonth.getHours()]).toEqual([
+      1,
+      1,
+      DND_TOMORROW_HOUR,
+    ]);
   });
 });
