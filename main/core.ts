@@ -34,6 +34,8 @@ export interface CoreOptions {
   rendererDir?: string;
   /** better_sqlite3.node built for the running runtime (Electron). */
   sqliteBinding?: string;
+  /** How long a send in flight at a crash may still land before the outbox asks the provider (default 12 s). */
+  outboxInFlightGraceMs?: number;
   /** Benchmarks: connectors skip client-side rate limits. */
   unlimitedProviders?: boolean;
   log?: (line: string) => void;
@@ -49,6 +51,7 @@ export interface Core {
   settings(): Settings;
   counts(): { unread: number; queued: number };
   setSyncPaused(paused: boolean): Promise<void>;
+  syncPaused(): boolean;
   close(): Promise<void>;
 }
 
@@ -79,6 +82,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     connectorFor: (id) => channels.connectorFor(id),
     isPaused: (id) => channels.isPaused(id),
     log: (line) => log(`[outbox] ${line}`),
+    inFlightGraceMs: o.outboxInFlightGraceMs,
     onSettled: (row: OutboxRow, outcome) => {
       if (row.kind === 'broadcast') broadcasts.settled(row, outcome.ok, outcome.ok ? null : outcome.error);
       if (row.kind === 'flow_toggle') flows.settled(row, outcome);
@@ -136,6 +140,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     store,
     settings: () => store.settings.get(),
     counts: () => ({ unread: store.inbox.unreadTotal(), queued: [...store.outbox.queuedByChannel().values()].reduce((a, b) => a + b, 0) }),
+    syncPaused: () => channels.syncPaused,
     setSyncPaused: async (paused) => {
       await channels.setSyncPaused(paused);
       if (!paused) dispatcher.kick();

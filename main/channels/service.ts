@@ -40,7 +40,7 @@ function checkCredentials(provider: ProviderId, c: Credentials): void {
 
 export class ChannelService {
   private readonly syncs = new Map<string, ChannelSync>();
-  private syncPaused = false;
+  private paused = false;
 
   constructor(private readonly d: ChannelServiceDeps) {}
 
@@ -55,7 +55,7 @@ export class ChannelService {
   }
 
   view(row: ChannelRow): Channel {
-    const status = this.syncPaused || row.paused ? 'paused' : row.status;
+    const status = this.paused || row.paused ? 'paused' : row.status;
     return { ...toChannelView(row), status, capabilities: this.capabilitiesOf(row) };
   }
 
@@ -78,7 +78,7 @@ export class ChannelService {
   }
 
   isPaused(channelId: string): boolean {
-    return this.syncPaused || Boolean(this.d.store.channels.get(channelId)?.paused);
+    return this.paused || Boolean(this.d.store.channels.get(channelId)?.paused);
   }
 
   /** Check credentials against the provider without saving anything. */
@@ -136,10 +136,14 @@ export class ChannelService {
     this.d.store.channels.delete(id);
   }
 
+  get syncPaused(): boolean {
+    return this.paused;
+  }
+
   /** Pause or resume every channel's sync at once (the tray's "Pause sync"). */
   async setSyncPaused(paused: boolean): Promise<void> {
-    if (paused === this.syncPaused) return;
-    this.syncPaused = paused;
+    if (paused === this.paused) return;
+    this.paused = paused;
     if (paused) await this.stopAll();
     else this.startAll();
     for (const row of this.d.store.channels.all()) this.d.events.emit('channel.changed', row.id);
