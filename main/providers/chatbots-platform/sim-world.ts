@@ -216,12 +216,10 @@ export class World {
     const contact: Contact = { id: this.newId(), ...c };
     this.contacts.set(contact.id, contact);
     const lines = fixedLength ? this.fixedHistory(c, end, fixedLength) : history(this.r, c, end);
-    // history() may run past `end`; shift it back so that nothing is in the future.
-    const shift = Math.max(0, lines[lines.length - 1].at.getTime() - end);
-    const conv = this.addConversation(contact.id, lines[0].at.getTime() - shift);
+    const conv = this.addConversation(contact.id, lines[0].at.getTime());
     for (const line of lines) {
       const sender: Sender = line.fromCustomer ? 'user' : this.r() < 0.35 ? 'bot' : 'agent';
-      this.addMessage(conv, sender, line.text, line.at.getTime() - shift);
+      this.addMessage(conv, sender, line.text, line.at.getTime());
     }
     conv.messages.forEach((m, k) => {
       if (m.sender !== 'user')

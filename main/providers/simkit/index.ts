@@ -104,6 +104,9 @@ export class SimKit {
   readonly server: http.Server;
   faults: Faults = { ...NO_FAULTS };
   sent: SentEntry[] = [];
+  /** Requests that reached the documented API, and how many of them were refused with 429 (measurements). */
+  served = 0;
+  refused429 = 0;
   private windows = new Map<string, number[]>();
   private sockets = new Set<Duplex>();
   private upgradeHandlers: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => boolean)[] = [];
@@ -253,6 +256,7 @@ export class SimKit {
       invalidBody,
       rawBody,
     };
+    this.served++;
     if (f.rateLimit === true) {
       this.write(res, { ...this.sim.error(429, 'Too many requests'), headers: { 'retry-after': '1' } });
       return;
@@ -267,6 +271,7 @@ export class SimKit {
         ? { 'x-ratelimit-limit': String(limit.limit), 'x-ratelimit-remaining': String(limit.remaining), 'x-ratelimit-reset': String(limit.resetSec) }
         : {};
     if (limit?.retryAfterSec != null) {
+      this.refused429++;
       const reply = this.sim.error(429, 'Too many requests');
       this.write(res, { ...reply, headers: { ...reply.headers, ...limitHeaders, 'retry-after': String(limit.retryAfterSec) } });
       return;
