@@ -1,0 +1,102 @@
+// The sync targets of the connectors issue, measured end to end (core + simulators on loopback):
+//  1. inbound latency: a customer's message → stored in the local cache (≤ 1 s with realtime, ≤ 5 s without);
+//  2. initial sync of a big account runs at the provider's documented rate limit, and an interrupted
+//     sync resumes without downloading again what it has.
+// `npm run bench:sync [-- --seconds 90 --provider instantchat]`; writes sync-results.json.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCore, type Core } from '../../main/core';
+import { startSimulators } from '../../main/providers/simulators';
+import { simulatorFactories } from '../../main/providers/registry';
+import { SimKit } from '../../main/providers/simkit';
+import { PROVIDERS, type Message, type ProviderId } from '../../main/contract/schemas';
+import { addAllChannels } from '../helpers/api';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '90' },
+    provider: { type: 'string', default: 'instantchat' },
+    samples: { type: 'string', default: '8' },
+  },
+});
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'agent-inbox-sync-'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+function arrival(core: Core, text: string): Promise<number> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const on = (m: Message) => {
+      if (m.text !== text) return;
+      core.events.off('message.created', on);
+      resolve(performance.now() - t0);
+    };
+    core.events.on('message.created', on);
+  });
+}
+
+async function measureLatency(samples: number) {
+  const sims = await startSimulators({ seed: 11 });
+  const dataDir = tmp();
+  const core = await createCore({ dataDir, log: () => undefined });
+  const ids = await addAllChannels(core, sims.providers());
+  for (const p of PROVIDERS) while (!core.store.syncState.get(ids[p], 'backfill').done) await sleep(100);
+  await sleep(2000); // let realtime links settle
+  const out: Record<string, { realtime: string; p50_ms: number; max_ms: number; target_ms: number }> = {};
+  for (const p of PROVIDERS) {
+    const times: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const text = `latency probe ${p} ${i} ${Date.now()}`;
+      // Half from a known customer (existing conversation), half from a new one.
+      const contact = i % 2 === 0 ? undefined : { handle: `probe-${p}-${i}`, name: `Probe ${i}` };
+      const arrived = arrival(core, text);
+      sims.kits[p].sim.inbound({ text, contact });
+      times.push(await Promise.race([arrived, sleep(20_000).then(() => 20_000)]));
+      await sleep(300 + Math.random() * 1200);
+    }
+    const realtime = core.store.channels.get(ids[p])!.status === 'live' ? 'live' : 'polling';
+    const caps = (await (await fetch(`${core.url}/api/v1/channels`, { headers: { authorization: `Bearer ${core.token}` } })).json()) as {
+      items: { id: string; capabilities: { realtime: string } }[];
+    };
+    const kind = caps.items.find((c) => c.id === ids[p])!.capabilities.realtime;
+    out[p] = { realtime: `${kind} (${realtime})`, p50_ms: Math.round(pct(times, 50)), max_ms: Math.round(Math.max(...times)), target_ms: kind === 'none' ? 5000 : 1000 };
+  }
+  await core.close();
+  await sims.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  return out;
+}
+
+async function measureInitialSync(provider: ProviderId, seconds: number) {
+  const kit = new SimKit(simulatorFactories[provider]({ seed: 12, conversations: 1000, messagesPerConversation: 100 }));
+  await kit.listen();
+  const dataDir = tmp();
+  const run = async (ms: number) => {
+    const core = await createCore({ dataDir, log: () => undefined });
+    if (!core.store.channels.all().length) await addAllChannels(core, [{ provider, baseUrl: kit.baseUrl, credentials: kit.sim.credentials() }]);
+    const [before, served, refused] = [core.store.inbox.counts().messages, kit.served, kit.refused429];
+    const t0 = performance.now();
+    await sleep(ms);
+    const minutes = (performance.now() - t0) / 60_000;
+    const stored = core.store.inbox.counts().messages - before;
+    await core.close(); // an interruption: whatever was in flight is abandoned
+    const requests = kit.served - served;
+    return { stored, requests, requests_per_min: Math.round(requests / minutes), refused_429: kit.refused429 - refused, msgs_per_request: +(stored / Math.max(1, requests)).toFixed(1) };
+  };
+  const first = await run(seconds * 600);
+  const resumed = await run(seconds * 400);
+  await kit.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const documented = Math.min(...kit.sim.rateRules.map((r) => (r.limit * 60_000) / r.windowMs));
+  return { documented_requests_per_min: documented, first, resumed };
+}
+
+const latency = await measureLatency(Number(values.samples));
+console.table(latency);
+const initial = await measureInitialSync(values.provider as ProviderId, Number(values.seconds));
+console.table(initial);
+fs.writeFileSync('sync-results.json', JSON.stringify({ latency, initial_sync: { provider: values.provider, ...initial } }, null, 2));
+process.exit(0);
