@@ -2,7 +2,7 @@
 //  1. inbound latency: a customer's message → stored in the local cache (≤ 1 s with realtime, ≤ 5 s without);
 //  2. initial sync of a big account runs at the provider's documented rate limit, and an interrupted
 //     sync resumes without downloading again what it has.
-// `npm run bench:sync [-- --seconds 90 --provider instantchat]`; writes sync-results.json.
+// `npm run bench:sync [-- --seconds 300 --provider instantchat]`; writes sync-results.json.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { addAllChannels } from '../helpers/api';
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '90' },
+    seconds: { type: 'string', default: '300' },
     provider: { type: 'string', default: 'instantchat' },
     samples: { type: 'string', default: '8' },
   },
@@ -85,19 +85,29 @@ async function measureInitialSync(provider: ProviderId, seconds: number) {
     if (!core.store.channels.all().length) await addAllChannels(core, [{ provider, baseUrl: kit.baseUrl, credentials: kit.sim.credentials() }]);
     const [before, served, refused] = [core.store.inbox.counts().messages, kit.served, kit.refused429];
     const t0 = performance.now();
-    await sleep(ms);
-    const minutes = (performance.now() - t0) / 60_000;
+    // The limiter may use a whole minute's budget at once; the sustained rate is what comes after it.
+    await sleep(Math.min(ms, 60_000));
+    const [servedAt60, t60] = [kit.served, performance.now()];
+    await sleep(Math.max(0, ms - 60_000));
+    const sustainedMinutes = (performance.now() - t60) / 60_000;
     const stored = core.store.inbox.counts().messages - before;
     await core.close(); // an interruption: whatever was in flight is abandoned
     const requests = kit.served - served;
-    return { stored, requests, requests_per_min: Math.round(requests / minutes), refused_429: kit.refused429 - refused, msgs_per_request: +(stored / Math.max(1, requests)).toFixed(1) };
+    return {
+      seconds: Math.round((performance.now() - t0) / 1000),
+      stored,
+      requests,
+      sustained_requests_per_min: sustainedMinutes > 0.25 ? Math.round((kit.served - servedAt60) / sustainedMinutes) : null,
+      refused_429: kit.refused429 - refused,
+      msgs_per_request: +(stored / Math.max(1, requests)).toFixed(1),
+    };
   };
   const first = await run(seconds * 600);
   const resumed = await run(seconds * 400);
   await kit.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  const documented = Math.min(...kit.sim.rateRules.map((r) => (r.limit * 60_000) / r.windowMs));
-  return { documented_requests_per_min: documented, first, resumed };
+  const documented = kit.sim.rateRules.map((r) => `${r.limit} per ${r.windowMs / 1000} s${r.applies ? ' (some endpoints)' : ''}`).join(', ');
+  return { documented_limits: documented, first, resumed };
 }
 
 const latency = await measureLatency(Number(values.samples));
