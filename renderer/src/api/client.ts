@@ -1,6 +1,13 @@
 // A typed client generated from the contract's route table: method, path and types all come from
 // '@contract/routes', so nothing about an endpoint is written twice.
-import { routes, type BodyOf, type ParamsOf, type QueryOf, type ResponseOf, type RouteName } from '@contract/routes';
+import {
+  routes,
+  type BodyOf,
+  type ParamsOf,
+  type QueryOf,
+  type ResponseOf,
+  type RouteName,
+} from '@contract/routes';
 import type { Connection } from './connection';
 
 export class ApiError extends Error {
@@ -12,11 +19,6 @@ export class ApiError extends Error {
   ) {
     super(message);
     this.name = 'ApiError';
-  }
-
-  /** The local API could not be reached at all (status 0). */
-  get isNetwork(): boolean {
-    return this.status === 0;
   }
 }
 
@@ -32,8 +34,6 @@ export type CallInput<N extends RouteName> = Part<'params', ParamsOf<N>, false> 
 
 export interface ApiClient {
   call<N extends RouteName>(name: N, input: CallInput<N>): Promise<ResponseOf<N>>;
-  /** For endpoints the contract does not list yet (e.g. the demo workspace). */
-  raw(method: string, path: string, body?: unknown): Promise<unknown>;
 }
 
 function fillPath(path: string, params: Record<string, unknown> | undefined): string {
@@ -59,12 +59,21 @@ async function errorFrom(res: Response): Promise<ApiError> {
   try {
     const body = JSON.parse(text) as { error?: { code?: string; message?: string; details?: unknown[] } };
     if (body.error?.message) {
-      return new ApiError(res.status, body.error.code ?? 'error', body.error.message, body.error.details ?? []);
+      return new ApiError(
+        res.status,
+        body.error.code ?? 'error',
+        body.error.message,
+        body.error.details ?? [],
+      );
     }
   } catch {
     // Not the API's JSON error envelope; fall through to a generic message.
   }
-  return new ApiError(res.status, 'http_error', `The local API answered ${res.status} ${res.statusText}`.trim());
+  return new ApiError(
+    res.status,
+    'http_error',
+    `The local API answered ${res.status} ${res.statusText}`.trim(),
+  );
 }
 
 export function createApiClient(connection: Connection): ApiClient {
@@ -90,18 +99,23 @@ export function createApiClient(connection: Connection): ApiClient {
   return {
     call(name, input) {
       const route = routes[name];
-      const { params, query, body } = input as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
+      const { params, query, body } = input as {
+        params?: Record<string, unknown>;
+        query?: Record<string, unknown>;
+        body?: unknown;
+      };
       const path = fillPath(route.path, params) + queryString(query);
       return request(route.method, path, body) as Promise<ResponseOf<typeof name>>;
     },
-    raw: request,
   };
 }
 
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
     const detail = error.details
-      .map((d) => (typeof d === 'object' && d && 'message' in d ? String((d as { message: unknown }).message) : ''))
+      .map((d) =>
+        typeof d === 'object' && d && 'message' in d ? String((d as { message: unknown }).message) : '',
+      )
       .filter(Boolean)
       .join('; ');
     return detail ? `${error.message} (${detail})` : error.message;

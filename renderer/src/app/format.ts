@@ -3,6 +3,7 @@
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const longDayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
 
 const sameDay = (a: Date, b: Date) => a.toDateString() === b.toDateString();
 
@@ -29,7 +30,7 @@ export function dayLabel(iso: string): string {
   const yesterday = new Date(today.getTime() - 86_400_000);
   if (sameDay(d, today)) return 'Today';
   if (sameDay(d, yesterday)) return 'Yesterday';
-  return new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' }).format(d);
+  return longDayFormat.format(d);
 }
 
 /** "45s", "12m", "3h 05m", "2d 4h". */

@@ -6,25 +6,33 @@ import type { Broadcast, Channel, Flow, OutboxItem, ServerEvents } from '@contra
 import { keys } from '../api/keys';
 import { useSession } from '../api/session';
 import { applyConversation } from '../features/inbox/inboxCache';
-import { upsertMessage } from '../features/conversation/messageCache';
+import { isReplyAcceptance, reconcileNewestPage, upsertMessage } from '../features/conversation/messageCache';
 import { useUi } from './store';
 
 type Listed<T> = { items: T[] };
 
-function upsertById<T extends { id: string }>(qc: QueryClient, key: readonly unknown[], item: T, keep = true): void {
+function upsertById<T extends { id: string }>(
+  qc: QueryClient,
+  key: readonly unknown[],
+  item: T,
+  keep = true,
+): void {
   qc.setQueryData<Listed<T>>(key, (data) => {
     if (!data) return data;
     const rest = data.items.filter((x) => x.id !== item.id);
     if (!keep) return { ...data, items: rest };
     const at = data.items.findIndex((x) => x.id === item.id);
-    return { ...data, items: at >= 0 ? data.items.map((x) => (x.id === item.id ? item : x)) : [item, ...rest] };
+    return {
+      ...data,
+      items: at >= 0 ? data.items.map((x) => (x.id === item.id ? item : x)) : [item, ...rest],
+    };
   });
 }
 
 const BATCH_MS = 40;
 
 export function useLiveUpdates(): void {
-  const { socket } = useSession();
+  const { socket, api } = useSession();
   const qc = useQueryClient();
 
   useEffect(() => {
@@ -43,7 +51,12 @@ export function useLiveUpdates(): void {
 
     const handlers: { [E in keyof ServerEvents]: ServerEvents[E] } = {
       'message.created': (m) => enqueue(() => upsertMessage(qc, m)),
-      'message.updated': (m) => enqueue(() => upsertMessage(qc, m)),
+      'message.updated': (m) =>
+        enqueue(() => {
+          const accepted = isReplyAcceptance(qc, m);
+          upsertMessage(qc, m);
+          if (accepted) void reconcileNewestPage(qc, api, m.conversationId).catch(() => undefined);
+        }),
       'conversation.updated': (c) => enqueue(() => applyConversation(qc, c, useUi.getState().openId)),
       'channel.updated': (c: Channel) => enqueue(() => upsertById(qc, keys.channels, c)),
       'outbox.updated': (o: OutboxItem) => enqueue(() => upsertById(qc, keys.outbox, o, o.status !== 'sent')),
@@ -61,9 +74,10 @@ export function useLiveUpdates(): void {
     socket.on('connect', onConnect);
 
     return () => {
-      for (const [event, handler] of Object.entries(handlers)) socket.off(event as keyof ServerEvents, handler);
+      for (const [event, handler] of Object.entries(handlers))
+        socket.off(event as keyof ServerEvents, handler);
       socket.off('connect', onConnect);
       if (timer) clearTimeout(timer);
     };
-  }, [socket, qc]);
+  }, [socket, api, qc]);
 }

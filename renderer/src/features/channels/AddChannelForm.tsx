@@ -79,7 +79,9 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
             test.reset();
           }}
         />
-        {baseUrl && !isHttpUrl(baseUrl) && <small className="field-error">Enter an http:// or https:// address.</small>}
+        {baseUrl && !isHttpUrl(baseUrl) && (
+          <small className="field-error">Enter an http:// or https:// address.</small>
+        )}
       </label>
       <CredentialInputs
         provider={provider}
@@ -95,7 +97,12 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
         }}
       />
       <div className="form-actions">
-        <button type="button" className="btn" disabled={!body || test.isPending} onClick={() => body && test.mutate(body)}>
+        <button
+          type="button"
+          className="btn"
+          disabled={!body || test.isPending}
+          onClick={() => body && test.mutate(body)}
+        >
           {test.isPending ? 'Testing…' : 'Test connection'}
         </button>
         <button type="submit" className="btn btn-primary" disabled={!body || create.isPending}>
@@ -116,7 +123,12 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
 }
 
 export function TestOutcome({ result, error }: { result?: { ok: boolean; error?: string }; error: unknown }) {
-  if (error) return <span className="test-outcome is-bad" role="status">Test failed: {errorMessage(error)}</span>;
+  if (error)
+    return (
+      <span className="test-outcome is-bad" role="status">
+        Test failed: {errorMessage(error)}
+      </span>
+    );
   if (!result) return null;
   return result.ok ? (
     <span className="test-outcome is-good" role="status">

@@ -6,6 +6,7 @@ import { fullTime, shortTime } from '../../app/format';
 import { notify } from '../../app/store';
 import { ChannelStatusBadge, ProviderBadge } from '../../app/ui/badges';
 import { ConfirmDialog } from '../../app/ui/Dialog';
+import { capabilityName, realtimeLabel } from './capabilities';
 import { EditChannelForm } from './EditChannelForm';
 import { useDeleteChannel, usePatchChannel } from './useChannels';
 
@@ -21,8 +22,12 @@ export function ChannelCard({ channel }: { channel: Channel }) {
     patch.mutate(
       { id: channel.id, patch: { paused: !paused } },
       {
-        onSuccess: (c) => notify(paused ? `${c.name} resumed.` : `${c.name} paused. Nothing syncs or sends until you resume.`),
-        onError: (e) => notify(`Could not ${paused ? 'resume' : 'pause'} ${channel.name}: ${errorMessage(e)}`, 'error'),
+        onSuccess: (c) =>
+          notify(
+            paused ? `${c.name} resumed.` : `${c.name} paused. Nothing syncs or sends until you resume.`,
+          ),
+        onError: (e) =>
+          notify(`Could not ${paused ? 'resume' : 'pause'} ${channel.name}: ${errorMessage(e)}`, 'error'),
       },
     );
 
@@ -54,7 +59,7 @@ export function ChannelCard({ channel }: { channel: Channel }) {
           {channel.lastSyncAt ? shortTime(channel.lastSyncAt) : 'Not yet'}
         </dd>
         <dt>Realtime</dt>
-        <dd>{channel.capabilities.realtime === 'none' ? 'Polling only' : channel.capabilities.realtime}</dd>
+        <dd>{realtimeLabel(channel.capabilities)}</dd>
         <dt>Broadcasts</dt>
         <dd>{channel.capabilities.broadcast === 'native' ? 'Sent by the provider' : 'Sent one by one'}</dd>
       </dl>
@@ -64,13 +69,18 @@ export function ChannelCard({ channel }: { channel: Channel }) {
         </p>
       )}
       {unavailable.length > 0 && (
-        <ul className="unavailable">
-          {unavailable.map(([what, why]) => (
-            <li key={what}>
-              <strong>{what}</strong> unavailable: {why}
-            </li>
-          ))}
-        </ul>
+        <details className="unavailable">
+          <summary>
+            {unavailable.length === 1 ? '1 thing' : `${unavailable.length} things`} this provider cannot do
+          </summary>
+          <ul>
+            {unavailable.map(([what, why]) => (
+              <li key={what}>
+                <strong>{capabilityName(what)}:</strong> {why}
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
       {editing && <EditChannelForm channel={channel} onDone={() => setEditing(false)} />}
       {removing && (
@@ -89,8 +99,8 @@ export function ChannelCard({ channel }: { channel: Channel }) {
           }
         >
           <p>
-            This disconnects the account and deletes everything cached from it on this computer: its conversations,
-            messages, contacts and queued replies. Nothing is deleted at the provider.
+            This disconnects the account and deletes everything cached from it on this computer: its
+            conversations, messages, contacts and queued replies. Nothing is deleted at the provider.
           </p>
         </ConfirmDialog>
       )}

@@ -29,7 +29,11 @@ export function ChannelsView() {
       {(adding || firstRun) && <AddChannelForm onDone={() => setAdding(false)} />}
       {channels.isPending && <SkeletonRows count={4} height={96} />}
       {channels.isError && (
-        <ErrorState what="Channels could not be loaded." error={channels.error} onRetry={() => void channels.refetch()} />
+        <ErrorState
+          what="Channels could not be loaded."
+          error={channels.error}
+          onRetry={() => void channels.refetch()}
+        />
       )}
       {items.length > 0 && (
         <ul className="channel-list" aria-label="Channels">

@@ -1,7 +1,12 @@
 // The credential fields for one provider, with a choice where the provider accepts more than one kind.
 import { useId } from 'react';
 import type { ProviderId } from '@contract/schemas';
-import { CREDENTIAL_KIND_LABELS, CREDENTIAL_KINDS, type CredentialFields, type CredentialKind } from './credentials';
+import {
+  CREDENTIAL_KIND_LABELS,
+  CREDENTIAL_KINDS,
+  type CredentialFields,
+  type CredentialKind,
+} from './credentials';
 
 interface Props {
   provider: ProviderId;

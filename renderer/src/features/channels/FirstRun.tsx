@@ -10,8 +10,8 @@ export function FirstRun() {
     <div className="first-run">
       <h2>Welcome to Agent Inbox</h2>
       <p>
-        Connect the chat platforms your team uses — ChatPion, Chatbots Platform, InstantChat, Assistify, ChatAPI — and
-        answer every customer from one inbox, even offline.
+        Connect the chat platforms your team uses — ChatPion, Chatbots Platform, InstantChat, Assistify,
+        ChatAPI — and answer every customer from one inbox, even offline.
         {onChannelsView ? ' Add your first channel below, or look around a demo workspace first.' : ''}
       </p>
       <div className="first-run-actions">

@@ -70,12 +70,12 @@ export function useDeleteChannel() {
   });
 }
 
-/** The first-run demo workspace; the endpoint is not in the contract yet, so its error is shown as-is. */
+/** The first-run demo workspace: built-in simulators and one channel per provider. */
 export function useStartDemo() {
   const api = useApi();
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: () => api.raw('POST', '/api/v1/demo', {}),
+    mutationFn: () => api.call('startDemo', {}),
     onSuccess: () => qc.invalidateQueries(),
   });
 }

@@ -15,7 +15,8 @@ const TYPE_LABELS: Record<Message['type'], string> = {
 
 export function AttachmentView({ type, url }: { type: Message['type']; url: string | null }) {
   const { connection } = useSession();
-  if (!url) return <span className="attachment attachment-missing">{TYPE_LABELS[type]} (not available offline)</span>;
+  if (!url)
+    return <span className="attachment attachment-missing">{TYPE_LABELS[type]} (not available offline)</span>;
   if (type === 'image' && canShowInline(url)) {
     return <img className="attachment-image" src={url} alt="Image from the customer" loading="lazy" />;
   }

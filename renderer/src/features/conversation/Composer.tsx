@@ -13,7 +13,13 @@ const newClientId = () =>
     ? crypto.randomUUID()
     : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
-export function Composer({ conversation, channel }: { conversation: Conversation; channel: Channel | undefined }) {
+export function Composer({
+  conversation,
+  channel,
+}: {
+  conversation: Conversation;
+  channel: Channel | undefined;
+}) {
   const text = useUi((s) => s.drafts[conversation.id] ?? '');
   const send = useSendReply(conversation.id);
   const templates = useTemplates(conversation.channelId);
@@ -69,7 +75,9 @@ export function Composer({ conversation, channel }: { conversation: Conversation
     }
   };
 
-  const offline = channel && (channel.status === 'offline' || channel.status === 'auth_error' || channel.status === 'paused');
+  const offline =
+    channel &&
+    (channel.status === 'offline' || channel.status === 'auth_error' || channel.status === 'paused');
 
   return (
     <div className="composer">
@@ -104,8 +112,8 @@ export function Composer({ conversation, channel }: { conversation: Conversation
       )}
       {offline && (
         <p className="composer-note">
-          {channel.name} is {channel.status === 'paused' ? 'paused' : 'offline'} — replies are queued and go out
-          when it is back.
+          {channel.name} is {channel.status === 'paused' ? 'paused' : 'offline'} — replies are queued and go
+          out when it is back.
         </p>
       )}
       <div className="composer-row">

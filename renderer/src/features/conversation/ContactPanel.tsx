@@ -5,7 +5,13 @@ import { Avatar } from '../../app/ui/Avatar';
 import { ProviderBadge } from '../../app/ui/badges';
 import { TagEditor } from './TagEditor';
 
-export function ContactPanel({ conversation, channel }: { conversation: Conversation; channel: Channel | undefined }) {
+export function ContactPanel({
+  conversation,
+  channel,
+}: {
+  conversation: Conversation;
+  channel: Channel | undefined;
+}) {
   const { contact } = conversation;
   return (
     <aside className="contact-panel" aria-label="Contact">

@@ -29,14 +29,23 @@ export function ConversationActions({ conversation }: { conversation: Conversati
         <button
           type="button"
           className="btn"
-          title={conversation.snoozedUntil ? `Snoozed until ${fullTime(conversation.snoozedUntil)}` : undefined}
-          onClick={() => patch.mutate({ conversation, patch: { status: 'open', snoozedUntil: null }, done: 'Unsnoozed.' })}
+          title={
+            conversation.snoozedUntil ? `Snoozed until ${fullTime(conversation.snoozedUntil)}` : undefined
+          }
+          onClick={() =>
+            patch.mutate({ conversation, patch: { status: 'open', snoozedUntil: null }, done: 'Unsnoozed.' })
+          }
         >
           Unsnooze
         </button>
       ) : (
         <div className="menu-anchor">
-          <button type="button" className="btn" aria-expanded={snoozing} onClick={() => setSnoozing((v) => !v)}>
+          <button
+            type="button"
+            className="btn"
+            aria-expanded={snoozing}
+            onClick={() => setSnoozing((v) => !v)}
+          >
             Snooze…
           </button>
           {snoozing && (

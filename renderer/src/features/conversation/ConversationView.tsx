@@ -20,7 +20,13 @@ export function ConversationView({ id }: { id: string }) {
 
   if (!conversation) {
     if (query.isError) {
-      return <ErrorState what="This conversation could not be opened." error={query.error} onRetry={() => void query.refetch()} />;
+      return (
+        <ErrorState
+          what="This conversation could not be opened."
+          error={query.error}
+          onRetry={() => void query.refetch()}
+        />
+      );
     }
     return <SkeletonRows count={6} height={64} />;
   }
@@ -50,8 +56,8 @@ export function NoConversation() {
   return (
     <div className="conversation conversation-empty">
       <EmptyState title="Pick a conversation">
-        Choose one from the list, or use <kbd>j</kbd>/<kbd>k</kbd> and <kbd>Enter</kbd>. Press <kbd>?</kbd> for all
-        shortcuts.
+        Choose one from the list, or use <kbd>j</kbd>/<kbd>k</kbd> and <kbd>Enter</kbd>. Press <kbd>?</kbd>{' '}
+        for all shortcuts.
       </EmptyState>
     </div>
   );

@@ -14,8 +14,11 @@ const LABELS: Record<MessageStatus, { mark: string; text: string }> = {
 export function DeliveryStatus({ status }: { status: MessageStatus }) {
   const { mark, text } = LABELS[status];
   return (
-    <span className={`delivery delivery-${status}`} title={text}>
-      <span aria-hidden="true">{mark}</span> {text}
+    <span className={`delivery delivery-${status}`}>
+      <span className="delivery-mark" aria-hidden="true">
+        {mark}
+      </span>
+      <span>{text}</span>
     </span>
   );
 }

@@ -13,7 +13,12 @@ interface BubbleProps {
   retrying: boolean;
 }
 
-export const MessageBubble = memo(function MessageBubble({ message: m, highlighted, onRetry, retrying }: BubbleProps) {
+export const MessageBubble = memo(function MessageBubble({
+  message: m,
+  highlighted,
+  onRetry,
+  retrying,
+}: BubbleProps) {
   const url = m.type === 'text' ? null : attachmentUrl(m);
   const showText = m.text && m.text.trim() !== url;
   return (
@@ -58,7 +63,10 @@ function AssistifyInsight({ meta }: { meta: Message['meta'] }) {
         </span>
       )}
       {sentiment && (
-        <span className={`insight insight-${sentiment.toLowerCase()}`} title="Sentiment detected by Assistify">
+        <span
+          className={`insight insight-${sentiment.toLowerCase()}`}
+          title="Sentiment detected by Assistify"
+        >
           {sentiment}
         </span>
       )}

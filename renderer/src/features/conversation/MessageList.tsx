@@ -26,12 +26,29 @@ export function MessageList({ conversationId }: { conversationId: string }) {
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   useScrollBehaviour(scrollRef, messages, conversationId);
+  // A first page too short to scroll would never reach the "load older" edge.
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (el && el.scrollHeight <= el.clientHeight) loadOlder();
+  }, [messages, loadOlder]);
   useShownMark(conversationId, messages.length > 0 || query.isSuccess);
-  useFocusMessage(scrollRef, messages, focusMessageId, hasNextPage && (query.data?.pages.length ?? 0) < MAX_PAGES_FOR_FOCUS, loadOlder);
+  useFocusMessage(
+    scrollRef,
+    messages,
+    focusMessageId,
+    hasNextPage && (query.data?.pages.length ?? 0) < MAX_PAGES_FOR_FOCUS,
+    loadOlder,
+  );
 
   if (query.isPending) return <SkeletonRows count={6} height={64} />;
   if (query.isError) {
-    return <ErrorState what="Messages could not be loaded." error={query.error} onRetry={() => void query.refetch()} />;
+    return (
+      <ErrorState
+        what="Messages could not be loaded."
+        error={query.error}
+        onRetry={() => void query.refetch()}
+      />
+    );
   }
 
   return (
@@ -71,8 +88,18 @@ export function MessageList({ conversationId }: { conversationId: string }) {
 }
 
 /** Bottom on open; bottom again on new messages if the agent was there; no jump when older ones load. */
-function useScrollBehaviour(ref: RefObject<HTMLDivElement | null>, messages: Message[], conversationId: string) {
-  const last = useRef<{ conversationId: string; first?: string; last?: string; height: number; pinned: boolean }>({
+function useScrollBehaviour(
+  ref: RefObject<HTMLDivElement | null>,
+  messages: Message[],
+  conversationId: string,
+) {
+  const last = useRef<{
+    conversationId: string;
+    first?: string;
+    last?: string;
+    height: number;
+    pinned: boolean;
+  }>({
     conversationId: '',
     height: 0,
     pinned: true,
@@ -128,7 +155,9 @@ function useFocusMessage(
   useEffect(() => {
     if (!focusMessageId || !messages.length) return;
     if (found) {
-      ref.current?.querySelector(`#message-${CSS.escape(focusMessageId)}`)?.scrollIntoView({ block: 'center' });
+      ref.current
+        ?.querySelector(`#message-${CSS.escape(focusMessageId)}`)
+        ?.scrollIntoView({ block: 'center' });
       const t = setTimeout(() => useUi.setState({ focusMessageId: null }), 2500);
       return () => clearTimeout(t);
     }

@@ -1,20 +1,20 @@
 // Snooze presets plus a custom time; answers an ISO timestamp.
 import { useEffect, useRef, useState } from 'react';
+import { useNow } from '../../app/useNow';
 
-function presets(now: Date): { label: string; at: Date }[] {
-  const inHours = (h: number) => new Date(now.getTime() + h * 3_600_000);
-  const tomorrow = new Date(now);
-  tomorrow.setDate(now.getDate() + 1);
-  tomorrow.setHours(9, 0, 0, 0);
-  const nextWeek = new Date(now);
-  nextWeek.setDate(now.getDate() + ((8 - now.getDay()) % 7 || 7));
-  nextWeek.setHours(9, 0, 0, 0);
-  return [
-    { label: 'In 1 hour', at: inHours(1) },
-    { label: 'In 3 hours', at: inHours(3) },
-    { label: 'Tomorrow, 9:00', at: tomorrow },
-    { label: 'Next Monday, 9:00', at: nextWeek },
-  ];
+/** Each preset computes its time when chosen, not when the menu was drawn. */
+const PRESETS: { label: string; at: () => Date }[] = [
+  { label: 'In 1 hour', at: () => new Date(Date.now() + 3_600_000) },
+  { label: 'In 3 hours', at: () => new Date(Date.now() + 3 * 3_600_000) },
+  { label: 'Tomorrow, 9:00', at: () => nextDayAt9(1) },
+  { label: 'Next Monday, 9:00', at: () => nextDayAt9((8 - new Date().getDay()) % 7 || 7) },
+];
+
+function nextDayAt9(daysAhead: number): Date {
+  const d = new Date();
+  d.setDate(d.getDate() + daysAhead);
+  d.setHours(9, 0, 0, 0);
+  return d;
 }
 
 /** "YYYY-MM-DDTHH:mm" in local time, as <input type="datetime-local"> wants it. */
@@ -42,13 +42,19 @@ export function SnoozeMenu({ onPick, onClose }: { onPick: (iso: string) => void;
     };
   }, [onClose]);
 
+  const now = useNow();
   const customDate = new Date(custom);
-  const customValid = !Number.isNaN(customDate.getTime()) && customDate.getTime() > Date.now();
+  const customValid = !Number.isNaN(customDate.getTime()) && customDate.getTime() > now;
 
   return (
     <div className="popover" ref={ref} role="group" aria-label="Snooze until">
-      {presets(new Date()).map((p) => (
-        <button key={p.label} type="button" className="menu-item" onClick={() => onPick(p.at.toISOString())}>
+      {PRESETS.map((p) => (
+        <button
+          key={p.label}
+          type="button"
+          className="menu-item"
+          onClick={() => onPick(p.at().toISOString())}
+        >
           {p.label}
         </button>
       ))}

@@ -2,6 +2,7 @@
 // socket events and by the agent's own replies, which show at once before the API has answered.
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
 import type { Message, PageOf } from '@contract/schemas';
+import type { ApiClient } from '../../api/client';
 import { keys } from '../../api/keys';
 
 export type MessagePages = InfiniteData<PageOf<Message>, string | null>;
@@ -47,7 +48,12 @@ export function upsertMessage(qc: QueryClient, m: Message): void {
     for (let p = 0; p < data.pages.length; p++) {
       const items = data.pages[p].items;
       const at = items.findIndex((x) => x.id === m.id);
-      if (at >= 0) return withPage(data, p, items.map((x, i) => (i === at ? m : x)));
+      if (at >= 0)
+        return withPage(
+          data,
+          p,
+          items.map((x, i) => (i === at ? m : x)),
+        );
     }
     const first = data.pages[0];
     if (!first) return data;
@@ -75,15 +81,53 @@ export function settleLocalReply(qc: QueryClient, clientId: string, stored: Mess
 }
 
 /** The API refused or could not be reached: the placeholder stays, marked failed with the reason. */
-export function failLocalReply(qc: QueryClient, conversationId: string, clientId: string, reason: string): void {
+export function failLocalReply(
+  qc: QueryClient,
+  conversationId: string,
+  clientId: string,
+  reason: string,
+): void {
   update(qc, conversationId, (data) => {
     const first = data.pages[0];
     if (!first) return data;
     return withPage(
       data,
       0,
-      first.items.map((x) => (x.id === LOCAL_PREFIX + clientId ? { ...x, status: 'failed' as const, error: reason } : x)),
+      first.items.map((x) =>
+        x.id === LOCAL_PREFIX + clientId ? { ...x, status: 'failed' as const, error: reason } : x,
+      ),
     );
+  });
+}
+
+/** True when this update is the moment our own reply was accepted by the provider. */
+export function isReplyAcceptance(qc: QueryClient, m: Message): boolean {
+  if (m.direction !== 'out' || !['sent', 'delivered', 'read'].includes(m.status)) return false;
+  const data = qc.getQueryData<MessagePages>(keys.messages(m.conversationId));
+  const cached = data?.pages.flatMap((page) => page.items).find((x) => x.id === m.id);
+  return cached !== undefined && (cached.status === 'queued' || cached.status === 'sending');
+}
+
+/**
+ * Replaces the newest cached page with the server's copy of the same range. Used once a reply is
+ * accepted: the server may then merge a copy of it that a provider echoed back as a separate message,
+ * and only a fresh read shows that merge.
+ */
+export async function reconcileNewestPage(
+  qc: QueryClient,
+  api: ApiClient,
+  conversationId: string,
+): Promise<void> {
+  const before = qc.getQueryData<MessagePages>(keys.messages(conversationId))?.pages[0];
+  if (!before) return;
+  const limit = Math.min(500, Math.max(50, before.items.filter((x) => !isLocalMessage(x)).length));
+  const fresh = await api.call('listMessages', { params: { id: conversationId }, query: { limit } });
+  update(qc, conversationId, (data) => {
+    const first = data.pages[0];
+    if (!first) return data;
+    const settled = new Set(fresh.items.map((x) => x.meta?.clientId).filter(Boolean));
+    const pending = first.items.filter((x) => isLocalMessage(x) && !settled.has(x.meta?.clientId));
+    return withPage(data, 0, [...pending, ...fresh.items].sort(newestFirst));
   });
 }
 

@@ -29,7 +29,11 @@ function predict(c: Conversation, patch: ConversationPatch): Conversation {
     ...(patch.status ? { status: patch.status } : {}),
     ...(patch.tags ? { tags: patch.tags } : {}),
     ...(patch.snoozedUntil !== undefined ? { snoozedUntil: patch.snoozedUntil } : {}),
-    ...(patch.read === true ? { unreadCount: 0 } : patch.read === false ? { unreadCount: Math.max(1, c.unreadCount) } : {}),
+    ...(patch.read === true
+      ? { unreadCount: 0 }
+      : patch.read === false
+        ? { unreadCount: Math.max(1, c.unreadCount) }
+        : {}),
   };
 }
 
@@ -37,8 +41,14 @@ export function usePatchConversation() {
   const api = useApi();
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ conversation, patch }: { conversation: Conversation; patch: ConversationPatch; done?: string }) =>
-      api.call('patchConversation', { params: { id: conversation.id }, body: patch }),
+    mutationFn: ({
+      conversation,
+      patch,
+    }: {
+      conversation: Conversation;
+      patch: ConversationPatch;
+      done?: string;
+    }) => api.call('patchConversation', { params: { id: conversation.id }, body: patch }),
     onMutate: ({ conversation, patch }) => {
       applyConversation(qc, predict(conversation, patch), useUi.getState().openId);
       return { before: conversation };
@@ -58,7 +68,8 @@ export function usePatchConversation() {
 export function useMarkReadWhileOpen(conversation: Conversation | undefined) {
   const { mutate } = usePatchConversation();
   const markRead = useEffectEvent(() => {
-    if (conversation && document.visibilityState === 'visible') mutate({ conversation, patch: { read: true } });
+    if (conversation && document.visibilityState === 'visible')
+      mutate({ conversation, patch: { read: true } });
   });
   const id = conversation?.id;
   const unread = conversation ? conversation.unreadCount > 0 : false;

@@ -22,11 +22,17 @@ export function useRetryMessage(conversationId: string) {
         await send.mutateAsync({ text: m.text, clientId });
         return;
       }
-      const fromMeta = typeof m.meta?.outboxId === 'string' || typeof m.meta?.outboxId === 'number' ? String(m.meta.outboxId) : null;
+      const fromMeta =
+        typeof m.meta?.outboxId === 'string' || typeof m.meta?.outboxId === 'number'
+          ? String(m.meta.outboxId)
+          : null;
       const items = fromMeta ? null : ((await outbox.refetch()).data?.items ?? []);
       const outboxId = fromMeta ?? items?.find((o) => o.messageId === m.id)?.id;
       if (!outboxId) {
-        notify('This reply is no longer in the outbox, so it cannot be retried. Copy the text and send it again.', 'error');
+        notify(
+          'This reply is no longer in the outbox, so it cannot be retried. Copy the text and send it again.',
+          'error',
+        );
         return;
       }
       await retryOutbox.mutateAsync(outboxId);

@@ -7,7 +7,11 @@ import { useApi } from '../../api/session';
 
 export function useTemplates(channelId: string): Template[] {
   const api = useApi();
-  const { data } = useQuery({ queryKey: keys.templates, queryFn: () => api.call('listTemplates', {}), staleTime: 60_000 });
+  const { data } = useQuery({
+    queryKey: keys.templates,
+    queryFn: () => api.call('listTemplates', {}),
+    staleTime: 60_000,
+  });
   return useMemo(
     () => (data?.items ?? []).filter((t) => t.channelId === null || t.channelId === channelId),
     [data, channelId],

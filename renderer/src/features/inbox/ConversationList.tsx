@@ -28,6 +28,8 @@ export function ConversationList() {
   const { items, hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   const scrollRef = useRef<HTMLDivElement>(null);
 
+  // The virtualizer is mutable by design; this component is simply left out of compiler memoization.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => scrollRef.current,
@@ -39,7 +41,8 @@ export function ConversationList() {
   const lastVisible = virtualRows.length ? virtualRows[virtualRows.length - 1].index : -1;
 
   useEffect(() => {
-    if (hasNextPage && !isFetchingNextPage && lastVisible >= items.length - PREFETCH_ROWS) void fetchNextPage();
+    if (hasNextPage && !isFetchingNextPage && lastVisible >= items.length - PREFETCH_ROWS)
+      void fetchNextPage();
   }, [lastVisible, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   useEffect(() => {
@@ -49,13 +52,26 @@ export function ConversationList() {
   }, [items.length]);
 
   useScrollAnchor(scrollRef, items, ROW_HEIGHT);
-  useInboxKeys(items, (index) => virtualizer.scrollToIndex(index, { align: 'auto' }), !searching);
+  useInboxKeys(
+    items,
+    {
+      scrollToIndex: (index) => virtualizer.scrollToIndex(index, { align: 'auto' }),
+      focus: () => scrollRef.current?.focus({ preventScroll: true }),
+    },
+    !searching,
+  );
 
   const open = useCallback((id: string) => openConversation(id), []);
 
   if (query.isPending) return <SkeletonRows count={10} height={ROW_HEIGHT} />;
   if (query.isError) {
-    return <ErrorState what="The inbox could not be loaded." error={query.error} onRetry={() => void query.refetch()} />;
+    return (
+      <ErrorState
+        what="The inbox could not be loaded."
+        error={query.error}
+        onRetry={() => void query.refetch()}
+      />
+    );
   }
   if (!items.length) return <EmptyInbox />;
 
@@ -98,7 +114,8 @@ function EmptyInbox() {
     <EmptyState title="No conversations match these filters.">Clear a filter above to see more.</EmptyState>
   ) : (
     <EmptyState title="No conversations yet.">
-      New messages from your channels appear here as they arrive. Check the Channels view if you expected some.
+      New messages from your channels appear here as they arrive. Check the Channels view if you expected
+      some.
     </EmptyState>
   );
 }

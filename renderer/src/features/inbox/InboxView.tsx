@@ -20,6 +20,7 @@ export function InboxView() {
 
   return (
     <div className="inbox">
+      <h1 className="visually-hidden">Inbox</h1>
       <div className="inbox-list-pane">
         <SearchBox />
         {!searching && <InboxFilters />}

@@ -14,19 +14,17 @@ export function OfflineBanner() {
     .filter(cannotDeliver)
     .map((channel) => ({
       channel,
-      waiting: outbox.filter((o) => o.channelId === channel.id && o.kind === 'reply' && o.status !== 'sent').length,
+      waiting: outbox.filter((o) => o.channelId === channel.id && o.kind === 'reply' && o.status !== 'sent')
+        .length,
     }))
     .filter((x) => x.waiting > 0);
   if (!stuck.length) return null;
   return (
     <div className="offline-banners" role="status">
       {stuck.map(({ channel, waiting }) => (
-        <div key={channel.id} className="banner banner-warn">
-          <strong>
-            Offline — {plural(waiting, 'reply', 'replies')} waiting
-          </strong>{' '}
-          on {channel.name}. They go out by themselves when the channel is back
-          {channel.error ? ` (${channel.error})` : ''}.
+        <div key={channel.id} className="banner banner-warn" title={channel.error}>
+          <strong>Offline — {plural(waiting, 'reply', 'replies')} waiting</strong> on {channel.name}. They go
+          out by themselves when it reconnects.
         </div>
       ))}
     </div>

@@ -34,12 +34,18 @@ export function matchesFilters(c: Conversation, f: InboxFilters): boolean {
 /** Negative when `a` comes before `b` in the list, mirroring the server's keyset order. */
 function compareFor(sort: InboxFilters['sort']): (a: Conversation, b: Conversation) => number {
   if (sort === 'waiting') {
-    return (a, b) => (a.waitingSince ?? '').localeCompare(b.waitingSince ?? '') || Number(a.id) - Number(b.id);
+    return (a, b) =>
+      (a.waitingSince ?? '').localeCompare(b.waitingSince ?? '') || Number(a.id) - Number(b.id);
   }
   return (a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt) || Number(b.id) - Number(a.id);
 }
 
-function withConversation(data: InboxPages, c: Conversation, f: InboxFilters, keepId: string | null): InboxPages {
+function withConversation(
+  data: InboxPages,
+  c: Conversation,
+  f: InboxFilters,
+  keepId: string | null,
+): InboxPages {
   const compare = compareFor(f.sort);
   let old: Conversation | undefined;
   const pages = data.pages.map((page) => {
@@ -71,7 +77,9 @@ function withConversation(data: InboxPages, c: Conversation, f: InboxFilters, ke
 
 function replaceIn(pages: PageOf<Conversation>[], c: Conversation): PageOf<Conversation>[] {
   return pages.map((page) =>
-    page.items.some((x) => x.id === c.id) ? { ...page, items: page.items.map((x) => (x.id === c.id ? c : x)) } : page,
+    page.items.some((x) => x.id === c.id)
+      ? { ...page, items: page.items.map((x) => (x.id === c.id ? c : x)) }
+      : page,
   );
 }
 

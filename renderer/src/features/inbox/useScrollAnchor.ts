@@ -11,7 +11,11 @@ interface Anchor {
   ids: string[];
 }
 
-export function useScrollAnchor(scrollRef: RefObject<HTMLElement | null>, items: { id: string }[], rowHeight: number) {
+export function useScrollAnchor(
+  scrollRef: RefObject<HTMLElement | null>,
+  items: { id: string }[],
+  rowHeight: number,
+) {
   const anchor = useRef<Anchor | null>(null);
   const hasItems = items.length > 0;
   const visibleIds = useEffectEvent((first: number) =>
@@ -23,10 +27,7 @@ export function useScrollAnchor(scrollRef: RefObject<HTMLElement | null>, items:
     if (!el) return;
     const remember = () => {
       const first = Math.floor(el.scrollTop / rowHeight);
-      anchor.current =
-        el.scrollTop > 0
-          ? { first, ids: visibleIds(first) }
-          : null;
+      anchor.current = el.scrollTop > 0 ? { first, ids: visibleIds(first) } : null;
     };
     el.addEventListener('scroll', remember, { passive: true });
     return () => el.removeEventListener('scroll', remember);

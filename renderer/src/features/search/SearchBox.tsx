@@ -1,7 +1,15 @@
 // The one search box over all cached messages and contacts ("/" focuses it, Escape clears it).
-import { useUi } from '../../app/store';
+import { navigate, useUi } from '../../app/store';
 
 export const SEARCH_INPUT_ID = 'search';
+
+/** Focuses the search box, synchronously when it is on screen so the next keystroke lands in it. */
+export function focusSearch(): void {
+  const box = document.getElementById(SEARCH_INPUT_ID);
+  if (box) return box.focus();
+  navigate('inbox');
+  requestAnimationFrame(() => document.getElementById(SEARCH_INPUT_ID)?.focus());
+}
 
 export function SearchBox() {
   const text = useUi((s) => s.searchText);

@@ -10,7 +10,8 @@ export function SearchResults({ text }: { text: string }) {
   const search = useSearch(text);
   const hits = search.data?.items ?? [];
 
-  if (search.isError) return <ErrorState what="Search failed." error={search.error} onRetry={() => void search.refetch()} />;
+  if (search.isError)
+    return <ErrorState what="Search failed." error={search.error} onRetry={() => void search.refetch()} />;
   if (!search.data) return <SkeletonRows count={6} height={64} />;
   if (!hits.length) {
     return (

@@ -1,0 +1,43 @@
+// The link to the local service (shown only while it is down; it comes back by itself) and transient
+// notices from actions.
+import { useEffect, useRef } from 'react';
+import { useLinkStore } from '../api/socket';
+import { dismissNotice, notify, useUi } from './store';
+
+export function ConnectionBanner() {
+  const state = useLinkStore((s) => s.state);
+  const reconnects = useLinkStore((s) => s.reconnects);
+  const seen = useRef(reconnects);
+  useEffect(() => {
+    if (reconnects > seen.current) notify('Reconnected to the local service.');
+    seen.current = reconnects;
+  }, [reconnects]);
+  if (state !== 'lost') return null;
+  return (
+    <div className="banner banner-error connection-banner" role="alert">
+      <strong>Connection to the local Agent Inbox service lost.</strong> Reconnecting by itself — what you see
+      may be out of date until then.
+    </div>
+  );
+}
+
+export function Notices() {
+  const notices = useUi((s) => s.notices);
+  return (
+    <div className="notices" role="status" aria-live="polite">
+      {notices.map((n) => (
+        <div key={n.id} className={`notice notice-${n.tone}`}>
+          <span>{n.text}</span>
+          <button
+            type="button"
+            className="notice-close"
+            aria-label="Dismiss"
+            onClick={() => dismissNotice(n.id)}
+          >
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

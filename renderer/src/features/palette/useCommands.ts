@@ -1,0 +1,101 @@
+// Everything the command palette can do right now: go to a view, act on the open conversation, switch
+// the theme, show help.
+import { useQueryClient } from '@tanstack/react-query';
+import type { Conversation } from '@contract/schemas';
+import { keys } from '../../api/keys';
+import { navigate, useUi, VIEWS, type View } from '../../app/store';
+import { usePatchConversation } from '../conversation/useConversation';
+import { COMPOSER_ID } from '../conversation/Composer';
+import { focusSearch } from '../search/SearchBox';
+import { useSaveSettings } from '../settings/useSettings';
+
+export interface Command {
+  id: string;
+  label: string;
+  hint?: string;
+  run: () => void;
+}
+
+const VIEW_LABELS: Record<View, string> = {
+  inbox: 'Inbox',
+  broadcasts: 'Broadcasts',
+  flows: 'Flows',
+  channels: 'Channels',
+  settings: 'Settings',
+};
+
+const inOneHour = () => new Date(Date.now() + 3_600_000).toISOString();
+
+const focusSoon = (id: string) => requestAnimationFrame(() => document.getElementById(id)?.focus());
+
+export function useCommands(): Command[] {
+  const qc = useQueryClient();
+  const openId = useUi((s) => s.openId);
+  const conversation = openId ? qc.getQueryData<Conversation>(keys.conversation(openId)) : undefined;
+  const patchConversation = usePatchConversation();
+  const settings = useSaveSettings();
+
+  const commands: Command[] = VIEWS.map((v) => ({
+    id: `go-${v}`,
+    label: `Go to ${VIEW_LABELS[v]}`,
+    run: () => navigate(v),
+  }));
+  commands.push({
+    id: 'search',
+    label: 'Search messages and contacts',
+    hint: '/',
+    // After the palette's dialog has closed and handed focus back.
+    run: () => requestAnimationFrame(focusSearch),
+  });
+  if (conversation) {
+    const resolved = conversation.status === 'resolved';
+    const name = conversation.contact.name || conversation.contact.handle;
+    commands.push(
+      {
+        id: 'reply',
+        label: `Reply to ${name}`,
+        hint: 'r',
+        run: () => {
+          navigate('inbox');
+          focusSoon(COMPOSER_ID);
+        },
+      },
+      {
+        id: 'resolve',
+        label: resolved ? `Reopen conversation with ${name}` : `Resolve conversation with ${name}`,
+        hint: 'e',
+        run: () =>
+          patchConversation.mutate({ conversation, patch: { status: resolved ? 'open' : 'resolved' } }),
+      },
+      {
+        id: 'unread',
+        label: `Mark conversation with ${name} as unread`,
+        run: () => {
+          patchConversation.mutate({ conversation, patch: { read: false } });
+          useUi.setState({ openId: null });
+        },
+      },
+      {
+        id: 'snooze',
+        label: `Snooze conversation with ${name} for 1 hour`,
+        run: () =>
+          patchConversation.mutate({
+            conversation,
+            patch: { status: 'snoozed', snoozedUntil: inOneHour() },
+          }),
+      },
+    );
+  }
+  commands.push(
+    { id: 'theme-light', label: 'Use the light theme', run: () => settings.save({ theme: 'light' }) },
+    { id: 'theme-dark', label: 'Use the dark theme', run: () => settings.save({ theme: 'dark' }) },
+    { id: 'theme-system', label: 'Match the system theme', run: () => settings.save({ theme: 'system' }) },
+    {
+      id: 'shortcuts',
+      label: 'Show keyboard shortcuts',
+      hint: '?',
+      run: () => useUi.setState({ shortcutsOpen: true }),
+    },
+  );
+  return commands;
+}

@@ -1,0 +1,224 @@
+// The agent's workspace in a real Chromium: a customer message shows up, Enter sends a reply that reaches
+// the provider exactly once, search, filters, resolving, a broadcast to a tag, a flow switch that changes
+// the provider's state, and editing a channel. Screenshots of each view go to test-results/screenshots.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Broadcast, BroadcastPreview, Conversation, Flow, Message } from '../../main/contract/schemas';
+import { TAGS } from '../../main/providers/simkit/world';
+import { api, waitFor } from '../helpers/api';
+import { findChromium, UiDriver } from './driver';
+
+const browser = findChromium();
+if (typeof browser === 'string') console.warn(`[e2e ui] SKIPPED: ${browser}`);
+
+const unique = (word: string) => `${word}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+describe.skipIf(typeof browser === 'string')('agent workspace in Chromium', () => {
+  let d: UiDriver;
+  const customer = { name: 'Erin Example', handle: 'erin_example' };
+  const keyword = unique('quokka');
+  const inbound = `Hello, where is parcel ${keyword}?`;
+  const reply = `Your parcel ${unique('reply')} ships today`;
+  let conversationId = '';
+
+  beforeAll(async () => {
+    d = await UiDriver.start(browser as { executablePath?: string });
+  });
+
+  afterAll(async () => {
+    await d?.close();
+  });
+
+  const inboxList = () => d.page.getByRole('listbox', { name: 'Conversations' });
+
+  it('shows a new customer message in the inbox', async () => {
+    d.customerWrites('instantchat', inbound, customer);
+    await inboxList().getByText(inbound).waitFor({ timeout: 20_000 });
+    const conversation = await waitFor('the conversation in the API', async () => {
+      const page = await d.get<{ items: Conversation[] }>('/api/v1/conversations?limit=50');
+      return page.items.find((c) => c.contact.name === customer.name);
+    });
+    conversationId = conversation.id;
+    await d.screenshot('inbox');
+  });
+
+  it('opens the conversation and sends a reply with Enter, delivered exactly once', async () => {
+    await inboxList().getByText(customer.name).click();
+    const composer = d.page.getByRole('textbox').last();
+    await expect(composer.getAttribute('id')).resolves.toBe('composer');
+    await composer.fill(reply);
+    await composer.press('Enter');
+    await d.page.getByRole('log', { name: 'Messages' }).getByText(reply).first().waitFor();
+    await waitFor('the reply to be sent', async () => {
+      const messages = await d.get<{ items: Message[] }>(
+        `/api/v1/conversations/${conversationId}/messages?limit=20`,
+      );
+      const mine = messages.items.find((m) => m.text === reply);
+      return mine && ['sent', 'delivered', 'read'].includes(mine.status);
+    });
+    expect(d.sentTexts('instantchat').filter((t) => t === reply)).toHaveLength(1);
+    const stored = await d.get<{ items: Message[] }>(
+      `/api/v1/conversations/${conversationId}/messages?limit=50`,
+    );
+    expect(
+      stored.items.filter((m) => m.text === reply),
+      JSON.stringify(stored.items),
+    ).toHaveLength(1);
+    await expect(composer.inputValue()).resolves.toBe('');
+    const log = d.page.getByRole('log', { name: 'Messages' });
+    await log
+      .getByText(/^(Sent|Delivered|Read)$/)
+      .last()
+      .waitFor();
+    await waitFor('the reply shown once', async () => (await log.getByText(reply).count()) === 1);
+    await d.screenshot('conversation');
+  });
+
+  it('searches every message and opens the hit at that message', async () => {
+    await d.page.getByRole('textbox').last().blur();
+    // "/" focuses the search box, so what is typed next lands there.
+    await d.page.keyboard.press('/');
+    await d.page.keyboard.type(keyword);
+    const search = d.page.getByRole('searchbox', { name: 'Search messages and contacts' });
+    await expect(search.inputValue()).resolves.toBe(keyword);
+    const results = d.page.getByRole('list', { name: 'Search results' });
+    await results.locator('mark', { hasText: keyword }).first().waitFor();
+    await d.screenshot('search');
+    await results.getByRole('button').first().click();
+    await d.page.locator('.msg.is-highlighted', { hasText: keyword }).waitFor();
+    await search.fill('');
+  });
+
+  it('filters the inbox by channel', async () => {
+    await d.page.getByLabel('Channel', { exact: true }).selectOption({ label: 'chatpion test' });
+    await inboxList().getByText(customer.name).waitFor({ state: 'detached' });
+    const badges = await inboxList().locator('.provider-badge').allTextContents();
+    expect(badges.length).toBeGreaterThan(0);
+    expect(new Set(badges)).toEqual(new Set(['ChatPion']));
+    await d.page.getByLabel('Channel', { exact: true }).selectOption({ label: 'All channels' });
+    await inboxList().getByText(customer.name).waitFor();
+  });
+
+  it('resolves the open conversation and finds it under Resolved', async () => {
+    await inboxList().getByText(customer.name).click();
+    await d.page
+      .getByRole('toolbar', { name: 'Conversation actions' })
+      .getByRole('button', { name: 'Resolve' })
+      .click();
+    await d.page.getByRole('button', { name: 'Reopen' }).waitFor();
+    await waitFor('the conversation resolved in the API', async () => {
+      const c = await d.get<Conversation>(`/api/v1/conversations/${conversationId}`);
+      return c.status === 'resolved';
+    });
+    await d.page.getByLabel('Status', { exact: true }).selectOption({ label: 'Resolved' });
+    await inboxList().getByText(customer.name).waitFor();
+    await d.page.getByLabel('Status', { exact: true }).selectOption({ label: 'Any status' });
+  });
+
+  it('sends a broadcast to a tag and the recipients receive it', async () => {
+    const { tag, total } = await smallestAudienceTag(d);
+    const text = `Flash sale ${unique('bc')} — 20% off today`;
+    await d.open('Broadcasts');
+    const form = d.page.getByRole('form', { name: 'New broadcast' });
+    await form.getByLabel('Name', { exact: true }).fill(`E2E ${tag} broadcast`);
+    await form.getByLabel('Message').fill(text);
+    const tags = form.getByLabel('Contact tags', { exact: true });
+    await tags.fill(tag);
+    await tags.press('Enter');
+    await form.getByText(`${total} ${total === 1 ? 'recipient' : 'recipients'}`, { exact: true }).waitFor();
+    await d.screenshot('broadcasts');
+    await form.getByRole('button', { name: 'Review and send…' }).click();
+    await d.page
+      .getByRole('dialog')
+      .getByRole('button', { name: /^Send to/ })
+      .click();
+
+    const sent = await waitFor(
+      'the broadcast to complete',
+      async () => {
+        const list = await d.get<{ items: Broadcast[] }>('/api/v1/broadcasts');
+        const b = list.items.find((x) => x.text === text);
+        return b && ['completed', 'failed'].includes(b.status) ? b : null;
+      },
+      60_000,
+    );
+    expect(sent.status).toBe('completed');
+    expect(sent.sent).toBeGreaterThan(0);
+    const reached = (['chatpion', 'chatbots-platform', 'instantchat', 'assistify', 'chatapi'] as const)
+      .map((p) => d.sentTexts(p).filter((t) => t === text).length)
+      .reduce((a, b) => a + b, 0);
+    expect(reached).toBeGreaterThanOrEqual(sent.sent);
+    await d.page.getByRole('list', { name: 'Broadcast history' }).getByText('Completed').first().waitFor();
+  });
+
+  it('switches a flow and the provider changes it, and tests a flow', async () => {
+    await d.open('Flows');
+    const first = d.page.getByRole('switch').first();
+    await first.waitFor();
+    await expect(first.isEnabled()).resolves.toBe(true);
+    const name = (await first.getAttribute('aria-label'))!;
+    const before = (await first.getAttribute('aria-checked')) === 'true';
+    const flows = await d.get<{ items: Flow[] }>('/api/v1/flows');
+    const flow = flows.items.find((f) => f.name === name)!;
+    expect(await d.remoteFlowActive(flow.provider, name)).toBe(before);
+
+    await first.click();
+    await waitFor(
+      'the switch to flip',
+      async () => (await first.getAttribute('aria-checked')) === String(!before),
+    );
+    await waitFor(
+      `${flow.provider} to switch “${name}”`,
+      async () => (await d.remoteFlowActive(flow.provider, name)) !== before,
+    );
+
+    const testable = flows.items.find((f) => f.testable)!;
+    await d.page.getByRole('button', { name: `Test ${testable.name}`, exact: true }).click();
+    const tester = d.page.getByRole('form', { name: `Test ${testable.name}` });
+    await tester.getByRole('button', { name: 'Run test' }).click();
+    await tester
+      .getByRole('status')
+      .getByText(/Flow answered/)
+      .waitFor();
+    await d.screenshot('flows');
+  });
+
+  it('edits a channel', async () => {
+    await d.open('Channels');
+    const card = d.page.getByRole('listitem', { name: 'chatapi test' });
+    await card.getByRole('button', { name: 'Edit' }).click();
+    const form = card.getByRole('form', { name: 'Edit chatapi test' });
+    await form.getByLabel('Name', { exact: true }).fill('ChatAPI support');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await d.page.getByRole('listitem', { name: 'ChatAPI support' }).waitFor();
+    await waitFor('the new name in the API', async () => {
+      const list = await d.get<{ items: { id: string; name: string }[] }>('/api/v1/channels');
+      return list.items.find((c) => c.id === d.channels.chatapi)?.name === 'ChatAPI support';
+    });
+    await d.screenshot('channels');
+  });
+
+  it('switches to the dark theme in Settings', async () => {
+    await d.open('Settings');
+    await d.page.getByRole('radio', { name: 'Dark' }).check();
+    await waitFor(
+      'the dark theme',
+      async () => (await d.page.locator('html').getAttribute('data-theme')) === 'dark',
+    );
+    await d.screenshot('settings');
+    await d.open('Inbox');
+    await d.screenshot('inbox-dark');
+  });
+});
+
+/** The tag with the fewest (but some) recipients, so the broadcast finishes quickly under rate limits. */
+async function smallestAudienceTag(d: UiDriver): Promise<{ tag: string; total: number }> {
+  let best: { tag: string; total: number } | null = null;
+  for (const tag of TAGS) {
+    const r = await api<BroadcastPreview>(d.client, 'POST', '/api/v1/broadcasts/preview', {
+      audience: { tags: [tag] },
+    });
+    if (r.body.total > 0 && (!best || r.body.total < best.total)) best = { tag, total: r.body.total };
+  }
+  if (!best) throw new Error('no tag has any recipients in the simulated workspace');
+  return best;
+}
