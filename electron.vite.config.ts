@@ -22,6 +22,6 @@ export default defineConfig({
     root: resolve(__dirname, 'renderer'),
     resolve: { alias: contract },
     plugins: [react()],
-    build: { rollupOptions: { input: resolve(__dirname, 'renderer/index.html') } },
+    build: { minify: true, rollupOptions: { input: resolve(__dirname, 'renderer/index.html') } },
   },
 });
