@@ -1,6 +1,6 @@
 // Wires a running core to the desktop: window, bridge, tray, notifications. Every decision is made by
 // the plain modules in main/notifications and ./web-security; this file only connects them.
-import { app, session, type BrowserWindow } from 'electron';
+import { app, net, session, type BrowserWindow } from 'electron';
 import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Core } from '../core';
@@ -89,7 +89,8 @@ export function startDesktop(o: DesktopOptions): Desktop {
     show,
   });
 
-  let syncPaused = false;
+  let syncPaused = core.syncPaused();
+  watchConnectivity(core);
   if (LOGIN_ITEMS_SUPPORTED) app.setLoginItemSettings({ openAtLogin: stateStore.get().openAtLogin });
   const renderTray = () => {
     const model = buildTrayModel({
@@ -208,4 +209,17 @@ function onCoreEvent<K extends ServerEventName>(
 ): () => void {
   events.on(name, listener);
   return () => events.off(name, listener);
+}
+
+const CONNECTIVITY_CHECK_MS = 5_000;
+
+/** The OS's online/offline signal: when the network comes back, replies waiting in the outbox go at once. */
+function watchConnectivity(core: Core): void {
+  let online = net.isOnline();
+  const timer = setInterval(() => {
+    const now = net.isOnline();
+    if (now !== online) core.setNetworkOnline(now);
+    online = now;
+  }, CONNECTIVITY_CHECK_MS);
+  timer.unref();
 }
