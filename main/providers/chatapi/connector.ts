@@ -3,7 +3,7 @@
 // the other participant → contact, room messages → messages (out when the agent sent them).
 import type { Capabilities } from '../../contract/schemas';
 import { ProviderError, ProviderHttp, type RateWindow } from '../http';
-import { id, isObj, obj, str, type Json } from '../parse';
+import { id, isObj, obj, readCursor, str, type Json } from '../parse';
 import type {
   ConnectorContext,
   ConnectorFactory,
@@ -93,16 +93,6 @@ interface MessagesPage {
 
 const ms = (iso: string) => Date.parse(iso) || 0;
 
-function parseCursor<T>(cursor: string | null, valid: (v: Json) => boolean): T | null {
-  if (!cursor) return null;
-  try {
-    const v: unknown = JSON.parse(cursor);
-    return isObj(v) && valid(v) ? (v as T) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** True when no later page can hold messages at or after `bound`. */
 const reachedBefore = (p: MessagesPage, bound: number) =>
   p.newestFirst && p.messages.length > 0 && p.oldest < bound;
@@ -150,7 +140,7 @@ class ChatApiConnector implements ProviderConnector {
 
   async backfill(cursor: string | null): Promise<SyncBatch> {
     const me = await this.ensureMe();
-    const c = parseCursor<BackfillCursor>(
+    const c = readCursor<BackfillCursor>(
       cursor,
       (v) => Array.isArray(v.queue) && typeof v.roomPage === 'number',
     ) ?? {
@@ -199,7 +189,7 @@ class ChatApiConnector implements ProviderConnector {
    */
   async poll(cursor: string | null): Promise<SyncBatch> {
     const me = await this.ensureMe();
-    const prev = parseCursor<PollCursor>(cursor, (v) => isObj(v.rooms) && typeof v.round === 'number');
+    const prev = readCursor<PollCursor>(cursor, (v) => isObj(v.rooms) && typeof v.round === 'number');
     const state: PollCursor = {
       rooms: { ...prev?.rooms },
       round: (prev?.round ?? 0) + 1,

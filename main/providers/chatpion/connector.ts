@@ -1,10 +1,10 @@
 // ChatPion connector (providers/chatpion.md): API key in X-API-Key; subscribers are the conversations and
 // GET /api/messages is one account-wide list of both sides. No realtime channel, so the inbox polls: one
 // request per round while nothing changes, drawn from a daily budget so polling never starves sends.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Capabilities } from '../../contract/schemas';
 import { ProviderError, ProviderHttp, type RequestOptions } from '../http';
-import { arr, id, isObj, num, str, type Json } from '../parse';
+import { arr, id, isObj, num, readCursor, str, type Json } from '../parse';
+import { sameSecret } from '../../secrets/compare';
 import type {
   BroadcastRequest,
   ConnectorContext,
@@ -87,23 +87,8 @@ const isPollCursor = (v: Json) =>
 
 const malformed = (what: string) => new ProviderError('malformed', `ChatPion ${what}`);
 
-function parseCursor<T>(cursor: string | null, valid: (v: Json) => boolean): T | null {
-  if (!cursor) return null;
-  try {
-    const v: unknown = JSON.parse(cursor);
-    return isObj(v) && valid(v) ? (v as T) : null;
-  } catch {
-    return null;
-  }
-}
-
 // Doc silent on id types: the doc's ids are numbers, so digits go out as a number for strict servers.
 const wireId = (v: string): string | number => (/^\d{1,15}$/.test(v) ? Number(v) : v);
-
-function sameSecret(a: string, b: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
 
 function newestByConversation(messages: RemoteMessage[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -163,7 +148,7 @@ class ChatPionConnector implements ProviderConnector {
 
   /** Subscribers first (conversations must exist before their messages), then messages, newest first. */
   async backfill(cursor: string | null): Promise<SyncBatch> {
-    const c = parseCursor<BackfillCursor>(cursor, isBackfillCursor) ?? { stage: 'subscribers', walk: null };
+    const c = readCursor<BackfillCursor>(cursor, isBackfillCursor) ?? { stage: 'subscribers', walk: null };
     if (c.stage === 'subscribers') {
       const step = await walkStep(this.subscriberPages(), 'subscribed_at', c.walk, MAX_SUBSCRIBER_PAGES);
       const next: BackfillCursor = step.next
@@ -185,7 +170,7 @@ class ChatPionConnector implements ProviderConnector {
   }
 
   async poll(cursor: string | null): Promise<SyncBatch> {
-    const c = parseCursor<PollCursor>(cursor, isPollCursor);
+    const c = readCursor<PollCursor>(cursor, isPollCursor);
     if (c && !this.ctx.unlimited && !this.budget.available)
       return { conversations: [], messages: [], cursor, done: true };
     const before = this.http.limiter.sent;
@@ -247,7 +232,7 @@ class ChatPionConnector implements ProviderConnector {
     conv: ConversationRef,
     before: string | null,
   ): Promise<{ messages: RemoteMessage[]; next: string | null }> {
-    const walk = parseCursor<Walk>(before, (v) => typeof v.next === 'number');
+    const walk = readCursor<Walk>(before, (v) => typeof v.next === 'number');
     const step = await walkStep(this.messagePages(conv.externalId), 'sent_at', walk, Infinity);
     return {
       messages: mapAll(step.items, (m) => toMessage(m, conv.externalId)),

@@ -4,7 +4,7 @@
 // also the recipientId for replies). Auth is a JWT from POST /api/auth/login, cached and renewed on 401.
 import type { Capabilities } from '../../contract/schemas';
 import { ProviderError, ProviderHttp } from '../http';
-import { id, isObj, isoTime, num, obj, str } from '../parse';
+import { id, isObj, isoTime, num, obj, readCursor, str } from '../parse';
 import type {
   ConnectorContext,
   ConnectorFactory,
@@ -100,16 +100,6 @@ interface PollState {
   seen: Record<string, string>;
   /** Conversations whose messages still have to be read in this round. */
   pending: string[];
-}
-
-function readCursor(cursor: string | null): Record<string, unknown> | null {
-  if (!cursor) return null;
-  try {
-    const parsed: unknown = JSON.parse(cursor);
-    return isObj(parsed) ? parsed : null;
-  } catch {
-    return null;
-  }
 }
 
 const ids = (v: unknown): string[] =>
