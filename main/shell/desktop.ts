@@ -15,12 +15,11 @@ import {
 } from '../notifications/policy';
 import { buildTrayModel, dndUntilFor, type TrayAction } from '../notifications/tray';
 import { LocalApiClient } from './api-client';
-import { loadIcon } from './icons';
 import { registerBridge } from './ipc';
 import { DesktopNotifier } from './notifier';
 import { guardWebContents, hardenSession, openInBrowser } from './security';
 import { installTestHook } from './test-hook';
-import { TrayView } from './tray';
+import { loadIcon, TrayView } from './tray';
 import { createMainWindow, revealWindow } from './window';
 import { WindowStateStore } from './window-state';
 

@@ -1,7 +1,8 @@
 // Renders the tray model of main/notifications/tray.ts with Electron's Tray and Menu.
-import { app, Menu, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
+import { Menu, type MenuItemConstructorOptions, type NativeImage, Tray, app, nativeImage } from 'electron';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MenuItemDescriptor, TrayAction, TrayIcon, TrayModel } from '../notifications/tray';
-import { loadIcon } from './icons';
 
 export class TrayView {
   private readonly tray: Tray;
@@ -57,4 +58,15 @@ export class TrayView {
       }
     }
   }
+}
+
+// Icons from resources/, read through fs so they load from inside app.asar too (nativeImage's own path
+// loading does not go through Electron's asar layer on every platform). name@2x.png is added for HiDPI.
+export function loadIcon(resourcesDir: string, name: string): NativeImage {
+  const image = nativeImage.createFromBuffer(readFileSync(join(resourcesDir, `${name}.png`)), {
+    scaleFactor: 1,
+  });
+  const hiDpi = join(resourcesDir, `${name}@2x.png`);
+  if (existsSync(hiDpi)) image.addRepresentation({ scaleFactor: 2, buffer: readFileSync(hiDpi) });
+  return image;
 }
