@@ -49,14 +49,15 @@ export class Dispatcher {
     await this.running;
   }
 
-  /** Something changed (new item, channel back): look for due work now. */
+  /** Something changed (new item, channel back): look for due work once the current request is answered. */
   kick(): void {
     if (this.stopped) return;
     if (this.running) {
       this.rerun = true;
       return;
     }
-    this.running = this.tick()
+    this.running = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.tick())
       .catch((e: Error) => this.d.log(`dispatch round failed: ${e.message}`))
       .finally(() => {
         this.running = null;
