@@ -32,7 +32,7 @@ export function toChannelView(r: ChannelRow): ChannelView {
 
 export class ChannelsRepo {
   private readonly s;
-  constructor(db: Sqlite) {
+  constructor(private readonly db: Sqlite) {
     this.s = {
       all: db.prepare<[], ChannelRow>('SELECT * FROM channels ORDER BY created_at, id'),
       get: db.prepare<[string], ChannelRow>('SELECT * FROM channels WHERE id = ?'),
@@ -94,6 +94,10 @@ export class ChannelsRepo {
 
   /** Removes the channel; its contacts, conversations, messages, outbox and secrets go with it (ON DELETE CASCADE). */
   delete(id: string): boolean {
-    return this.s.delete.run(id).changes > 0;
+    const deleted = this.s.delete.run(id).changes > 0;
+    // Secure delete zeroes the freed rows in the database file; the WAL still holds earlier copies of their
+    // pages until a checkpoint, so one runs now and empties it.
+    if (deleted) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return deleted;
   }
 }

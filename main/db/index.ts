@@ -1,5 +1,7 @@
 // The database layer: the only module that writes SQL or imports better-sqlite3. One repo per domain.
-import { openDatabase, type OpenOptions, type Sqlite } from './database';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DatabaseOpenError, openDatabase, type OpenOptions, type Sqlite } from './database';
 import { ChannelsRepo } from './channels';
 import { InboxRepo } from './inbox';
 import { OutboxRepo } from './outbox';
@@ -46,4 +48,33 @@ export function openStore(file: string, o: OpenOptions = {}): Store {
       }
     },
   };
+}
+
+/** Moves a database we cannot use, with its -wal and -shm files, to `<file>.corrupt-<time>`; never overwrites. */
+function keepAside(file: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  let target = `${file}.corrupt-${stamp}`;
+  for (let n = 1; fs.existsSync(target); n++) target = `${file}.corrupt-${stamp}-${n}`;
+  fs.renameSync(file, target);
+  // The -wal must not stay behind: SQLite would replay it into the fresh database.
+  for (const suffix of ['-wal', '-shm']) if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, target + suffix);
+  return target;
+}
+
+/**
+ * Opens the store; a corrupt file or another program's database is kept aside and a fresh store started,
+ * with a notice for the agent. A database from a newer version (or one we cannot open) is refused untouched.
+ */
+export function openStoreKeepingDamaged(file: string, o: OpenOptions = {}): { store: Store; notices: string[] } {
+  try {
+    return { store: openStore(file, o), notices: [] };
+  } catch (e) {
+    if (!(e instanceof DatabaseOpenError) || (e.reason !== 'corrupt' && e.reason !== 'foreign')) throw e;
+    const kept = path.basename(keepAside(file));
+    const what = e.reason === 'foreign' ? 'belonged to another program' : 'was damaged';
+    const notice =
+      `The local database ${what} (${e.message}). It was kept as ${kept} and Agent Inbox started with a fresh one: ` +
+      'add your channels again and their conversations will sync again.';
+    return { store: openStore(file, o), notices: [notice] };
+  }
 }

@@ -61,14 +61,22 @@ export class OutboxRepo {
       ),
       get: db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?'),
       byKey: db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE idempotency_key = ?'),
-      list: db.prepare<[{ status: string | null }], OutboxRow>(
-        `SELECT * FROM outbox WHERE (@status IS NULL AND status IN ('queued', 'sending', 'failed')) OR status = @status ORDER BY id LIMIT 1000`,
+      // Two shapes rather than one `(@status IS NULL AND …) OR status = @status`, which SQLite can only answer
+      // by reading the whole outbox, sent items included (the dispatcher asks for 'sending' on every round).
+      listOpen: db.prepare<[], OutboxRow>(
+        `SELECT * FROM outbox WHERE status IN ('queued', 'sending', 'failed') ORDER BY id LIMIT 1000`,
+      ),
+      listStatus: db.prepare<[string], OutboxRow>(
+        'SELECT * FROM outbox WHERE status = ? ORDER BY id LIMIT 1000',
       ),
       // The head of each conversation's queue (or each item on its own when it has no conversation), when due.
+      // Items of paused channels are not due: they wait, and skipping them here keeps each dispatcher round
+      // (one per new reply) from reading back every queued item while the agent works with channels paused.
       due: db.prepare<[string, number], OutboxRow>(
         `SELECT o.* FROM outbox o
          WHERE o.status IN ('queued', 'sending')
            AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)
+           AND o.channel_id IN (SELECT id FROM channels WHERE paused = 0)
            AND NOT EXISTS (
              SELECT 1 FROM outbox p WHERE p.conversation_id = o.conversation_id AND p.id < o.id AND p.status IN ('queued', 'sending'))
          ORDER BY o.id LIMIT ?`,
@@ -122,7 +130,7 @@ export class OutboxRepo {
   }
 
   list(status: OutboxState | null): OutboxRow[] {
-    return this.s.list.all({ status });
+    return status === null ? this.s.listOpen.all() : this.s.listStatus.all(status);
   }
 
   due(limit = 100): OutboxRow[] {

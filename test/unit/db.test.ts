@@ -25,8 +25,24 @@ describe('opening and migrating', () => {
   it('creates every table, in WAL mode with foreign keys, at the current schema version', () => {
     store.close();
     const db = new Database(file);
-    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table') ORDER BY name").pluck().all();
-    for (const t of ['channels', 'contacts', 'conversations', 'messages', 'messages_fts', 'outbox', 'broadcasts', 'broadcast_recipients', 'flows', 'sync_state', 'settings', 'schema_migrations'])
+    const tables = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type IN ('table') ORDER BY name")
+      .pluck()
+      .all();
+    for (const t of [
+      'channels',
+      'contacts',
+      'conversations',
+      'messages',
+      'messages_fts',
+      'outbox',
+      'broadcasts',
+      'broadcast_recipients',
+      'flows',
+      'sync_state',
+      'settings',
+      'schema_migrations',
+    ])
       expect(tables).toContain(t);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
@@ -87,13 +103,23 @@ describe('sync writes', () => {
 
   it('never lets a late status downgrade a message', () => {
     const ch = seedChannel(store);
-    store.inbox.applyBatch(ch, [conv('x', 'A', '2026-01-01T00:00:00.000Z')], [{ ...msg('m', 'x', 'hi', '2026-01-01T00:00:00.000Z', 'out'), status: 'read' }], { live: true });
+    store.inbox.applyBatch(
+      ch,
+      [conv('x', 'A', '2026-01-01T00:00:00.000Z')],
+      [{ ...msg('m', 'x', 'hi', '2026-01-01T00:00:00.000Z', 'out'), status: 'read' }],
+      { live: true },
+    );
     expect(store.inbox.updateStatusByExternal(ch, 'm', 'delivered')).toBeNull();
   });
 
   it('deletes everything of a channel with it', () => {
     const ch = seedChannel(store);
-    store.inbox.applyBatch(ch, [conv('x', 'A', '2026-01-01T00:00:00.000Z')], [msg('m', 'x', 'hello', '2026-01-01T00:00:00.000Z')], { live: true });
+    store.inbox.applyBatch(
+      ch,
+      [conv('x', 'A', '2026-01-01T00:00:00.000Z')],
+      [msg('m', 'x', 'hello', '2026-01-01T00:00:00.000Z')],
+      { live: true },
+    );
     store.channels.delete(ch);
     expect(store.inbox.counts()).toEqual({ conversations: 0, messages: 0 });
     expect(store.inbox.search('hello', 10)).toEqual([]);
@@ -103,7 +129,9 @@ describe('sync writes', () => {
 describe('reads', () => {
   it('pages the inbox newest first with a keyset cursor, with filters', () => {
     const ch = seedChannel(store);
-    const convs = Array.from({ length: 25 }, (_, i) => conv(`c${i}`, `Person ${i}`, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()));
+    const convs = Array.from({ length: 25 }, (_, i) =>
+      conv(`c${i}`, `Person ${i}`, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()),
+    );
     const msgs = convs.map((c, i) => msg(`m${i}`, c.externalId, `text ${i}`, c.lastActivityAt));
     store.inbox.applyBatch(ch, convs, msgs, { live: true });
     const first = store.inbox.listConversations({ limit: 10, sort: 'latest' });
@@ -113,19 +141,29 @@ describe('reads', () => {
     const all = [...first.items, ...second.items, ...third.items].map((c) => c.id);
     expect(new Set(all).size).toBe(25);
     expect(third.nextCursor).toBeNull();
-    expect(store.inbox.listConversations({ limit: 50, sort: 'latest', status: 'resolved' }).items).toHaveLength(0);
+    expect(
+      store.inbox.listConversations({ limit: 50, sort: 'latest', status: 'resolved' }).items,
+    ).toHaveLength(0);
     expect(store.inbox.listConversations({ limit: 50, sort: 'latest', unread: true }).items).toHaveLength(25);
-    expect(store.inbox.listConversations({ limit: 50, sort: 'waiting' }).items[0].contact.name).toBe('Person 0');
+    expect(store.inbox.listConversations({ limit: 50, sort: 'waiting' }).items[0].contact.name).toBe(
+      'Person 0',
+    );
   });
 
   it('searches text and contact names with safe queries and marked snippets', () => {
     const ch = seedChannel(store);
-    store.inbox.applyBatch(ch, [conv('x', 'Chloé Dubois', '2026-01-01T00:00:00.000Z')], [msg('m', 'x', 'Where is my parcel number 123?', '2026-01-01T00:00:00.000Z')], { live: true });
+    store.inbox.applyBatch(
+      ch,
+      [conv('x', 'Chloé Dubois', '2026-01-01T00:00:00.000Z')],
+      [msg('m', 'x', 'Where is my parcel number 123?', '2026-01-01T00:00:00.000Z')],
+      { live: true },
+    );
     const hits = store.inbox.search('parc', 10);
     expect(hits).toHaveLength(1);
     expect(hits[0].snippet).toContain('\u0002parcel\u0003');
     expect(store.inbox.search('chloe', 10)).toHaveLength(1);
-    for (const hostile of ['"*(NEAR', 'a OR b', '"', '***', 'x" OR "1']) expect(() => store.inbox.search(hostile, 10)).not.toThrow();
+    for (const hostile of ['"*(NEAR', 'a OR b', '"', '***', 'x" OR "1'])
+      expect(() => store.inbox.search(hostile, 10)).not.toThrow();
     expect(ftsQuery('  ')).toBeNull();
   });
 });
@@ -133,9 +171,22 @@ describe('reads', () => {
 describe('outbox', () => {
   it('hands out only the head of each conversation, in order', () => {
     const ch = seedChannel(store);
-    const applied = store.inbox.applyBatch(ch, [conv('a', 'A', '2026-01-01T00:00:00.000Z'), conv('b', 'B', '2026-01-01T00:00:00.000Z')], [], { live: true });
+    const applied = store.inbox.applyBatch(
+      ch,
+      [conv('a', 'A', '2026-01-01T00:00:00.000Z'), conv('b', 'B', '2026-01-01T00:00:00.000Z')],
+      [],
+      { live: true },
+    );
     const [a, b] = [...applied.conversations];
-    const put = (c: number, text: string) => store.outbox.insert({ kind: 'reply', channelId: ch, conversationId: c, messageId: null, payload: { text }, key: text });
+    const put = (c: number, text: string) =>
+      store.outbox.insert({
+        kind: 'reply',
+        channelId: ch,
+        conversationId: c,
+        messageId: null,
+        payload: { text },
+        key: text,
+      });
     const a1 = put(a, 'a1');
     put(a, 'a2');
     const b1 = put(b, 'b1');

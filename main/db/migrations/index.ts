@@ -1,5 +1,6 @@
 // The checked registry of migrations: append only, one file per version, never edit a shipped one.
 import * as m001 from './001_init';
+import * as m002 from './002_fast_writes';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,7 @@ export interface Migration {
   up: string;
 }
 
-export const migrations: Migration[] = [{ version: 1, name: 'init', up: m001.up }];
+export const migrations: Migration[] = [
+  { version: 1, name: 'init', up: m001.up },
+  { version: 2, name: 'fast_writes', up: m002.up },
+];

@@ -1,0 +1,205 @@
+// Sync and live aggregation against the five simulators (in another process) through the real connectors.
+//  - ingest end to end: the real ChannelSync of each channel backfilling into a fresh store, all five at once,
+//    connectors without client-side rate limits (ConnectorContext.unlimited);
+//  - cache write: the same batches replayed into another fresh store exactly as ChannelSync writes them
+//    (applyBatch + cursor in one transaction), i.e. what the cache alone can take;
+//  - live aggregation: the first inbox page built by asking the five providers directly (what the app would
+//    do without a cache), for the ratio against the cached first page.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openStore, type Store } from '../../main/db';
+import type { Credentials, ProviderId } from '../../main/contract/schemas';
+import { connectorFactories } from '../../main/providers/registry';
+import type { ProviderConnector, RemoteConversation, SyncBatch } from '../../main/providers/types';
+import { ChannelSync } from '../../main/sync/channelSync';
+import { CoreEvents } from '../../main/events';
+import { PAGE } from './queries';
+import { sleep, summarize } from './stats';
+
+export interface SimProvider {
+  provider: ProviderId;
+  baseUrl: string;
+  credentials: Credentials;
+}
+
+function connectorFor(p: SimProvider, id: string): ProviderConnector {
+  return connectorFactories[p.provider]({
+    baseUrl: p.baseUrl,
+    credentials: p.credentials,
+    unlimited: true,
+    webhookUrl: `http://127.0.0.1:9/api/v1/webhooks/${id}`,
+    webhookSecret: crypto.randomBytes(16).toString('hex'),
+  });
+}
+
+function addChannel(store: Store, p: SimProvider): string {
+  const id = crypto.randomUUID();
+  store.channels.insert({
+    id,
+    provider: p.provider,
+    name: `${p.provider} (bench)`,
+    baseUrl: p.baseUrl,
+    credentials: Buffer.from('unused'),
+    webhookSecret: 'bench',
+  });
+  return id;
+}
+
+export interface IngestResults {
+  e2e_msgs_per_s: number;
+  e2e_messages: number;
+  e2e_ms: number;
+  per_provider: Record<string, { messages: number; ms: number; batches: number; requests?: number }>;
+  cache_write_msgs_per_s: number;
+  cache_write_messages: number;
+  cache_write_ms: number;
+  timed_out: string[];
+  /** CPU use during the end-to-end run (100 = one core busy all the time). */
+  e2e_cpu: { app_cpu_pct: number; simulators_cpu_pct: number | null };
+}
+
+export async function ingestBench(
+  providers: SimProvider[],
+  files: { e2e: string; replay: string },
+  timeoutMs: number,
+  simCpuMs?: () => Promise<number>,
+): Promise<IngestResults> {
+  for (const f of [files.e2e, files.replay]) fs.mkdirSync(path.dirname(f), { recursive: true });
+  const store = openStore(files.e2e);
+  const events = new CoreEvents();
+  events.setMaxListeners(100);
+  const captured: { provider: ProviderId; channelId: string; batch: SyncBatch }[] = [];
+  const syncs: { p: SimProvider; id: string; sync: ChannelSync; doneAt: number | null }[] = [];
+  const simCpu0 = (await simCpuMs?.()) ?? 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const p of providers) {
+    const id = addChannel(store, p);
+    const connector = connectorFor(p, id);
+    const backfill = connector.backfill.bind(connector);
+    // Keep every backfill batch for the cache-write replay.
+    connector.backfill = async (cursor) => {
+      const batch = await backfill(cursor);
+      captured.push({ provider: p.provider, channelId: id, batch });
+      return batch;
+    };
+    const sync = new ChannelSync({ store, events, channelId: id, connector, log: () => undefined });
+    syncs.push({ p, id, sync, doneAt: null });
+    sync.start();
+  }
+  const deadline = t0 + timeoutMs;
+  while (syncs.some((s) => s.doneAt === null) && performance.now() < deadline) {
+    await sleep(20);
+    for (const s of syncs)
+      if (s.doneAt === null && store.syncState.get(s.id, 'backfill').done) s.doneAt = performance.now();
+  }
+  const e2eMs = Math.max(...syncs.map((s) => s.doneAt ?? performance.now())) - t0;
+  // Who was busy: the app's process (connectors + sync + SQLite) and the simulators' process, in CPU-ms per second.
+  const appCpu = process.cpuUsage(cpu0);
+  const simCpu = simCpuMs ? (await simCpuMs()) - simCpu0 : null;
+  const busy = {
+    app_cpu_pct: Math.round(((appCpu.user + appCpu.system) / 1000 / e2eMs) * 100),
+    simulators_cpu_pct: simCpu === null ? null : Math.round((simCpu / e2eMs) * 100),
+  };
+  const timedOut = syncs.filter((s) => s.doneAt === null).map((s) => s.p.provider);
+  const messages = store.inbox.counts().messages;
+  const perProvider: IngestResults['per_provider'] = {};
+  for (const s of syncs) {
+    const batches = captured.filter((c) => c.channelId === s.id);
+    perProvider[s.p.provider] = {
+      messages: batches.reduce((a, c) => a + c.batch.messages.length, 0),
+      ms: Math.round((s.doneAt ?? performance.now()) - t0),
+      batches: batches.length,
+    };
+  }
+  await Promise.all(syncs.map((s) => s.sync.stop()));
+  store.close();
+
+  if (process.env.BENCH_DUMP_BATCHES)
+    fs.writeFileSync(process.env.BENCH_DUMP_BATCHES, JSON.stringify(captured));
+  // The same batches, in the order they arrived, into a fresh cache: the write side alone.
+  const replay = openStore(files.replay);
+  const ids = new Map<string, string>();
+  for (const s of syncs) {
+    const id = addChannel(replay, s.p);
+    ids.set(s.id, id);
+  }
+  let written = 0;
+  const r0 = performance.now();
+  for (const c of captured) {
+    // ChannelSync awaits the provider between batches; the replay yields as often, so timers (the WAL
+    // checkpointer's) run as they would in the app.
+    await new Promise((r) => setImmediate(r));
+    const id = ids.get(c.channelId)!;
+    replay.transaction(() => {
+      replay.inbox.applyBatch(id, c.batch.conversations, c.batch.messages, { live: false });
+      replay.syncState.set(id, 'backfill', { cursor: c.batch.cursor, done: c.batch.done });
+    });
+    written += c.batch.messages.length;
+  }
+  const replayMs = performance.now() - r0;
+  replay.close();
+  return {
+    e2e_msgs_per_s: Math.round((messages / e2eMs) * 1000),
+    e2e_messages: messages,
+    e2e_ms: Math.round(e2eMs),
+    per_provider: perProvider,
+    cache_write_msgs_per_s: Math.round((written / replayMs) * 1000),
+    cache_write_messages: written,
+    cache_write_ms: Math.round(replayMs),
+    timed_out: timedOut,
+    e2e_cpu: busy,
+  };
+}
+
+/** One "first page" straight from the providers: each connector's first step in parallel, merged newest first. */
+async function liveFirstPage(
+  connectors: { p: SimProvider; c: ProviderConnector }[],
+): Promise<RemoteConversation[]> {
+  const batches = await Promise.all(
+    // ChatPion's backfill starts with subscribers (no activity yet); its first poll reads the newest messages
+    // and their subscribers, which is what a first page needs. The others' first backfill step lists the
+    // newest conversations.
+    connectors.map(({ p, c }) => (p.provider === 'chatpion' ? c.poll(null) : c.backfill(null))),
+  );
+  return batches
+    .flatMap((b) => b.conversations)
+    .sort((a, b) => (a.lastActivityAt < b.lastActivityAt ? 1 : a.lastActivityAt > b.lastActivityAt ? -1 : 0))
+    .slice(0, PAGE);
+}
+
+export async function liveAggregationBench(
+  providers: SimProvider[],
+  runs: number,
+): Promise<ReturnType<typeof summarize> & { items: number; per_provider_p50: Record<string, number> }> {
+  const connectors = providers.map((p) => ({ p, c: connectorFor(p, crypto.randomUUID()) }));
+  try {
+    await Promise.all(connectors.map(({ c }) => c.authenticate()));
+    let items = 0;
+    const samples: number[] = [];
+    const per: Record<string, number[]> = {};
+    for (let i = 0; i < runs + 2; i++) {
+      const t = performance.now();
+      const page = await liveFirstPage(connectors);
+      if (i >= 2) samples.push(performance.now() - t);
+      items = page.length;
+    }
+    // Each provider alone, to see which one sets the pace.
+    for (const { p, c } of connectors) {
+      per[p.provider] = [];
+      for (let i = 0; i < Math.min(5, runs); i++) {
+        const t = performance.now();
+        await (p.provider === 'chatpion' ? c.poll(null) : c.backfill(null));
+        per[p.provider].push(performance.now() - t);
+      }
+    }
+    return {
+      ...summarize(samples),
+      items,
+      per_provider_p50: Object.fromEntries(Object.entries(per).map(([k, v]) => [k, summarize(v).p50])),
+    };
+  } finally {
+    await Promise.all(connectors.map(({ c }) => c.close().catch(() => undefined)));
+  }
+}
