@@ -30,7 +30,8 @@ export interface DispatcherDeps {
 }
 
 export class Dispatcher {
-  private inFlight = new Set<number>();
+  /** Outbox id → its conversation, for everything being delivered right now. */
+  private inFlight = new Map<number, number | null>();
   private perChannel = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -69,19 +70,21 @@ export class Dispatcher {
   }
 
   private async tick(): Promise<void> {
-    const due = this.d.store.outbox.due(200);
-    for (const row of due) {
+    const busyConversations = new Set(this.inFlight.values());
+    const paused = new Map<string, boolean>();
+    const isPaused = (channelId: string) => {
+      if (!paused.has(channelId)) paused.set(channelId, this.d.isPaused(channelId));
+      return paused.get(channelId)!;
+    };
+    for (const row of this.d.store.outbox.due(200)) {
       if (this.stopped) return;
-      if (this.inFlight.has(row.id) || this.d.isPaused(row.channel_id)) continue;
-      if (
-        row.conversation_id !== null &&
-        [...this.inFlight].some((id) => this.d.store.outbox.get(id)?.conversation_id === row.conversation_id)
-      )
-        continue;
+      if (this.inFlight.has(row.id) || isPaused(row.channel_id)) continue;
+      if (row.conversation_id !== null && busyConversations.has(row.conversation_id)) continue;
       if ((this.perChannel.get(row.channel_id) ?? 0) >= PER_CHANNEL_CONCURRENCY) continue;
       const connector = this.d.connectorFor(row.channel_id);
       if (!connector) continue;
-      this.inFlight.add(row.id);
+      this.inFlight.set(row.id, row.conversation_id);
+      if (row.conversation_id !== null) busyConversations.add(row.conversation_id);
       this.perChannel.set(row.channel_id, (this.perChannel.get(row.channel_id) ?? 0) + 1);
       void this.deliver(row, connector).finally(() => {
         this.inFlight.delete(row.id);
