@@ -13,14 +13,31 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', fetch: 'readonly', AbortSignal: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+        fetch: 'readonly',
+        AbortSignal: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': restrict(noElectron, noSqlite),
     },
   },
-  { files: ['main/shell/**', 'preload/**', 'test/e2e/electron.test.ts'], rules: { 'no-restricted-imports': restrict(noSqlite) } },
-  { files: ['main/db/**', 'test/**', 'scripts/**'], rules: { 'no-restricted-imports': restrict(noElectron) } },
+  {
+    files: ['main/shell/**', 'preload/**', 'test/e2e/electron.test.ts'],
+    rules: { 'no-restricted-imports': restrict(noSqlite) },
+  },
+  {
+    files: ['main/db/**', 'test/**', 'scripts/**'],
+    rules: { 'no-restricted-imports': restrict(noElectron) },
+  },
   {
     files: ['renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
@@ -28,7 +45,15 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
       'no-restricted-imports': [
         'error',
-        { paths: [noElectron, noSqlite], patterns: [{ group: ['**/main/**', '!@contract/*'], message: 'The renderer imports only @contract from main/.' }] },
+        {
+          paths: [noElectron, noSqlite],
+          patterns: [
+            {
+              group: ['**/main/**', '!@contract/*'],
+              message: 'The renderer imports only @contract from main/.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -3,11 +3,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openStore, type Store } from './db';
+import { openStoreKeepingDamaged, type Store } from './db';
 import { toOutboxItem, type OutboxRow } from './db/outbox';
 import type { Settings } from './contract/schemas';
 import { startApiServer, type ApiServer } from './api/server';
 import { createHandlers } from './api/handlers';
+import { webhookReceiver } from './api/webhooks';
 import { CoreEvents } from './events';
 import { keyFileSecretBox, type SecretBox } from './secrets/keyfile';
 import { ChannelService } from './channels/service';
@@ -52,13 +53,18 @@ export interface Core {
   counts(): { unread: number; queued: number };
   setSyncPaused(paused: boolean): Promise<void>;
   syncPaused(): boolean;
+  /** The OS says the network went away or came back (Electron's net.isOnline). */
+  setNetworkOnline(online: boolean): void;
   close(): Promise<void>;
 }
 
 export async function createCore(o: CoreOptions): Promise<Core> {
   fs.mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const log = o.log ?? ((line: string) => console.log(line));
-  const store = openStore(path.join(o.dataDir, 'inbox.db'), { nativeBinding: o.sqliteBinding });
+  const { store, notices } = openStoreKeepingDamaged(path.join(o.dataDir, 'inbox.db'), {
+    nativeBinding: o.sqliteBinding,
+  });
+  for (const notice of notices) log(`[database] ${notice}`);
   const events = new CoreEvents();
   events.setMaxListeners(50);
   const token = o.token ?? crypto.randomBytes(32).toString('base64url');
@@ -110,20 +116,18 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     events,
     rendererDir: o.rendererDir,
     log,
-    handlers: createHandlers({ store, events, channels, broadcasts, flows, kickOutbox: kick, version: VERSION, startDemo: startDemoWorkspace }),
-    onWebhook: async (channelId, req) => {
-      const hook = channels.webhook(channelId);
-      if (!hook) return { status: 404, json: { error: { code: 'not_found', message: 'No channel receives webhooks here' } } };
-      try {
-        const r = hook.handle(req);
-        if (r.reply !== undefined) return { status: 200, text: r.reply };
-        hook.sync.applyEvents(r.events);
-        return { status: 200, json: { ok: true } };
-      } catch (e) {
-        log(`[webhook ${channelId}] rejected: ${(e as Error).message}`);
-        return { status: 401, json: { error: { code: 'rejected', message: 'Webhook rejected' } } };
-      }
-    },
+    handlers: createHandlers({
+      store,
+      events,
+      channels,
+      broadcasts,
+      flows,
+      kickOutbox: kick,
+      version: VERSION,
+      notices,
+      startDemo: startDemoWorkspace,
+    }),
+    onWebhook: webhookReceiver(channels, log),
   });
 
   channels.startAll();
@@ -139,8 +143,17 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     events,
     store,
     settings: () => store.settings.get(),
-    counts: () => ({ unread: store.inbox.unreadTotal(), queued: [...store.outbox.queuedByChannel().values()].reduce((a, b) => a + b, 0) }),
+    counts: () => ({
+      unread: store.inbox.unreadTotal(),
+      queued: [...store.outbox.queuedByChannel().values()].reduce((a, b) => a + b, 0),
+    }),
     syncPaused: () => channels.syncPaused,
+    setNetworkOnline: (online) => {
+      log(`network ${online ? 'back online' : 'offline'}`);
+      if (!online) return;
+      channels.pollAllNow();
+      dispatcher.kick();
+    },
     setSyncPaused: async (paused) => {
       await channels.setSyncPaused(paused);
       if (!paused) dispatcher.kick();

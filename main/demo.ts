@@ -23,7 +23,12 @@ export async function startDemo(channels: ChannelService, log: (line: string) =>
     out.push(
       old
         ? await channels.patch(old.id, { baseUrl: p.baseUrl, credentials })
-        : await channels.create({ provider: p.provider, name: DEMO_PREFIX + p.provider, baseUrl: p.baseUrl, credentials }),
+        : await channels.create({
+            provider: p.provider,
+            name: DEMO_PREFIX + p.provider,
+            baseUrl: p.baseUrl,
+            credentials,
+          }),
     );
   }
   sims.traffic(MESSAGES_PER_SECOND);

@@ -13,7 +13,9 @@ export class ApiError extends Error {
   }
 
   body(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+    return {
+      error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) },
+    };
   }
 
   static notFound(what: string, id: string): ApiError {
@@ -23,10 +25,25 @@ export class ApiError extends Error {
   /** Storage failures the agent must hear about instead of a pretend success (disk full, read-only database). */
   static fromStorage(err: unknown): ApiError | null {
     const code = (err as { code?: unknown }).code;
-    if (code === 'SQLITE_FULL') return new ApiError(503, 'disk_full', 'The disk is full: nothing was saved. Free some space and try again.');
-    if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR')))
-      return new ApiError(503, 'storage_unavailable', `The local database cannot be written (${String(code)}): nothing was saved.`);
-    if (code === 'SQLITE_BUSY') return new ApiError(503, 'busy', 'The local database is busy; try again in a moment.');
+    if (code === 'SQLITE_FULL')
+      return new ApiError(
+        503,
+        'disk_full',
+        'The disk is full: nothing was saved. Free some space and try again.',
+      );
+    if (
+      code === 'SQLITE_READONLY' ||
+      code === 'SQLITE_CANTOPEN' ||
+      code === 'SQLITE_IOERR' ||
+      (typeof code === 'string' && code.startsWith('SQLITE_IOERR'))
+    )
+      return new ApiError(
+        503,
+        'storage_unavailable',
+        `The local database cannot be written (${String(code)}): nothing was saved.`,
+      );
+    if (code === 'SQLITE_BUSY')
+      return new ApiError(503, 'busy', 'The local database is busy; try again in a moment.');
     return null;
   }
 }

@@ -19,6 +19,8 @@ export interface HandlerDeps {
   flows: FlowService;
   kickOutbox: () => void;
   version: string;
+  /** Things the agent must hear about from start-up (e.g. a damaged database kept aside). */
+  notices: string[];
   startDemo: () => Promise<s.Channel[]>;
 }
 
@@ -48,12 +50,18 @@ export function createHandlers(d: HandlerDeps): Handlers {
   };
 
   const handlers = {
-    health: () => ({ status: 'ok' as const, version: d.version, channels: channels.list().map((c) => ({ id: c.id, status: c.status })) }),
+    health: () => ({
+      status: 'ok' as const,
+      version: d.version,
+      channels: channels.list().map((c) => ({ id: c.id, status: c.status })),
+      notices: d.notices,
+    }),
 
     listChannels: () => ({ items: channels.list() }),
     createChannel: ({ body }: { body: s.ChannelCreate }) => channels.create(body),
     testChannel: ({ body }: { body: s.ChannelCreate }) => channels.test(body),
-    patchChannel: ({ params, body }: { params: { id: string }; body: s.ChannelPatch }) => channels.patch(params.id, body),
+    patchChannel: ({ params, body }: { params: { id: string }; body: s.ChannelPatch }) =>
+      channels.patch(params.id, body),
     deleteChannel: async ({ params }: { params: { id: string } }) => {
       await channels.remove(params.id);
       return null;
@@ -68,8 +76,13 @@ export function createHandlers(d: HandlerDeps): Handlers {
       if (body.read === true && before.unreadCount > 0) void markReadAtProvider(d, Number(c.id));
       return c;
     },
-    listMessages: ({ params, query }: { params: { id: string }; query: { before?: string; limit: number } }) =>
-      store.inbox.listMessages(Number(conversation(params.id).id), query.before, query.limit),
+    listMessages: ({
+      params,
+      query,
+    }: {
+      params: { id: string };
+      query: { before?: string; limit: number };
+    }) => store.inbox.listMessages(Number(conversation(params.id).id), query.before, query.limit),
 
     sendReply: ({ params, body }: { params: { id: string }; body: s.ReplyCreate }) => {
       const conv = conversation(params.id);
@@ -78,7 +91,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
       if (existing?.message_id != null) return store.inbox.message(existing.message_id)!;
       // Durable before we answer: message and outbox row in one transaction.
       const message = store.transaction(() => {
-        const m = store.inbox.insertLocalReply(Number(conv.id), conv.channelId, body.text, body.clientId ? { clientId: body.clientId } : {});
+        const m = store.inbox.insertLocalReply(
+          Number(conv.id),
+          conv.channelId,
+          body.text,
+          body.clientId ? { clientId: body.clientId } : {},
+        );
         const item = store.outbox.insert({
           kind: 'reply',
           channelId: conv.channelId,
@@ -101,7 +119,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
     }),
     retryOutbox: ({ params }: { params: { id: string } }) => {
       const row = outboxRow(params.id);
-      if (!store.outbox.requeue(row.id)) throw new ApiError(409, 'not_failed', `Only failed items can be retried; this one is ${row.status}`);
+      if (!store.outbox.requeue(row.id))
+        throw new ApiError(409, 'not_failed', `Only failed items can be retried; this one is ${row.status}`);
       if (row.message_id !== null) {
         const m = store.inbox.setMessageStatus(row.message_id, 'queued', null);
         if (m) events.emit('message.updated', m);
@@ -118,14 +137,20 @@ export function createHandlers(d: HandlerDeps): Handlers {
         if (row.message_id !== null) store.inbox.setMessageText(row.message_id, body.text);
         return true;
       });
-      if (!ok) throw new ApiError(409, 'already_sending', `This reply is ${row.status}; it can no longer be edited`);
+      if (!ok)
+        throw new ApiError(409, 'already_sending', `This reply is ${row.status}; it can no longer be edited`);
       if (row.message_id !== null) events.emit('message.updated', store.inbox.message(row.message_id)!);
       emitOutbox(row.id);
       return toOutboxItem(store.outbox.get(row.id)!);
     },
     cancelOutbox: ({ params }: { params: { id: string } }) => {
       const row = outboxRow(params.id);
-      if (!store.outbox.cancel(row.id)) throw new ApiError(409, 'already_sending', `This item is ${row.status}; it can no longer be cancelled`);
+      if (!store.outbox.cancel(row.id))
+        throw new ApiError(
+          409,
+          'already_sending',
+          `This item is ${row.status}; it can no longer be cancelled`,
+        );
       if (row.message_id !== null) {
         const m = store.inbox.setMessageStatus(row.message_id, 'failed', 'cancelled by the agent');
         if (m) events.emit('message.updated', m);
@@ -134,22 +159,35 @@ export function createHandlers(d: HandlerDeps): Handlers {
       return null;
     },
 
-    search: ({ query }: { query: { q: string; limit: number } }) => ({ items: store.inbox.search(query.q, query.limit) }),
+    search: ({ query }: { query: { q: string; limit: number } }) => ({
+      items: store.inbox.search(query.q, query.limit),
+    }),
 
     listBroadcasts: () => ({ items: d.broadcasts.list() }),
     createBroadcast: ({ body }: { body: s.BroadcastCreate }) => d.broadcasts.create(body),
     previewBroadcast: ({ body }: { body: { audience: s.Audience } }) => d.broadcasts.preview(body.audience),
-    getBroadcast: ({ params }: { params: { id: string } }) => d.broadcasts.get(String(localId(params.id, 'broadcast'))),
-    cancelBroadcast: ({ params }: { params: { id: string } }) => d.broadcasts.cancel(String(localId(params.id, 'broadcast'))),
+    getBroadcast: ({ params }: { params: { id: string } }) =>
+      d.broadcasts.get(String(localId(params.id, 'broadcast'))),
+    cancelBroadcast: ({ params }: { params: { id: string } }) =>
+      d.broadcasts.cancel(String(localId(params.id, 'broadcast'))),
 
     listFlows: ({ query }: { query: { channel?: string } }) => ({ items: d.flows.list(query.channel) }),
-    patchFlow: ({ params, body }: { params: { id: string }; body: { active: boolean } }) => d.flows.setActive(params.id, body.active),
-    testFlow: ({ params, body }: { params: { id: string }; body: { input: string } }) => d.flows.test(params.id, body.input),
+    patchFlow: ({ params, body }: { params: { id: string }; body: { active: boolean } }) =>
+      d.flows.setActive(params.id, body.active),
+    testFlow: ({ params, body }: { params: { id: string }; body: { input: string } }) =>
+      d.flows.test(params.id, body.input),
 
     listTemplates: () => ({
       items: [
-        ...store.templates.all().map((t) => ({ id: `${t.channel_id}:${t.external_id}`, channelId: t.channel_id, name: t.name, text: t.text })),
-        ...store.settings.get().snippets.map((sn, i) => ({ id: `snippet:${i}`, channelId: null, name: sn.name, text: sn.text })),
+        ...store.templates.all().map((t) => ({
+          id: `${t.channel_id}:${t.external_id}`,
+          channelId: t.channel_id,
+          name: t.name,
+          text: t.text,
+        })),
+        ...store.settings
+          .get()
+          .snippets.map((sn, i) => ({ id: `snippet:${i}`, channelId: null, name: sn.name, text: sn.text })),
       ],
     }),
 
@@ -165,5 +203,7 @@ async function markReadAtProvider(d: HandlerDeps, conversationId: number): Promi
   const ref = d.store.inbox.conversationRef(conversationId);
   const connector = ref && d.channels.connectorFor(ref.channelId);
   if (!ref || !connector?.markRead) return;
-  await connector.markRead({ externalId: ref.externalId, contactExternalId: ref.contactExternalId, meta: ref.meta }).catch(() => undefined);
+  await connector
+    .markRead({ externalId: ref.externalId, contactExternalId: ref.contactExternalId, meta: ref.meta })
+    .catch(() => undefined);
 }

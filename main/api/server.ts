@@ -1,10 +1,12 @@
 // The local API: HTTP + socket.io on one loopback port. Three layers of defence: an exact Host allowlist
 // (DNS rebinding), a bearer token on every API route and socket, and no CORS for any other origin.
-import crypto from 'node:crypto';
+import { sameSecret } from '../secrets/compare';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EventEmitter } from 'node:events';
+import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
 import { z } from 'zod';
@@ -20,11 +22,21 @@ export interface RouteInput {
 }
 
 export type Handlers = {
-  [K in RouteName]: (input: { params: never; query: never; body: never } & RouteInput) => Promise<ResponseOf<K>> | ResponseOf<K>;
+  [K in RouteName]: (
+    input: { params: never; query: never; body: never } & RouteInput,
+  ) => Promise<ResponseOf<K>> | ResponseOf<K>;
 };
 
 export interface WebhookHandler {
-  (channelId: string, req: { method: 'GET' | 'POST'; headers: Record<string, string | string[] | undefined>; query: Record<string, string | undefined>; rawBody: Buffer }):
+  (
+    channelId: string,
+    req: {
+      method: 'GET' | 'POST';
+      headers: Record<string, string | string[] | undefined>;
+      query: Record<string, string | undefined>;
+      rawBody: Buffer;
+    },
+  ):
     | Promise<{ status: number; text?: string; json?: unknown }>
     | { status: number; text?: string; json?: unknown };
 }
@@ -58,19 +70,13 @@ const EVENT_NAMES: ServerEventName[] = [
   'flow.updated',
 ];
 
-const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
-
-/** Constant-time token check (hash first so lengths never leak). */
-export function tokenMatches(expected: string, given: unknown): boolean {
-  return typeof given === 'string' && crypto.timingSafeEqual(digest(expected), digest(given));
-}
-
 function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
   return typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined;
 }
 
-const send = (reply: FastifyReply, e: ApiError) => reply.code(e.status).type('application/json').send(e.body());
+const send = (reply: FastifyReply, e: ApiError) =>
+  reply.code(e.status).type('application/json').send(e.body());
 
 const STATIC_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -84,7 +90,22 @@ const STATIC_TYPES: Record<string, string> = {
 };
 
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, return503OnClosing: true });
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    logger: false,
+    return503OnClosing: true,
+    clientErrorHandler: clientError,
+    // A path with broken percent-encoding or an over-long segment never reaches a route (nor the gates).
+    frameworkErrors: (err, _req, reply) =>
+      send(
+        reply,
+        new ApiError(
+          err.statusCode ?? 400,
+          'bad_url',
+          'The path has broken percent-encoding or a segment over 100 characters',
+        ),
+      ),
+  });
   let port = o.port;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const ownOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
@@ -104,12 +125,22 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   }
   app.removeContentTypeParser('*');
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) =>
-    done(new ApiError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json'), undefined),
+    done(
+      new ApiError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json'),
+      undefined,
+    ),
   );
 
   app.addHook('onRequest', async (req, reply) => {
     if (!allowedHosts().has(String(req.headers.host ?? ''))) {
-      return send(reply, new ApiError(403, 'forbidden_host', 'Requests must address the local server by 127.0.0.1 or localhost'));
+      return send(
+        reply,
+        new ApiError(
+          403,
+          'forbidden_host',
+          'Requests must address the local server by 127.0.0.1 or localhost',
+        ),
+      );
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !ownOrigins().has(origin)) {
@@ -117,7 +148,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     }
     const isApi = req.url.startsWith('/api/');
     const isWebhook = req.url.startsWith('/api/v1/webhooks/');
-    if (isApi && !isWebhook && !tokenMatches(o.token, bearer(req))) {
+    if (isApi && !isWebhook && !sameSecret(o.token, bearer(req))) {
       return send(reply, new ApiError(401, 'unauthorized', 'Missing or wrong bearer token'));
     }
   });
@@ -132,11 +163,15 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     const mapped = ApiError.fromStorage(err);
     if (mapped) return send(reply, mapped);
     o.log?.(`internal error: ${(err as Error).stack ?? String(err)}`);
-    return send(reply, new ApiError(500, 'internal', 'Something went wrong inside Agent Inbox; nothing was changed'));
+    return send(
+      reply,
+      new ApiError(500, 'internal', 'Something went wrong inside Agent Inbox; nothing was changed'),
+    );
   });
 
   app.setNotFoundHandler((req, reply) => {
-    if (req.method === 'GET' && !req.url.startsWith('/api/') && o.rendererDir) return serveStatic(o.rendererDir, '/index.html', reply, port);
+    if (req.method === 'GET' && !req.url.startsWith('/api/') && o.rendererDir)
+      return serveStatic(o.rendererDir, '/index.html', reply, port);
     return send(reply, new ApiError(404, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}`));
   });
 
@@ -167,7 +202,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       rawBody: (req as FastifyRequest & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0),
     });
     reply.code(res.status);
-    return res.text !== undefined ? reply.type('text/plain').send(res.text) : reply.send(res.json ?? { ok: true });
+    return res.text !== undefined
+      ? reply.type('text/plain').send(res.text)
+      : reply.send(res.json ?? { ok: true });
   };
   app.get('/api/v1/webhooks/:channelId', webhook);
   app.post('/api/v1/webhooks/:channelId', webhook);
@@ -187,10 +224,19 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     allowRequest: (req, cb) => {
       const hostOk = allowedHosts().has(String(req.headers.host ?? ''));
       const origin = req.headers.origin;
-      cb(null, hostOk && (origin === undefined || ownOrigins().has(origin) || origin === 'null' || origin.startsWith('file://')));
+      cb(
+        null,
+        hostOk &&
+          (origin === undefined ||
+            ownOrigins().has(origin) ||
+            origin === 'null' ||
+            origin.startsWith('file://')),
+      );
     },
   });
-  io.use((socket, next) => (tokenMatches(o.token, socket.handshake.auth?.token) ? next() : next(new Error('unauthorized'))));
+  io.use((socket, next) =>
+    sameSecret(o.token, socket.handshake.auth?.token) ? next() : next(new Error('unauthorized')),
+  );
   const forwarders = EVENT_NAMES.map((name) => {
     const fn = (payload: unknown) => io.emit(name, payload);
     o.events.on(name, fn);
@@ -207,6 +253,23 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       await app.close().catch(() => undefined);
     },
   };
+}
+
+/** Malformed HTTP (unframed bytes, oversized headers, a stalled request) gets the envelope too, then the socket closes. */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const e =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new ApiError(431, 'headers_too_large', 'The request headers are too large')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new ApiError(408, 'timeout', 'The request took too long to arrive')
+        : new ApiError(400, 'bad_request', 'The request is not well-formed HTTP');
+  const body = JSON.stringify(e.body());
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(err);
 }
 
 function parse(schema: z.ZodType | undefined, value: unknown, where: string): never {
@@ -226,7 +289,8 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: string): ne
 
 function serveStatic(dir: string, urlPath: string, reply: FastifyReply, port: number) {
   const file = path.normalize(path.join(dir, decodeURIComponent(urlPath)));
-  if (!file.startsWith(path.resolve(dir) + path.sep)) return send(reply, new ApiError(404, 'not_found', 'No such file'));
+  if (!file.startsWith(path.resolve(dir) + path.sep))
+    return send(reply, new ApiError(404, 'not_found', 'No such file'));
   let data: Buffer;
   try {
     data = fs.readFileSync(file);

@@ -53,7 +53,12 @@ export class BroadcastService {
   create(b: BroadcastCreate): Broadcast {
     for (const id of b.audience.channelIds ?? []) this.channels.get(id);
     const matches = this.store.broadcasts.matchAudience(b.audience);
-    if (!matches.length) throw new ApiError(422, 'empty_audience', 'No conversation matches this audience; widen the channels, tags or platforms');
+    if (!matches.length)
+      throw new ApiError(
+        422,
+        'empty_audience',
+        'No conversation matches this audience; widen the channels, tags or platforms',
+      );
     const scheduleAt = b.scheduleAt ? new Date(b.scheduleAt).toISOString() : null;
     const created = this.store.broadcasts.create(
       { name: b.name, text: b.text, audience: b.audience, scheduleAt, timezone: b.timezone ?? null },
@@ -75,9 +80,11 @@ export class BroadcastService {
 
   cancel(id: string): Broadcast {
     const b = this.get(id);
-    if (['completed', 'cancelled', 'failed'].includes(b.status)) throw new ApiError(409, 'not_cancellable', `The broadcast is already ${b.status}`);
+    if (['completed', 'cancelled', 'failed'].includes(b.status))
+      throw new ApiError(409, 'not_cancellable', `The broadcast is already ${b.status}`);
     this.store.transaction(() => {
-      for (const outboxId of this.store.broadcasts.cancelPending(Number(id))) this.store.outbox.cancel(outboxId);
+      for (const outboxId of this.store.broadcasts.cancelPending(Number(id)))
+        this.store.outbox.cancel(outboxId);
       this.store.broadcasts.setStatus(Number(id), 'cancelled');
     });
     return this.emit(Number(id));
@@ -89,7 +96,12 @@ export class BroadcastService {
     if (!r) return;
     if (r.finished) {
       const b = this.store.broadcasts.get(r.broadcastId)!;
-      if (b.status !== 'cancelled') this.store.broadcasts.setStatus(r.broadcastId, b.sent === 0 && b.failed > 0 ? 'failed' : 'completed', b.failed ? `${b.failed} recipients failed` : null);
+      if (b.status !== 'cancelled')
+        this.store.broadcasts.setStatus(
+          r.broadcastId,
+          b.sent === 0 && b.failed > 0 ? 'failed' : 'completed',
+          b.failed ? `${b.failed} recipients failed` : null,
+        );
     }
     this.emit(r.broadcastId);
   }
@@ -109,7 +121,9 @@ export class BroadcastService {
           native.set(r.channel_id, [...(native.get(r.channel_id) ?? []), r.id]);
           continue;
         }
-        const message = this.store.inbox.insertLocalReply(r.conversation_id, r.channel_id, b.text, { broadcastId: String(id) });
+        const message = this.store.inbox.insertLocalReply(r.conversation_id, r.channel_id, b.text, {
+          broadcastId: String(id),
+        });
         const item = this.store.outbox.insert({
           kind: 'broadcast',
           channelId: r.channel_id,
@@ -126,7 +140,14 @@ export class BroadcastService {
           channelId,
           conversationId: null,
           messageId: null,
-          payload: { native: true, name: b.name, text: b.text, tags: b.audience.tags, platforms: b.audience.platforms, broadcastId: id },
+          payload: {
+            native: true,
+            name: b.name,
+            text: b.text,
+            tags: b.audience.tags,
+            platforms: b.audience.platforms,
+            broadcastId: id,
+          },
           key: crypto.randomUUID(),
         });
         this.store.broadcasts.linkOutbox(recipientIds, item.id);

@@ -10,6 +10,7 @@ import type { SecretBox } from '../secrets/keyfile';
 import type { CoreEvents } from '../events';
 import { ChannelSync } from '../sync/channelSync';
 import { ApiError } from '../api/errors';
+import { ProviderError } from '../providers/http';
 
 export interface ChannelServiceDeps {
   store: Store;
@@ -34,7 +35,11 @@ function checkCredentials(provider: ProviderId, c: Credentials): void {
   const keys = Object.keys(c).sort().join(',');
   const shapes = CREDENTIAL_SHAPES[provider];
   if (!shapes.some((s) => [...s].sort().join(',') === keys)) {
-    throw new ApiError(400, 'invalid_input', `${provider} takes credentials ${shapes.map((s) => `{${s.join(', ')}}`).join(' or ')}`);
+    throw new ApiError(
+      400,
+      'invalid_input',
+      `${provider} takes credentials ${shapes.map((s) => `{${s.join(', ')}}`).join(' or ')}`,
+    );
   }
 }
 
@@ -83,21 +88,16 @@ export class ChannelService {
 
   /** Check credentials against the provider without saving anything. */
   async test(body: ChannelCreate): Promise<{ ok: boolean; error?: string }> {
-    checkCredentials(body.provider, body.credentials);
-    const connector = this.build(body.provider, body.baseUrl, body.credentials, 'test', 'test');
-    try {
-      await connector.authenticate();
-      return { ok: true };
-    } catch (e) {
-      return { ok: false, error: (e as Error).message };
-    } finally {
-      await connector.close().catch(() => undefined);
-    }
+    const failure = await this.connectOnce(body);
+    return failure ? { ok: false, error: failure.message } : { ok: true };
   }
 
+  /**
+   * Saved even when the provider refuses the credentials or cannot be reached (an account can be added while
+   * its provider is down): the answer says why, the channel keeps trying, and PATCH takes new credentials.
+   */
   async create(body: ChannelCreate): Promise<Channel> {
-    const t = await this.test(body);
-    if (!t.ok) throw new ApiError(422, 'connection_failed', `Could not connect to ${body.provider}: ${t.error}`);
+    const failure = await this.connectOnce(body);
     const row = this.d.store.channels.insert({
       id: crypto.randomUUID(),
       provider: body.provider,
@@ -107,7 +107,9 @@ export class ChannelService {
       webhookSecret: crypto.randomBytes(24).toString('base64url'),
     });
     this.startSync(row);
-    return this.view(row);
+    const view = this.view(row);
+    if (!failure) return view;
+    return { ...view, status: failure.kind === 'auth' ? 'auth_error' : 'offline', error: failure.message };
   }
 
   async patch(id: string, p: ChannelPatch): Promise<Channel> {
@@ -140,6 +142,11 @@ export class ChannelService {
     return this.paused;
   }
 
+  /** Reconcile every channel now (the network came back). */
+  pollAllNow(): void {
+    for (const s of this.syncs.values()) s.pollNow();
+  }
+
   /** Pause or resume every channel's sync at once (the tray's "Pause sync"). */
   async setSyncPaused(paused: boolean): Promise<void> {
     if (paused === this.paused) return;
@@ -151,14 +158,39 @@ export class ChannelService {
 
   webhook(channelId: string) {
     const sync = this.syncs.get(channelId);
-    return sync?.connector.handleWebhook ? { sync, handle: sync.connector.handleWebhook.bind(sync.connector) } : null;
+    return sync?.connector.handleWebhook
+      ? { sync, handle: sync.connector.handleWebhook.bind(sync.connector) }
+      : null;
   }
 
   private capabilitiesOf(row: ChannelRow) {
-    return (this.syncs.get(row.id)?.connector ?? this.build(row.provider, row.base_url, { apiKey: 'x' }, row.id, 'x')).capabilities;
+    return (
+      this.syncs.get(row.id)?.connector ??
+      this.build(row.provider, row.base_url, { apiKey: 'x' }, row.id, 'x')
+    ).capabilities;
   }
 
-  private build(provider: ProviderId, baseUrl: string, credentials: Credentials, channelId: string, secret: string): ProviderConnector {
+  /** Null when the provider takes the credentials; otherwise why not. */
+  private async connectOnce(body: ChannelCreate): Promise<ProviderError | null> {
+    checkCredentials(body.provider, body.credentials);
+    const connector = this.build(body.provider, body.baseUrl, body.credentials, 'test', 'test');
+    try {
+      await connector.authenticate();
+      return null;
+    } catch (e) {
+      return e instanceof ProviderError ? e : new ProviderError('malformed', (e as Error).message);
+    } finally {
+      await connector.close().catch(() => undefined);
+    }
+  }
+
+  private build(
+    provider: ProviderId,
+    baseUrl: string,
+    credentials: Credentials,
+    channelId: string,
+    secret: string,
+  ): ProviderConnector {
     return connectorFactories[provider]({
       baseUrl,
       credentials,
@@ -173,7 +205,11 @@ export class ChannelService {
     try {
       credentials = JSON.parse(this.d.secrets.decrypt(row.credentials)) as Credentials;
     } catch {
-      this.d.store.channels.setStatus(row.id, 'auth_error', 'Stored credentials cannot be decrypted on this machine; enter them again.');
+      this.d.store.channels.setStatus(
+        row.id,
+        'auth_error',
+        'Stored credentials cannot be decrypted on this machine; enter them again.',
+      );
       return;
     }
     const connector = this.build(row.provider, row.base_url, credentials, row.id, row.webhook_secret);
@@ -194,4 +230,3 @@ export class ChannelService {
     await s?.stop();
   }
 }
-

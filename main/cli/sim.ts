@@ -3,7 +3,11 @@ import { parseArgs } from 'node:util';
 import { startSimulators } from '../providers/simulators';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: '0' }, seed: { type: 'string', default: '42' }, traffic: { type: 'string', default: '0' } },
+  options: {
+    port: { type: 'string', default: '0' },
+    seed: { type: 'string', default: '42' },
+    traffic: { type: 'string', default: '0' },
+  },
 });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {

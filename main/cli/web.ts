@@ -10,7 +10,10 @@ import { DatabaseOpenError } from '../db';
 
 const { values } = parseArgs({
   options: {
-    'data-dir': { type: 'string', default: process.env.AGENT_INBOX_DATA ?? path.join(os.homedir(), '.agent-inbox') },
+    'data-dir': {
+      type: 'string',
+      default: process.env.AGENT_INBOX_DATA ?? path.join(os.homedir(), '.agent-inbox'),
+    },
     port: { type: 'string', default: '0' },
     demo: { type: 'boolean', default: false },
   },
@@ -28,8 +31,19 @@ if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
 }
 
 try {
-  const core = await createCore({ dataDir, port, demo: values.demo, rendererDir, log: (l) => console.log(l) });
-  const info = { url: core.url, token: core.token, pid: process.pid, appUrl: `${core.url}/#token=${core.token}` };
+  const core = await createCore({
+    dataDir,
+    port,
+    demo: values.demo,
+    rendererDir,
+    log: (l) => console.log(l),
+  });
+  const info = {
+    url: core.url,
+    token: core.token,
+    pid: process.pid,
+    appUrl: `${core.url}/#token=${core.token}`,
+  };
   const file = path.join(dataDir, 'server.json');
   fs.rmSync(file, { force: true });
   fs.writeFileSync(file, JSON.stringify(info, null, 2), { mode: 0o600 });

@@ -3,7 +3,8 @@ import { routes } from './routes';
 import { ErrorBody } from './schemas';
 
 const toOpenApiPath = (p: string) => p.replace(/:(\w+)/g, '{$1}');
-const json = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+const json = (schema: z.ZodType, io: 'input' | 'output') =>
+  z.toJSONSchema(schema, { io, unrepresentable: 'any' });
 
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
   if (!schema) return [];
@@ -24,13 +25,23 @@ export function openApiDocument(version: string) {
       operationId: name,
       summary: r.summary,
       security: [{ bearer: [] }],
-      parameters: [...parameters('params' in r ? r.params : undefined, 'path'), ...parameters('query' in r ? r.query : undefined, 'query')],
+      parameters: [
+        ...parameters('params' in r ? r.params : undefined, 'path'),
+        ...parameters('query' in r ? r.query : undefined, 'query'),
+      ],
       responses: {
-        [r.status]: r.status === 204 ? { description: 'No content' } : { description: 'OK', content: { 'application/json': { schema: json(r.response, 'output') } } },
-        default: { description: 'Error', content: { 'application/json': { schema: json(ErrorBody, 'output') } } },
+        [r.status]:
+          r.status === 204
+            ? { description: 'No content' }
+            : { description: 'OK', content: { 'application/json': { schema: json(r.response, 'output') } } },
+        default: {
+          description: 'Error',
+          content: { 'application/json': { schema: json(ErrorBody, 'output') } },
+        },
       },
     };
-    if ('body' in r && r.body) op.requestBody = { required: true, content: { 'application/json': { schema: json(r.body, 'input') } } };
+    if ('body' in r && r.body)
+      op.requestBody = { required: true, content: { 'application/json': { schema: json(r.body, 'input') } } };
     (paths[toOpenApiPath(r.path)] ??= {})[r.method.toLowerCase()] = op;
   }
   return {

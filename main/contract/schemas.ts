@@ -149,7 +149,10 @@ export type ConversationPatch = z.infer<typeof ConversationPatch>;
 export const MessageQuery = z.strictObject({ before: Cursor, limit: Limit });
 
 export const ReplyCreate = z.strictObject({
-  text: z.string().max(10_000).refine((s) => s.trim().length > 0, 'text must not be empty'),
+  text: z
+    .string()
+    .max(10_000)
+    .refine((s) => s.trim().length > 0, 'text must not be empty'),
   clientId: z.string().min(1).max(100).optional(),
 });
 export type ReplyCreate = z.infer<typeof ReplyCreate>;
@@ -171,7 +174,10 @@ export const OutboxItem = z.object({
 export type OutboxItem = z.infer<typeof OutboxItem>;
 export const OutboxQuery = z.strictObject({ status: OutboxStatus.optional() });
 export const OutboxPatch = z.strictObject({
-  text: z.string().max(10_000).refine((s) => s.trim().length > 0, 'text must not be empty'),
+  text: z
+    .string()
+    .max(10_000)
+    .refine((s) => s.trim().length > 0, 'text must not be empty'),
 });
 
 export const SearchQuery = z.strictObject({
@@ -206,7 +212,14 @@ export type BroadcastCreate = z.infer<typeof BroadcastCreate>;
 export const BroadcastPreviewRequest = z.strictObject({ audience: Audience });
 export const BroadcastPreview = z.object({
   total: z.number().int(),
-  perChannel: z.array(z.object({ channelId: Id, provider: ProviderId, recipients: z.number().int(), mode: z.enum(['native', 'fanout']) })),
+  perChannel: z.array(
+    z.object({
+      channelId: Id,
+      provider: ProviderId,
+      recipients: z.number().int(),
+      mode: z.enum(['native', 'fanout']),
+    }),
+  ),
   etaSeconds: z.number(),
 });
 export type BroadcastPreview = z.infer<typeof BroadcastPreview>;
@@ -243,7 +256,11 @@ export type Flow = z.infer<typeof Flow>;
 export const FlowQuery = z.strictObject({ channel: Id.optional() });
 export const FlowPatch = z.strictObject({ active: z.boolean() });
 export const FlowTestRequest = z.strictObject({ input: z.string().trim().min(1).max(2000) });
-export const FlowTestResult = z.object({ output: z.string(), steps: z.number().int().optional(), raw: z.unknown().optional() });
+export const FlowTestResult = z.object({
+  output: z.string(),
+  steps: z.number().int().optional(),
+  raw: z.unknown().optional(),
+});
 
 export const Template = z.object({ id: Id, channelId: Id.nullable(), name: z.string(), text: z.string() });
 export type Template = z.infer<typeof Template>;
@@ -252,9 +269,13 @@ export const Settings = z.object({
   theme: z.enum(['light', 'dark', 'system']),
   sound: z.boolean(),
   dndUntil: IsoTime.nullable(),
-  quietHours: z.object({ from: z.string().regex(/^\d\d:\d\d$/), to: z.string().regex(/^\d\d:\d\d$/) }).nullable(),
+  quietHours: z
+    .object({ from: z.string().regex(/^\d\d:\d\d$/), to: z.string().regex(/^\d\d:\d\d$/) })
+    .nullable(),
   mutedChannels: z.array(Id),
-  snippets: z.array(z.object({ name: z.string().min(1).max(60), text: z.string().min(1).max(4000) })).max(200),
+  snippets: z
+    .array(z.object({ name: z.string().min(1).max(60), text: z.string().min(1).max(4000) }))
+    .max(200),
 });
 export type Settings = z.infer<typeof Settings>;
 export const SettingsPatch = Settings.partial().strict();
@@ -263,6 +284,8 @@ export const Health = z.object({
   status: z.literal('ok'),
   version: z.string(),
   channels: z.array(z.object({ id: Id, status: ChannelStatus })),
+  /** Start-up problems for the agent to read, e.g. a damaged database that was kept aside. */
+  notices: z.array(z.string()).optional(),
 });
 
 export const ErrorBody = z.object({
@@ -270,7 +293,8 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-export const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const Page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 export const List = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 export type PageOf<T> = { items: T[]; nextCursor: string | null };
 

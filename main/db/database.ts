@@ -74,7 +74,10 @@ export function openDatabase(file: string, o: OpenOptions = {}): Sqlite {
     db.close();
     if (e instanceof DatabaseOpenError) throw e;
     if (isCorruption(e))
-      throw new DatabaseOpenError('corrupt', `${file} is not a readable SQLite database (${(e as Error).message})`);
+      throw new DatabaseOpenError(
+        'corrupt',
+        `${file} is not a readable SQLite database (${(e as Error).message})`,
+      );
     throw new DatabaseOpenError('readonly', `cannot open the database ${file}: ${(e as Error).message}`);
   }
   if (!o.readonly) checkpointInBackground(db, o.nativeBinding);
@@ -93,7 +96,8 @@ function checkVersion(db: Sqlite, file: string): void {
     const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as {
       n: number;
     };
-    if (tables.n > 0) throw new DatabaseOpenError('foreign', `${file} is a SQLite database of another program`);
+    if (tables.n > 0)
+      throw new DatabaseOpenError('foreign', `${file} is a SQLite database of another program`);
   }
 }
 

@@ -538,7 +538,11 @@ export class InboxRepo {
     if (this.s.messageByExternal.get(channelId, rm.externalId)) return null;
     const pending = this.s.pendingReply.get(conversationId, rm.text);
     if (!pending) return null;
-    this.s.setMessageSent.run(STATUS_RANK[rm.status] > STATUS_RANK.sent ? rm.status : 'sent', rm.externalId, pending.id);
+    this.s.setMessageSent.run(
+      STATUS_RANK[rm.status] > STATUS_RANK.sent ? rm.status : 'sent',
+      rm.externalId,
+      pending.id,
+    );
     return toMessage(this.s.message.get(pending.id)!);
   }
 
@@ -627,9 +631,7 @@ export class InboxRepo {
     return row ? toConversation(row) : null;
   }
 
-  conversationRef(
-    id: number,
-  ): {
+  conversationRef(id: number): {
     channelId: string;
     externalId: string;
     contactExternalId: string;

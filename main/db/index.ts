@@ -57,7 +57,8 @@ function keepAside(file: string): string {
   for (let n = 1; fs.existsSync(target); n++) target = `${file}.corrupt-${stamp}-${n}`;
   fs.renameSync(file, target);
   // The -wal must not stay behind: SQLite would replay it into the fresh database.
-  for (const suffix of ['-wal', '-shm']) if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, target + suffix);
+  for (const suffix of ['-wal', '-shm'])
+    if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, target + suffix);
   return target;
 }
 
@@ -65,7 +66,10 @@ function keepAside(file: string): string {
  * Opens the store; a corrupt file or another program's database is kept aside and a fresh store started,
  * with a notice for the agent. A database from a newer version (or one we cannot open) is refused untouched.
  */
-export function openStoreKeepingDamaged(file: string, o: OpenOptions = {}): { store: Store; notices: string[] } {
+export function openStoreKeepingDamaged(
+  file: string,
+  o: OpenOptions = {},
+): { store: Store; notices: string[] } {
   try {
     return { store: openStore(file, o), notices: [] };
   } catch (e) {

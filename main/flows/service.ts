@@ -31,7 +31,16 @@ export class FlowService {
       active: r.desired_active === null ? Boolean(r.active) : Boolean(r.desired_active),
       toggleable,
       testable: caps.flowTest,
-      ...(!toggleable ? { reason: caps.unavailable.flows ?? caps.unavailable.flowToggle ?? `${channel.provider} flows cannot be switched through its API` } : r.error ? { reason: r.error } : {}),
+      ...(!toggleable
+        ? {
+            reason:
+              caps.unavailable.flows ??
+              caps.unavailable.flowToggle ??
+              `${channel.provider} flows cannot be switched through its API`,
+          }
+        : r.error
+          ? { reason: r.error }
+          : {}),
       pending: r.desired_active !== null,
     };
   }
@@ -53,7 +62,8 @@ export class FlowService {
   setActive(id: string, active: boolean): Flow {
     const r = this.row(id);
     const flow = this.toFlow(r);
-    if (!flow.toggleable) throw new ApiError(422, 'not_toggleable', flow.reason ?? 'This flow cannot be switched');
+    if (!flow.toggleable)
+      throw new ApiError(422, 'not_toggleable', flow.reason ?? 'This flow cannot be switched');
     if (r.desired_active === null && Boolean(r.active) === active) return flow;
     this.store.transaction(() => {
       this.store.flows.setDesired(r.id, active);
@@ -62,7 +72,13 @@ export class FlowService {
         channelId: r.channel_id,
         conversationId: null,
         messageId: null,
-        payload: { flowId: r.id, externalId: r.external_id, name: r.name, active, expected: Boolean(r.active) },
+        payload: {
+          flowId: r.id,
+          externalId: r.external_id,
+          name: r.name,
+          active,
+          expected: Boolean(r.active),
+        },
         key: crypto.randomUUID(),
       });
     });
@@ -73,11 +89,16 @@ export class FlowService {
   async test(id: string, input: string) {
     const r = this.row(id);
     const connector = this.channels.connectorFor(r.channel_id);
-    if (!connector?.testFlow) throw new ApiError(422, 'not_testable', `${this.toFlow(r).provider} offers no flow test`);
+    if (!connector?.testFlow)
+      throw new ApiError(422, 'not_testable', `${this.toFlow(r).provider} offers no flow test`);
     try {
       return await connector.testFlow(r.external_id, input);
     } catch (e) {
-      throw new ApiError(503, 'provider_unavailable', `The provider could not run the test: ${(e as Error).message}`);
+      throw new ApiError(
+        503,
+        'provider_unavailable',
+        `The provider could not run the test: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -89,7 +110,11 @@ export class FlowService {
     if (outcome.ok) {
       const remote = outcome.result as RemoteFlow | undefined;
       const active = remote?.active ?? p.active;
-      this.store.flows.setApplied(flow.id, active, active === p.active ? null : `the provider kept it ${active ? 'on' : 'off'}`);
+      this.store.flows.setApplied(
+        flow.id,
+        active,
+        active === p.active ? null : `the provider kept it ${active ? 'on' : 'off'}`,
+      );
     } else this.store.flows.setApplied(flow.id, Boolean(flow.active), `could not switch: ${outcome.error}`);
     this.emit(flow.id);
   }

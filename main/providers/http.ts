@@ -3,14 +3,7 @@
 // into a ProviderError whose message a support agent can read.
 
 export type ProviderErrorKind =
-  | 'network'
-  | 'timeout'
-  | 'auth'
-  | 'rate_limit'
-  | 'server'
-  | 'client'
-  | 'not_found'
-  | 'malformed';
+  'network' | 'timeout' | 'auth' | 'rate_limit' | 'server' | 'client' | 'not_found' | 'malformed';
 
 export class ProviderError extends Error {
   constructor(
@@ -101,7 +94,8 @@ export class RateLimiter {
     while (this.stamps.length && this.stamps[0] <= now - longest) this.stamps.shift();
     for (const w of this.windows) {
       const inWindow = this.stamps.filter((t) => t > now - w.windowMs);
-      if (inWindow.length >= w.limit) wait = Math.max(wait, inWindow[inWindow.length - w.limit] + w.windowMs - now);
+      if (inWindow.length >= w.limit)
+        wait = Math.max(wait, inWindow[inWindow.length - w.limit] + w.windowMs - now);
     }
     return wait;
   }
@@ -123,7 +117,15 @@ export class RateLimiter {
   }
 }
 
+/** A provider may ask for a pause, not for its channel to stop for good: longer asks count as an hour. */
+const MAX_RETRY_AFTER_MS = 3_600_000;
+
 function retryAfterMs(h: Headers): number | undefined {
+  const asked = askedWaitMs(h);
+  return asked === undefined ? undefined : Math.min(asked, MAX_RETRY_AFTER_MS);
+}
+
+function askedWaitMs(h: Headers): number | undefined {
   const ra = h.get('retry-after');
   if (ra) {
     const secs = Number(ra);
@@ -153,6 +155,23 @@ export function defaultErrorMessage(body: unknown): string | undefined {
   }
   return undefined;
 }
+
+const MAX_ERROR_TEXT = 500;
+/** Shorter values (e.g. a username) are too common to stand for a credential. */
+const MIN_SECRET_LENGTH = 6;
+
+/** What a request carried that must never be repeated: auth header values, and a login request's body fields. */
+function secretsSent(auth: Record<string, string>, o: RequestOptions): string[] {
+  const values = Object.values(auth).flatMap((v) => [v, v.replace(/^\w+\s+/, '')]);
+  if (o.noAuth) {
+    const fields = o.json && typeof o.json === 'object' ? Object.values(o.json) : [];
+    values.push(...fields.filter((v): v is string => typeof v === 'string'), ...Object.values(o.form ?? {}));
+  }
+  return values.filter((v) => v.length >= MIN_SECRET_LENGTH);
+}
+
+const redact = (text: string, secrets: string[]) =>
+  secrets.reduce((t, s) => t.split(s).join('[redacted]'), text);
 
 function kindForStatus(status: number): ProviderErrorKind {
   if (status === 401 || status === 403) return 'auth';
@@ -188,16 +207,24 @@ export class ProviderHttp {
   }
 
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
-    const o = { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, this.closed.signal]) : this.closed.signal };
+    const o = {
+      ...opts,
+      signal: opts.signal ? AbortSignal.any([opts.signal, this.closed.signal]) : this.closed.signal,
+    };
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       await this.limiter.take(o.signal);
-      const res = await this.once(method, path, o);
+      const { secrets, ...res } = await this.once(method, path, o);
       if (res.status === 429) {
         const wait = retryAfterMs(res.headers) ?? 1000 * 2 ** attempt;
         this.limiter.block(wait);
         if (attempt < 3 && wait <= MAX_WAIT_MS) continue;
-        throw new ProviderError('rate_limit', `rate limited by the provider (retry in ${Math.ceil(wait / 1000)} s)`, 429, wait);
+        throw new ProviderError(
+          'rate_limit',
+          `rate limited by the provider (retry in ${Math.ceil(wait / 1000)} s)`,
+          429,
+          wait,
+        );
       }
       const wait = retryAfterMs(res.headers);
       if (wait !== undefined && res.headers.get('x-ratelimit-remaining') === '0') this.limiter.block(wait);
@@ -207,7 +234,14 @@ export class ProviderHttp {
       }
       if (res.status >= 400) {
         const msg = (this.opts.errorMessage ?? defaultErrorMessage)(res.body) ?? `HTTP ${res.status}`;
-        throw new ProviderError(kindForStatus(res.status), `${method} ${path}: ${res.status} ${msg}`, res.status, wait);
+        // Error text ends up in logs and the UI: bounded, and without the credentials a provider may echo.
+        const text = redact(msg.slice(0, MAX_ERROR_TEXT), secrets);
+        throw new ProviderError(
+          kindForStatus(res.status),
+          `${method} ${path}: ${res.status} ${text}`,
+          res.status,
+          wait,
+        );
       }
       return res;
     }
@@ -217,9 +251,13 @@ export class ProviderHttp {
     return (await this.request(method, path, o)).body as T;
   }
 
-  private async once(method: string, path: string, o: RequestOptions): Promise<HttpResponse> {
-    const headers: Record<string, string> = { accept: 'application/json', ...(o.headers ?? {}) };
-    if (!o.noAuth && this.opts.auth) Object.assign(headers, await this.opts.auth());
+  private async once(
+    method: string,
+    path: string,
+    o: RequestOptions,
+  ): Promise<HttpResponse & { secrets: string[] }> {
+    const auth = !o.noAuth && this.opts.auth ? await this.opts.auth() : {};
+    const headers: Record<string, string> = { accept: 'application/json', ...(o.headers ?? {}), ...auth };
     let body: string | undefined;
     if (o.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -234,25 +272,41 @@ export class ProviderHttp {
     try {
       res = await fetch(this.url(path, o.query), { method, headers, body, signal, redirect: 'error' });
     } catch (e) {
-      if (timeout.aborted) throw new ProviderError('timeout', `${method} ${path}: no answer within ${(this.opts.timeoutMs ?? 15_000) / 1000} s`);
-      throw new ProviderError('network', `${method} ${path}: cannot reach the provider (${(e as Error).cause ?? (e as Error).message})`);
+      if (timeout.aborted)
+        throw new ProviderError(
+          'timeout',
+          `${method} ${path}: no answer within ${(this.opts.timeoutMs ?? 15_000) / 1000} s`,
+        );
+      throw new ProviderError(
+        'network',
+        `${method} ${path}: cannot reach the provider (${(e as Error).cause ?? (e as Error).message})`,
+      );
     }
     let text: string;
     try {
       text = await res.text();
     } catch (e) {
-      throw new ProviderError('network', `${method} ${path}: connection dropped while reading (${(e as Error).message})`);
+      throw new ProviderError(
+        'network',
+        `${method} ${path}: connection dropped while reading (${(e as Error).message})`,
+      );
     }
-    if (text.length > 20_000_000) throw new ProviderError('malformed', `${method} ${path}: response too large`);
+    if (text.length > 20_000_000)
+      throw new ProviderError('malformed', `${method} ${path}: response too large`);
     let parsed: unknown = text;
     const type = res.headers.get('content-type') ?? '';
     if (text && (type.includes('json') || /^\s*[[{]/.test(text))) {
       try {
         parsed = JSON.parse(text);
       } catch {
-        if (res.status < 400) throw new ProviderError('malformed', `${method} ${path}: the provider sent malformed JSON`, res.status);
+        if (res.status < 400)
+          throw new ProviderError(
+            'malformed',
+            `${method} ${path}: the provider sent malformed JSON`,
+            res.status,
+          );
       }
     } else if (!text) parsed = null;
-    return { status: res.status, headers: res.headers, body: parsed };
+    return { status: res.status, headers: res.headers, body: parsed, secrets: secretsSent(auth, o) };
   }
 }

@@ -9,9 +9,15 @@ export const obj = (v: unknown): Json => (isObj(v) ? v : {});
 
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** A string of at most `max` characters; numbers become strings; anything else the fallback. */
+/**
+ * Unpaired UTF-16 surrogates have no UTF-8 form: SQLite would store U+FFFD instead, and the stored text would
+ * never equal what the provider sends again (so every re-read would rewrite it).
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A string of at most `max` characters, well-formed; numbers become strings; anything else the fallback. */
 export function str(v: unknown, fallback = '', max = 10_000): string {
-  if (typeof v === 'string') return v.length > max ? v.slice(0, max) : v;
+  if (typeof v === 'string') return (v.length > max ? v.slice(0, max) : v).replace(LONE_SURROGATE, '\ufffd');
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return fallback;
 }
@@ -52,7 +58,23 @@ const MAX_AHEAD_MS = 24 * 3600_000;
 export function isoTime(v: unknown, fallback?: string): string {
   let ms = NaN;
   if (typeof v === 'number' && Number.isFinite(v)) ms = v < 1e11 ? v * 1000 : v;
-  else if (typeof v === 'string' && v.length <= 40) ms = /^\d+(\.\d+)?$/.test(v) ? Number(v) * (Number(v) < 1e11 ? 1000 : 1) : Date.parse(v);
-  if (Number.isNaN(ms) || ms < MIN_TIME || ms > Date.now() + MAX_AHEAD_MS) return fallback ?? new Date().toISOString();
+  else if (typeof v === 'string' && v.length <= 40)
+    ms = /^\d+(\.\d+)?$/.test(v) ? Number(v) * (Number(v) < 1e11 ? 1000 : 1) : Date.parse(v);
+  if (Number.isNaN(ms) || ms < MIN_TIME || ms > Date.now() + MAX_AHEAD_MS)
+    return fallback ?? new Date().toISOString();
   return new Date(ms).toISOString();
+}
+
+/** A connector's own cursor handed back by the engine: the JSON object it wrote, or null when absent or damaged. */
+export function readCursor<T = Json>(
+  cursor: string | null,
+  valid: (v: Json) => boolean = () => true,
+): T | null {
+  if (!cursor) return null;
+  try {
+    const v: unknown = JSON.parse(cursor);
+    return isObj(v) && valid(v) ? (v as T) : null;
+  } catch {
+    return null;
+  }
 }

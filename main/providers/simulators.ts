@@ -15,7 +15,14 @@ export interface Simulators {
   close(): Promise<void>;
 }
 
-const FAULT_KEYS: (keyof Faults)[] = ['down', 'latencyMs', 'errorRate', 'rateLimit', 'malformed', 'tokenTtlSec'];
+const FAULT_KEYS: (keyof Faults)[] = [
+  'down',
+  'latencyMs',
+  'errorRate',
+  'rateLimit',
+  'malformed',
+  'tokenTtlSec',
+];
 
 function parseFaults(body: unknown): Partial<Faults> | string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body must be a JSON object';
@@ -24,7 +31,11 @@ function parseFaults(body: unknown): Partial<Faults> | string {
     if (k === 'expireTokens') continue;
     if (!FAULT_KEYS.includes(k as keyof Faults)) return `unknown fault '${k}'`;
     const okType =
-      k === 'down' ? typeof v === 'boolean' : k === 'rateLimit' ? typeof v === 'boolean' || (typeof v === 'number' && v >= 0) : typeof v === 'number' && v >= 0;
+      k === 'down'
+        ? typeof v === 'boolean'
+        : k === 'rateLimit'
+          ? typeof v === 'boolean' || (typeof v === 'number' && v >= 0)
+          : typeof v === 'number' && v >= 0;
     if (!okType) return `bad value for '${k}'`;
     out[k] = v;
   }
@@ -46,7 +57,8 @@ export async function startSimulators(opts: { port?: number; seed?: number } = {
     kits[p] = new SimKit(simulatorFactories[p]({ seed }));
     await kits[p].listen();
   }
-  const providers = () => PROVIDERS.map((p) => ({ provider: p, baseUrl: kits[p].baseUrl, credentials: kits[p].sim.credentials() }));
+  const providers = () =>
+    PROVIDERS.map((p) => ({ provider: p, baseUrl: kits[p].baseUrl, credentials: kits[p].sim.credentials() }));
 
   let trafficTimer: NodeJS.Timeout | null = null;
   const r = rng(seed + 7);
@@ -75,23 +87,30 @@ export async function startSimulators(opts: { port?: number; seed?: number } = {
     const parts = url.pathname.split('/').filter(Boolean);
     try {
       if (parts[0] !== '_sim') return send(res, 404, { error: 'not found' });
-      if (req.method === 'GET' && parts[1] === 'providers' && parts.length === 2) return send(res, 200, { items: providers() });
+      if (req.method === 'GET' && parts[1] === 'providers' && parts.length === 2)
+        return send(res, 200, { items: providers() });
       if (req.method === 'POST' && parts[1] === 'reset' && parts.length === 2) {
         for (const k of Object.values(kits)) k.reset();
         return send(res, 200, { ok: true });
       }
       if (req.method === 'POST' && parts[1] === 'traffic' && parts.length === 2) {
         const b = (await readJson(req)) as { perSecond?: unknown };
-        if (typeof b.perSecond !== 'number' || b.perSecond < 0 || b.perSecond > 1000) return send(res, 400, { error: 'perSecond must be 0..1000' });
+        if (typeof b.perSecond !== 'number' || b.perSecond < 0 || b.perSecond > 1000)
+          return send(res, 400, { error: 'perSecond must be 0..1000' });
         traffic(b.perSecond);
         return send(res, 200, { perSecond: b.perSecond });
       }
       const kit = kits[parts[1] as ProviderId];
-      if (!kit || parts.length !== 3) return send(res, 404, { error: `unknown provider or route: ${url.pathname}` });
+      if (!kit || parts.length !== 3)
+        return send(res, 404, { error: `unknown provider or route: ${url.pathname}` });
       if (req.method === 'POST' && parts[2] === 'inbound') {
         const b = (await readJson(req)) as { text?: unknown; contact?: unknown };
-        if (typeof b.text !== 'string' || !b.text.trim()) return send(res, 400, { error: 'text is required' });
-        const contact = typeof b.contact === 'object' && b.contact ? (b.contact as { name?: string; handle?: string }) : undefined;
+        if (typeof b.text !== 'string' || !b.text.trim())
+          return send(res, 400, { error: 'text is required' });
+        const contact =
+          typeof b.contact === 'object' && b.contact
+            ? (b.contact as { name?: string; handle?: string })
+            : undefined;
         if (kit.faults.down) return send(res, 503, { error: `${kit.sim.provider} is down` });
         return send(res, 201, kit.sim.inbound({ text: b.text, contact }));
       }

@@ -109,7 +109,12 @@ export interface WebhookRequest {
 export type WebhookResult =
   /** For verification handshakes (Instagram's hub.challenge): answer this text. */
   | { reply: string; events?: undefined }
-  | { events: RealtimeEvent[]; reply?: undefined };
+  | {
+      events: RealtimeEvent[];
+      reply?: undefined;
+      /** Names this verified delivery (e.g. by its signature): the server takes each name once, so a replay is refused. */
+      deliveryId?: string;
+    };
 
 export interface ConnectorContext {
   baseUrl: string;
@@ -137,7 +142,10 @@ export interface ProviderConnector {
   /** What changed since `cursor` (null: start from now-ish, after backfill). */
   poll(cursor: string | null): Promise<SyncBatch>;
   /** Older messages of one conversation, for scrolling back past the cache. */
-  olderMessages?(conv: ConversationRef, before: string | null): Promise<{ messages: RemoteMessage[]; next: string | null }>;
+  olderMessages?(
+    conv: ConversationRef,
+    before: string | null,
+  ): Promise<{ messages: RemoteMessage[]; next: string | null }>;
 
   send(conv: ConversationRef, text: string, idempotencyKey: string): Promise<SentMessage>;
   /** After a crash mid-send: did a message with this text reach the provider since `sinceIso`? */

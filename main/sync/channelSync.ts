@@ -49,6 +49,9 @@ export class ChannelSync {
     this.stopped = true;
     for (const wake of [...this.sleepers]) wake();
     this.unsubscribe?.();
+    // Cancels requests in flight or waiting for the rate limiter (a provider's Retry-After can hold one for
+    // an hour), so the loops end now.
+    this.d.connector.http.close();
     await Promise.allSettled(this.done);
     await this.d.connector.close().catch(() => undefined);
   }
@@ -209,6 +212,7 @@ export class ChannelSync {
   }
 
   private fail(e: unknown): void {
+    if (this.stopped) return; // the cancellation of stop(), not the provider's doing
     const err =
       e instanceof ProviderError
         ? e
@@ -238,6 +242,7 @@ export class ChannelSync {
 
   /** Sleep that stop() ends at once; the poll loop's sleep is also ended by pollNow(). */
   private sleep(ms: number, wakeable = false): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (wakeable && this.wakePending) {
       this.wakePending = false;
       return Promise.resolve();

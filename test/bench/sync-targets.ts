@@ -24,7 +24,8 @@ const { values } = parseArgs({
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'agent-inbox-sync-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 function arrival(core: Core, text: string): Promise<number> {
   const t0 = performance.now();
@@ -45,8 +46,20 @@ async function measureLatency(samples: number) {
   const ids = await addAllChannels(core, sims.providers());
   for (const p of PROVIDERS) while (!core.store.syncState.get(ids[p], 'backfill').done) await sleep(100);
   await sleep(2000); // let realtime links settle
-  const out: Record<string, { realtime: string; existing_p50_ms: number; existing_max_ms: number; new_p50_ms: number; new_max_ms: number; target_ms: number }> = {};
-  const channels = (await (await fetch(`${core.url}/api/v1/channels`, { headers: { authorization: `Bearer ${core.token}` } })).json()) as {
+  const out: Record<
+    string,
+    {
+      realtime: string;
+      existing_p50_ms: number;
+      existing_max_ms: number;
+      new_p50_ms: number;
+      new_max_ms: number;
+      target_ms: number;
+    }
+  > = {};
+  const channels = (await (
+    await fetch(`${core.url}/api/v1/channels`, { headers: { authorization: `Bearer ${core.token}` } })
+  ).json()) as {
     items: { id: string; status: string; capabilities: { realtime: string } }[];
   };
   for (const p of PROVIDERS) {
@@ -77,12 +90,15 @@ async function measureLatency(samples: number) {
 }
 
 async function measureInitialSync(provider: ProviderId, seconds: number) {
-  const kit = new SimKit(simulatorFactories[provider]({ seed: 12, conversations: 1000, messagesPerConversation: 100 }));
+  const kit = new SimKit(
+    simulatorFactories[provider]({ seed: 12, conversations: 1000, messagesPerConversation: 100 }),
+  );
   await kit.listen();
   const dataDir = tmp();
   const run = async (ms: number) => {
     const core = await createCore({ dataDir, log: () => undefined });
-    if (!core.store.channels.all().length) await addAllChannels(core, [{ provider, baseUrl: kit.baseUrl, credentials: kit.sim.credentials() }]);
+    if (!core.store.channels.all().length)
+      await addAllChannels(core, [{ provider, baseUrl: kit.baseUrl, credentials: kit.sim.credentials() }]);
     const [before, served, refused] = [core.store.inbox.counts().messages, kit.served, kit.refused429];
     const t0 = performance.now();
     // The limiter may use a whole minute's budget at once; the sustained rate is what comes after it.
@@ -97,7 +113,8 @@ async function measureInitialSync(provider: ProviderId, seconds: number) {
       seconds: Math.round((performance.now() - t0) / 1000),
       stored,
       requests,
-      sustained_requests_per_min: sustainedMinutes > 0.25 ? Math.round((kit.served - servedAt60) / sustainedMinutes) : null,
+      sustained_requests_per_min:
+        sustainedMinutes > 0.25 ? Math.round((kit.served - servedAt60) / sustainedMinutes) : null,
       refused_429: kit.refused429 - refused,
       msgs_per_request: +(stored / Math.max(1, requests)).toFixed(1),
     };
@@ -106,7 +123,9 @@ async function measureInitialSync(provider: ProviderId, seconds: number) {
   const resumed = await run(seconds * 400);
   await kit.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  const documented = kit.sim.rateRules.map((r) => `${r.limit} per ${r.windowMs / 1000} s${r.applies ? ' (some endpoints)' : ''}`).join(', ');
+  const documented = kit.sim.rateRules
+    .map((r) => `${r.limit} per ${r.windowMs / 1000} s${r.applies ? ' (some endpoints)' : ''}`)
+    .join(', ');
   return { documented_limits: documented, first, resumed };
 }
 
@@ -114,5 +133,8 @@ const latency = await measureLatency(Number(values.samples));
 console.table(latency);
 const initial = await measureInitialSync(values.provider as ProviderId, Number(values.seconds));
 console.table(initial);
-fs.writeFileSync('sync-results.json', JSON.stringify({ latency, initial_sync: { provider: values.provider, ...initial } }, null, 2));
+fs.writeFileSync(
+  'sync-results.json',
+  JSON.stringify({ latency, initial_sync: { provider: values.provider, ...initial } }, null, 2),
+);
 process.exit(0);

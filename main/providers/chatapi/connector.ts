@@ -44,6 +44,8 @@ const FIRST_POLL_LOOKBACK_MS = HOUR;
 /** Messages may be stored slightly out of order: re-read this far behind the newest one seen. */
 const SKEW_MS = 60_000;
 const MAX_ROOMS_PER_POLL = 20;
+/** catchUp() lists again while rooms move under its listing, this many times at most. */
+const MAX_CATCH_UP_PASSES = 10;
 
 const CAPABILITIES: Capabilities = {
   realtime: 'websocket',
@@ -72,7 +74,13 @@ interface BackfillCursor {
   /** Rooms (as sent in `room_id`) whose messages are still to fetch, and the next page of the first. */
   queue: (string | number)[];
   messagePage: number;
+  /** When this backfill began (epoch ms), and whether catchUp() has listed the rooms active since. */
+  since: number;
+  caughtUp: boolean;
 }
+
+const finished = (c: BackfillCursor) => c.roomsDone && c.caughtUp && !c.queue.length;
+const queued = (conv: RemoteConversation) => roomRef(conv.meta?.roomId, conv.externalId);
 
 /** Per room: [digest of its list entry, newest message time seen (epoch ms, 0: none), numeric room_id if any]. */
 type RoomMark = [string, number, number?];
@@ -81,6 +89,8 @@ interface PollCursor {
   rooms: Record<string, RoomMark>;
   round: number;
   sweep: number;
+  /** Changed rooms were left for the next round: it reads every page, not only down to an unchanged one. */
+  backlog?: boolean;
 }
 
 interface MessagesPage {
@@ -140,14 +150,14 @@ class ChatApiConnector implements ProviderConnector {
 
   async backfill(cursor: string | null): Promise<SyncBatch> {
     const me = await this.ensureMe();
-    const c = readCursor<BackfillCursor>(
-      cursor,
-      (v) => Array.isArray(v.queue) && typeof v.roomPage === 'number',
-    ) ?? {
+    const c: BackfillCursor = {
       roomPage: 1,
       roomsDone: false,
       queue: [],
       messagePage: 1,
+      since: Date.now(),
+      caughtUp: false,
+      ...readCursor<BackfillCursor>(cursor, (v) => Array.isArray(v.queue) && typeof v.roomPage === 'number'),
     };
     if (c.queue.length) {
       const page = await this.messagesPage(c.queue[0], c.messagePage, me);
@@ -162,24 +172,59 @@ class ChatApiConnector implements ProviderConnector {
         conversations: [],
         messages: page.messages,
         cursor: JSON.stringify(next),
-        done: next.roomsDone && !next.queue.length,
+        done: finished(next),
       };
     }
-    if (c.roomsDone) return { conversations: [], messages: [], cursor: JSON.stringify(c), done: true };
+    if (c.roomsDone) return this.catchUp(c, me);
     const { items, hasNext } = await this.roomsPage(c.roomPage);
     const conversations = items.flatMap((room) => this.remember(room, me) ?? []);
     const next: BackfillCursor = {
+      ...c,
       roomPage: c.roomPage + 1,
       roomsDone: !hasNext || c.roomPage >= MAX_ROOM_PAGES,
-      queue: conversations.map((conv) => roomRef(conv.meta?.roomId, conv.externalId)),
+      queue: conversations.map(queued),
       messagePage: 1,
     };
-    return {
-      conversations,
-      messages: [],
-      cursor: JSON.stringify(next),
-      done: next.roomsDone && !next.queue.length,
+    return { conversations, messages: [], cursor: JSON.stringify(next), done: finished(next) };
+  }
+
+  /**
+   * Rooms come most recently active first, so a room that got a message while backfill paged moved up into a
+   * page already read and was never listed. After the last page, the rooms active since backfill began are
+   * listed again from the top and queued (one read twice costs a request, one never read would lose its
+   * history). A room can move up under this listing too: listing again the rooms active since it began, until
+   * one finds none, closes that gap. All in one step, so no restart falls between pages.
+   */
+  private async catchUp(c: BackfillCursor, me: string): Promise<SyncBatch> {
+    if (c.caughtUp) return { conversations: [], messages: [], cursor: JSON.stringify(c), done: true };
+    const found = new Map<string, RemoteConversation>();
+    let since = c.since;
+    for (let pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
+      const started = Date.now();
+      const active = await this.roomsActiveSince(since, me);
+      for (const conv of active) found.set(conv.externalId, conv);
+      if (!active.length) break;
+      since = started;
+    }
+    const conversations = [...found.values()];
+    const next: BackfillCursor = {
+      ...c,
+      caughtUp: true,
+      queue: [...new Set([...c.queue, ...conversations.map(queued)])],
     };
+    return { conversations, messages: [], cursor: JSON.stringify(next), done: finished(next) };
+  }
+
+  /** The rooms with activity at or after `since`: the top of the list, read page by page. */
+  private async roomsActiveSince(since: number, me: string): Promise<RemoteConversation[]> {
+    const out: RemoteConversation[] = [];
+    for (let page = 1; page <= MAX_ROOM_PAGES; page++) {
+      const { items, hasNext } = await this.roomsPage(page);
+      const active = items.filter((room) => ms(roomActivity(room) ?? '') >= since);
+      out.push(...active.flatMap((room) => this.remember(room, me) ?? []));
+      if (!hasNext || active.length < items.length) break;
+    }
+    return out;
   }
 
   /**
@@ -201,9 +246,11 @@ class ChatApiConnector implements ProviderConnector {
       const pick = known[state.sweep++ % known.length];
       if (!changed.includes(pick)) changed.push(pick);
     }
-    // Rooms left for the next round keep their old fingerprint, so they show up as changed again.
+    // Rooms left for the next round keep their old fingerprint, so they show up as changed again; they may sit
+    // below a page with no news, so that round reads every page.
     for (const roomId of changed.slice(MAX_ROOMS_PER_POLL))
       state.rooms[roomId][0] = prev?.rooms[roomId]?.[0] ?? '';
+    state.backlog = changed.length > MAX_ROOMS_PER_POLL;
     const messages: RemoteMessage[] = [];
     for (const roomId of changed.slice(0, MAX_ROOMS_PER_POLL)) {
       messages.push(...(await this.newMessages(roomId, state.rooms[roomId], me)));
@@ -348,7 +395,8 @@ class ChatApiConnector implements ProviderConnector {
         if (prev || !activity || ms(activity) >= firstMark) changed.push(conv.externalId);
       }
       // Rooms come most recently active first: an unchanged page means the rest is unchanged too.
-      if (!hasNext || (prev && !pageChanged && this.roomSort && sortedByActivity(items))) break;
+      if (!hasNext || (prev && !prev.backlog && !pageChanged && this.roomSort && sortedByActivity(items)))
+        break;
     }
     return { conversations, changed, showsActivity };
   }

@@ -269,7 +269,8 @@ class ChatbotsPlatformConnector implements ProviderConnector {
 
   handleWebhook(req: WebhookRequest): WebhookResult {
     if (req.method !== 'POST') return { events: [] };
-    return { events: webhookEvents(verifyWebhook(req, this.ctx.webhookSecret)) };
+    const { payload, deliveryId } = verifyWebhook(req, this.ctx.webhookSecret);
+    return { events: webhookEvents(payload), deliveryId };
   }
 
   // ---- chatbots and templates ----

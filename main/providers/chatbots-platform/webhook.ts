@@ -57,8 +57,11 @@ function sameSignature(expected: string, given: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The payload of a genuine, fresh delivery; throws ProviderError('auth') otherwise. */
-export function verifyWebhook(req: WebhookRequest, secret: string): Json {
+/**
+ * The payload of a genuine, fresh delivery, and a name for it: the signature of its canonical form, the
+ * same however a replay is re-serialised. Throws ProviderError('auth') otherwise.
+ */
+export function verifyWebhook(req: WebhookRequest, secret: string): { payload: Json; deliveryId: string } {
   const raw = req.rawBody.toString('utf8');
   let payload: unknown;
   try {
@@ -79,7 +82,7 @@ export function verifyWebhook(req: WebhookRequest, secret: string): Json {
   const at = timeMs(payload.timestamp);
   if (at === null || Math.abs(Date.now() - at) > REPLAY_WINDOW_MS)
     throw reject('timestamp missing or outside the 5-minute window');
-  return payload;
+  return { payload, deliveryId: expected[0] };
 }
 
 /** Doc: {event, timestamp, data}; the data's fields are our simulator's choice, read tolerantly. */

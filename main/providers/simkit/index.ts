@@ -184,7 +184,9 @@ export class SimKit {
     const key = this.sim.callerKey(req);
     if (key === null) return null;
     const fault = typeof this.faults.rateLimit === 'number';
-    const rules: RateRule[] = fault ? [{ limit: this.faults.rateLimit as number, windowMs: 60_000 }] : this.sim.rateRules;
+    const rules: RateRule[] = fault
+      ? [{ limit: this.faults.rateLimit as number, windowMs: 60_000 }]
+      : this.sim.rateRules;
     const now = Date.now();
     const applicable = rules
       .map((rule, i) => ({ rule, k: fault ? `fault:${key}` : `${i}:${key}` }))
@@ -197,13 +199,22 @@ export class SimKit {
     if (!applicable.length) return null;
     const blocked = applicable.filter(({ rule, stamps }) => stamps.length >= rule.limit);
     if (blocked.length) {
-      const waits = blocked.map(({ rule, stamps }) => stamps[stamps.length - rule.limit] + rule.windowMs - now);
+      const waits = blocked.map(
+        ({ rule, stamps }) => stamps[stamps.length - rule.limit] + rule.windowMs - now,
+      );
       const wait = Math.max(...waits);
       const { rule } = blocked[0];
-      return { limit: rule.limit, remaining: 0, resetSec: Math.ceil((now + wait) / 1000), retryAfterSec: Math.max(1, Math.ceil(wait / 1000)) };
+      return {
+        limit: rule.limit,
+        remaining: 0,
+        resetSec: Math.ceil((now + wait) / 1000),
+        retryAfterSec: Math.max(1, Math.ceil(wait / 1000)),
+      };
     }
     for (const a of applicable) a.stamps.push(now);
-    const tightest = applicable.reduce((a, b) => (b.rule.limit - b.stamps.length < a.rule.limit - a.stamps.length ? b : a));
+    const tightest = applicable.reduce((a, b) =>
+      b.rule.limit - b.stamps.length < a.rule.limit - a.stamps.length ? b : a,
+    );
     return {
       limit: tightest.rule.limit,
       remaining: tightest.rule.limit - tightest.stamps.length,
@@ -268,12 +279,19 @@ export class SimKit {
     const limit = this.overLimit(sreq);
     const limitHeaders: Record<string, string> =
       limit && this.sim.rateHeaders === 'x-ratelimit'
-        ? { 'x-ratelimit-limit': String(limit.limit), 'x-ratelimit-remaining': String(limit.remaining), 'x-ratelimit-reset': String(limit.resetSec) }
+        ? {
+            'x-ratelimit-limit': String(limit.limit),
+            'x-ratelimit-remaining': String(limit.remaining),
+            'x-ratelimit-reset': String(limit.resetSec),
+          }
         : {};
     if (limit?.retryAfterSec != null) {
       this.refused429++;
       const reply = this.sim.error(429, 'Too many requests');
-      this.write(res, { ...reply, headers: { ...reply.headers, ...limitHeaders, 'retry-after': String(limit.retryAfterSec) } });
+      this.write(res, {
+        ...reply,
+        headers: { ...reply.headers, ...limitHeaders, 'retry-after': String(limit.retryAfterSec) },
+      });
       return;
     }
     let reply: SimReply;
@@ -285,7 +303,11 @@ export class SimKit {
     reply = { ...reply, headers: { ...limitHeaders, ...reply.headers } };
     if (f.malformed > 0 && reply.status < 300 && reply.text === undefined && Math.random() < f.malformed) {
       const json = JSON.stringify(reply.body ?? {});
-      reply = { ...reply, text: json.slice(0, Math.max(1, Math.floor(json.length / 2))), headers: { ...reply.headers, 'content-type': 'application/json' } };
+      reply = {
+        ...reply,
+        text: json.slice(0, Math.max(1, Math.floor(json.length / 2))),
+        headers: { ...reply.headers, 'content-type': 'application/json' },
+      };
     }
     this.write(res, reply);
   }
@@ -336,7 +358,12 @@ export function bearer(req: SimRequest): string | null {
 }
 
 /** Page numbers from a query string, clamped; `max` is the documented maximum page size. */
-export function paging(q: URLSearchParams, sizeKey: string, defSize: number, max: number): { page: number; size: number } {
+export function paging(
+  q: URLSearchParams,
+  sizeKey: string,
+  defSize: number,
+  max: number,
+): { page: number; size: number } {
   const page = Math.max(1, Math.floor(Number(q.get('page') ?? 1)) || 1);
   const size = Math.min(max, Math.max(1, Math.floor(Number(q.get(sizeKey) ?? defSize)) || defSize));
   return { page, size };

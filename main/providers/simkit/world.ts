@@ -18,12 +18,44 @@ export const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.l
 export const int = (r: Rng, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 
 const NAMES = [
-  'Ana García', 'João Silva', 'Mei Chen', '山田 太郎', 'Olga Petrova', 'Ahmed Hassan', 'Priya Sharma',
-  'Lukas Müller', 'Chloé Dubois', 'Kwame Mensah', 'Sofia Rossi', 'Nguyễn Văn An', 'Fatima Zahra',
-  'Liam O’Brien', 'Sara Cohen', 'Ivan Horvat', 'Aiko Tanaka', 'Mateo López', 'Emma Johansson',
-  'Dmitri Volkov', 'Zanele Dlamini', 'Hannah Schmidt', 'Omar Farouk', 'Kim Ji-woo', 'Léa Martin',
-  'Ravi Patel', 'Isabella Costa', 'Noah Williams', 'Yara Haddad', 'Elif Yılmaz', 'Σοφία Παπαδοπούλου',
-  'Андрей Смирнов', 'محمد علي', '李娜', '김민준', 'Ngozi Okafor', 'Carlos Mendoza', 'Astrid Larsen',
+  'Ana García',
+  'João Silva',
+  'Mei Chen',
+  '山田 太郎',
+  'Olga Petrova',
+  'Ahmed Hassan',
+  'Priya Sharma',
+  'Lukas Müller',
+  'Chloé Dubois',
+  'Kwame Mensah',
+  'Sofia Rossi',
+  'Nguyễn Văn An',
+  'Fatima Zahra',
+  'Liam O’Brien',
+  'Sara Cohen',
+  'Ivan Horvat',
+  'Aiko Tanaka',
+  'Mateo López',
+  'Emma Johansson',
+  'Dmitri Volkov',
+  'Zanele Dlamini',
+  'Hannah Schmidt',
+  'Omar Farouk',
+  'Kim Ji-woo',
+  'Léa Martin',
+  'Ravi Patel',
+  'Isabella Costa',
+  'Noah Williams',
+  'Yara Haddad',
+  'Elif Yılmaz',
+  'Σοφία Παπαδοπούλου',
+  'Андрей Смирнов',
+  'محمد علي',
+  '李娜',
+  '김민준',
+  'Ngozi Okafor',
+  'Carlos Mendoza',
+  'Astrid Larsen',
 ];
 
 const OPENERS = [
@@ -47,9 +79,17 @@ const OPENERS = [
 ];
 
 const FOLLOWUPS = [
-  'Any update?', 'Thanks!', 'Order number is {n}.', 'It says delivered but I have nothing.',
-  'Could you call me instead?', 'Great, that worked 👍', 'Still waiting…', 'Can I get a refund?',
-  'I attached a photo.', 'Ok, I will try that.', 'Perfect, thank you so much!',
+  'Any update?',
+  'Thanks!',
+  'Order number is {n}.',
+  'It says delivered but I have nothing.',
+  'Could you call me instead?',
+  'Great, that worked 👍',
+  'Still waiting…',
+  'Can I get a refund?',
+  'I attached a photo.',
+  'Ok, I will try that.',
+  'Perfect, thank you so much!',
 ];
 
 const AGENT_LINES = [
@@ -73,9 +113,21 @@ export interface Customer {
 
 export function customer(r: Rng, i: number): Customer {
   const name = pick(r, NAMES);
-  const ascii = name.normalize('NFKD').replace(/[^A-Za-z ]/g, '').trim().toLowerCase().replace(/\s+/g, '.') || 'user';
+  const ascii =
+    name
+      .normalize('NFKD')
+      .replace(/[^A-Za-z ]/g, '')
+      .trim()
+      .toLowerCase()
+      .replace(/\s+/g, '.') || 'user';
   const tags = TAGS.filter(() => r() < 0.25);
-  return { name, handle: `${ascii}${i}`, email: `${ascii}${i}@example.com`, tags, platform: pick(r, PLATFORMS) };
+  return {
+    name,
+    handle: `${ascii}${i}`,
+    email: `${ascii}${i}@example.com`,
+    tags,
+    platform: pick(r, PLATFORMS),
+  };
 }
 
 const fill = (r: Rng, s: string, c?: Customer) =>
@@ -97,11 +149,16 @@ export function history(r: Rng, c: Customer, end: number, maxLen = 12): SeedMess
   let t = end - n * int(r, 60_000, 3_600_000);
   for (let i = 0; i < n; i++) {
     const fromCustomer = i === 0 || r() < 0.55;
-    out.push({ fromCustomer, text: fromCustomer ? customerLine(r, i === 0) : agentLine(r, c), at: new Date(t) });
+    out.push({
+      fromCustomer,
+      text: fromCustomer ? customerLine(r, i === 0) : agentLine(r, c),
+      at: new Date(t),
+    });
     t += int(r, 20_000, 1_800_000);
   }
   // The inbox's interesting part: the customer has the last word in most conversations.
-  if (!out[out.length - 1].fromCustomer && r() < 0.6) out[out.length - 1] = { fromCustomer: true, text: customerLine(r, false), at: out[out.length - 1].at };
+  if (!out[out.length - 1].fromCustomer && r() < 0.6)
+    out[out.length - 1] = { fromCustomer: true, text: customerLine(r, false), at: out[out.length - 1].at };
   // Never in the future: shift the whole history back so the last message is at `end` at the latest.
   const overshoot = out[out.length - 1].at.getTime() - end;
   return overshoot > 0 ? out.map((m) => ({ ...m, at: new Date(m.at.getTime() - overshoot) })) : out;

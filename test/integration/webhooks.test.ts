@@ -1,0 +1,199 @@
+// Webhooks received by the local server (/api/v1/webhooks/:channelId, no token: the provider cannot have it).
+// Chatbots Platform signs deliveries with 'sha256=' HMACs: a genuine, fresh delivery is applied once; a bad or
+// missing signature, a stale timestamp or a replay is refused with 401, a log line naming the reason, and no
+// change to the data. An unknown channel is a 404.
+import { createHmac, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../main/core';
+import { startSimulators, type Simulators } from '../../main/providers/simulators';
+import { tempDir } from '../helpers/tmp';
+import { addAllChannels } from '../helpers/api';
+
+let sims: Simulators;
+let core: Core;
+let tmp: ReturnType<typeof tempDir>;
+let channelId: string;
+let secret: string;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  tmp = tempDir();
+  sims = await startSimulators({ seed: 11 });
+  core = await createCore({ dataDir: tmp.dir, log: (line) => logLines.push(line) });
+  const chatbots = sims.providers().filter((p) => p.provider === 'chatbots-platform');
+  channelId = (await addAllChannels(core, chatbots))['chatbots-platform'];
+  secret = core.store.channels.get(channelId)!.webhook_secret;
+}, 30_000);
+
+afterAll(async () => {
+  await core?.close();
+  await sims?.close();
+  tmp?.cleanup();
+});
+
+/** A delivery as the document describes it: {event, timestamp, data} signed over its JSON, in body and header. */
+function delivery(messageId: string, o: { at?: Date; key?: string; event?: string } = {}) {
+  const unsigned = {
+    event: o.event ?? 'message.received',
+    timestamp: (o.at ?? new Date()).toISOString(),
+    data: {
+      conversation: {
+        id: 'wh-conv-1',
+        status: 'active',
+        contact: { id: 'wh-contact-1', name: 'Webhook Customer' },
+      },
+      message: {
+        id: messageId,
+        conversationId: 'wh-conv-1',
+        sender: 'user',
+        text: `hello ${messageId}`,
+        createdAt: new Date().toISOString(),
+      },
+    },
+  };
+  const signature =
+    'sha256=' +
+    createHmac('sha256', o.key ?? secret)
+      .update(JSON.stringify(unsigned))
+      .digest('hex');
+  return { unsigned, signature, body: JSON.stringify({ ...unsigned, signature }) };
+}
+
+async function post(body: string, headers: Record<string, string> = {}, id = channelId) {
+  const res = await fetch(`${core.url}/api/v1/webhooks/${id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return { status: res.status, body: (await res.json()) as { error?: { code: string } } };
+}
+
+function storedMessages(externalId: string): number {
+  const db = new Database(path.join(core.dataDir, 'inbox.db'), { readonly: true });
+  try {
+    return (
+      db.prepare('SELECT count(*) AS n FROM messages WHERE external_id = ?').get(externalId) as { n: number }
+    ).n;
+  } finally {
+    db.close();
+  }
+}
+
+const rejections = () => logLines.filter((l) => l.startsWith(`[webhook ${channelId}] rejected:`));
+
+/** Sends a delivery that must be refused: 401, one new log line matching `reason`, no message stored. */
+async function expectRejected(
+  messageId: string,
+  body: string,
+  headers: Record<string, string>,
+  reason: RegExp,
+) {
+  const logged = rejections().length;
+  const before = core.store.inbox.counts();
+  const r = await post(body, headers);
+  expect(r.status).toBe(401);
+  expect(r.body.error?.code).toBe('rejected');
+  expect(rejections().slice(logged)).toEqual([expect.stringMatching(reason)]);
+  expect(storedMessages(messageId)).toBe(0);
+  expect(core.store.inbox.counts()).toEqual(before);
+}
+
+describe('webhooks of a Chatbots Platform channel', () => {
+  it('applies a genuine delivery once and refuses its replay, however it is re-serialised', async () => {
+    const d = delivery('wh-genuine');
+    const first = await post(d.body, { 'x-signature': d.signature });
+    expect(first.status).toBe(200);
+    expect(storedMessages('wh-genuine')).toBe(1);
+    const counts = core.store.inbox.counts();
+
+    const replay = async (body: string, headers: Record<string, string>) => {
+      const logged = rejections().length;
+      expect((await post(body, headers)).status).toBe(401);
+      expect(rejections().slice(logged)).toEqual([expect.stringMatching(/replay/)]);
+    };
+    await replay(d.body, { 'x-signature': d.signature });
+    await replay(d.body, {});
+    await replay(JSON.stringify({ ...d.unsigned, signature: d.signature }, null, 2), {});
+    expect(storedMessages('wh-genuine')).toBe(1);
+    expect(core.store.inbox.counts()).toEqual(counts);
+  });
+
+  it('refuses a wrong signature, a missing one, a foreign key and a stale or future timestamp, naming the reason', async () => {
+    const wrong = delivery('wh-wrong');
+    const tampered = wrong.body.replace('hello wh-wrong', 'hello tampered');
+    await expectRejected(
+      'wh-wrong',
+      tampered,
+      { 'x-signature': wrong.signature },
+      /signature does not match/,
+    );
+
+    const unsigned = delivery('wh-unsigned');
+    await expectRejected('wh-unsigned', JSON.stringify(unsigned.unsigned), {}, /no signature/);
+
+    const foreign = delivery('wh-foreign', { key: 'not the channel secret' });
+    await expectRejected(
+      'wh-foreign',
+      foreign.body,
+      { 'x-signature': foreign.signature },
+      /signature does not match/,
+    );
+
+    const stale = delivery('wh-stale', { at: new Date(Date.now() - 10 * 60_000) });
+    await expectRejected(
+      'wh-stale',
+      stale.body,
+      { 'x-signature': stale.signature },
+      /outside the 5-minute window/,
+    );
+
+    const future = delivery('wh-future', { at: new Date(Date.now() + 10 * 60_000) });
+    await expectRejected(
+      'wh-future',
+      future.body,
+      { 'x-signature': future.signature },
+      /outside the 5-minute window/,
+    );
+
+    await expectRejected('wh-junk', 'not json at all', { 'content-type': 'text/plain' }, /not JSON/);
+    // Declared JSON that is not: the server's parser answers 400 before any connector sees it.
+    expect((await post('{"event":', {})).status).toBe(400);
+    // None of the refusals above kept a genuine delivery from being taken afterwards.
+    const late = delivery('wh-after-rejections');
+    expect((await post(late.body, { 'x-signature': late.signature })).status).toBe(200);
+    expect(storedMessages('wh-after-rejections')).toBe(1);
+  });
+
+  it('takes a genuine status update for a message it does not know without inventing one', async () => {
+    const before = core.store.inbox.counts();
+    const d = delivery('wh-never-seen', { event: 'message.read' });
+    expect((await post(d.body, { 'x-signature': d.signature })).status).toBe(200);
+    expect(storedMessages('wh-never-seen')).toBe(0);
+    expect(core.store.inbox.counts()).toEqual(before);
+  });
+
+  it('answers 404 for a channel that does not exist or receives no webhooks, and needs no token', async () => {
+    const d = delivery('wh-unknown');
+    const unknown = await post(d.body, { 'x-signature': d.signature }, randomUUID());
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error?.code).toBe('not_found');
+    expect(storedMessages('wh-unknown')).toBe(0);
+  });
+
+  it('refuses webhook deliveries from a foreign origin (a web page cannot forge one)', async () => {
+    const d = delivery('wh-rebound');
+    const res = await fetch(`${core.url}/api/v1/webhooks/${channelId}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-signature': d.signature,
+        origin: 'https://evil.example',
+      },
+      body: d.body,
+    });
+    expect(res.status).toBe(403);
+    expect(storedMessages('wh-rebound')).toBe(0);
+  });
+});
