@@ -153,12 +153,14 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     }
   });
 
-  app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler(async (err, req, reply) => {
     if (err instanceof ApiError) return send(reply, err);
     const e = err as { statusCode?: number; code?: string; message: string };
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      const code = e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : 'bad_request';
-      return send(reply, new ApiError(e.statusCode, code, e.message));
+      const tooLarge = e.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+      // Read the rest of an oversized body first: a client still sending it would see a reset, not the 413.
+      if (tooLarge) await drain(req.raw);
+      return send(reply, new ApiError(e.statusCode, tooLarge ? 'body_too_large' : 'bad_request', e.message));
     }
     const mapped = ApiError.fromStorage(err);
     if (mapped) return send(reply, mapped);
@@ -285,6 +287,26 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: string): ne
       .join('; ')}`,
     r.error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String), message: i.message })),
   );
+}
+
+const MAX_DRAIN_BYTES = 64_000_000;
+
+/** Consume what is left of a request body (bounded), so the answer reaches a client still uploading. */
+function drain(req: NodeJS.ReadableStream & { complete?: boolean; destroy?: () => void }): Promise<void> {
+  if (req.complete) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    req.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > MAX_DRAIN_BYTES) {
+        req.destroy?.();
+        resolve();
+      }
+    });
+    req.on('end', () => resolve());
+    req.on('error', () => resolve());
+    req.resume();
+  });
 }
 
 function serveStatic(dir: string, urlPath: string, reply: FastifyReply, port: number) {
