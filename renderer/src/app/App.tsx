@@ -12,7 +12,7 @@ import { SettingsView } from '../features/settings/SettingsView';
 import { useTheme } from '../features/settings/useTheme';
 import { useShortcutKeys } from './keyboard';
 import { Nav } from './Nav';
-import { ConnectionBanner, Notices } from './StatusBanners';
+import { ConnectionBanner, Notices, ServiceNotices } from './StatusBanners';
 import { useUi, type View } from './store';
 import { useLiveUpdates } from './useLiveUpdates';
 
@@ -38,6 +38,7 @@ export function App() {
       <Nav />
       <main className="main">
         <ConnectionBanner />
+        <ServiceNotices />
         <Current />
       </main>
       <Notices />

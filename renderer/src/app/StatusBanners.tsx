@@ -1,6 +1,8 @@
 // The link to the local service (shown only while it is down; it comes back by itself) and transient
 // notices from actions.
 import { useEffect, useRef } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../api/session';
 import { useLinkStore } from '../api/socket';
 import { dismissNotice, notify, useUi } from './store';
 
@@ -17,6 +19,25 @@ export function ConnectionBanner() {
     <div className="banner banner-error connection-banner" role="alert">
       <strong>Connection to the local Agent Inbox service lost.</strong> Reconnecting by itself — what you see
       may be out of date until then.
+    </div>
+  );
+}
+
+/** What the service had to tell at start, e.g. a damaged database it kept aside (GET /api/v1/health). */
+export function ServiceNotices() {
+  const api = useApi();
+  const health = useQuery({
+    queryKey: ['health'],
+    queryFn: () => api.call('health', {}),
+    staleTime: Infinity,
+  });
+  const notices = health.data?.notices ?? [];
+  if (!notices.length) return null;
+  return (
+    <div className="banner banner-error" role="alert">
+      {notices.map((n) => (
+        <p key={n}>{n}</p>
+      ))}
     </div>
   );
 }
