@@ -196,8 +196,10 @@ export class Dispatcher {
 
   private succeed(row: OutboxRow, r: { externalId?: string; status?: string; result?: unknown }): void {
     const { store, events } = this.d;
+    // One transaction with what depends on it (broadcast recipients, flow state): a crash leaves both or neither.
     const message = store.transaction(() => {
       store.outbox.markSent(row.id);
+      this.d.onSettled(row, { ok: true, result: r.result });
       if (row.message_id !== null && r.externalId) {
         const status = r.status === 'delivered' || r.status === 'read' ? r.status : 'sent';
         return store.inbox.markMessageSent(row.message_id, r.externalId, status);
@@ -206,7 +208,6 @@ export class Dispatcher {
     });
     if (message) events.emit('message.updated', message);
     this.emitItem(row.id);
-    this.d.onSettled(row, { ok: true, result: r.result });
   }
 
   private handleFailure(row: OutboxRow, e: unknown): void {
@@ -224,12 +225,14 @@ export class Dispatcher {
       }
     } else {
       const reason = expired ? `gave up after 24 h: ${err.message}` : err.message;
-      store.outbox.markFailed(row.id, reason);
-      if (row.message_id !== null) {
-        const m = store.inbox.setMessageStatus(row.message_id, 'failed', reason);
-        if (m) events.emit('message.updated', m);
-      }
-      this.d.onSettled(row, { ok: false, error: reason });
+      const m = store.transaction(() => {
+        store.outbox.markFailed(row.id, reason);
+        this.d.onSettled(row, { ok: false, error: reason });
+        return row.message_id === null
+          ? null
+          : store.inbox.setMessageStatus(row.message_id, 'failed', reason);
+      });
+      if (m) events.emit('message.updated', m);
     }
     this.d.log(`outbox ${row.id}: ${err.kind}: ${err.message}`);
     this.emitItem(row.id);

@@ -90,6 +90,8 @@ describe('SIGKILL during backfill, dispatch and broadcasts', () => {
       .filter((m) => !m.deleted && rooms.has(m.roomId))
       .map((m) => m.id);
   };
+  const backfillDone = () =>
+    inspect((db) => db.prepare("SELECT done FROM sync_state WHERE stream = 'backfill'").pluck().get() === 1);
   const sentTexts = (prefix: string) => kit.sent.filter((s) => s.text.startsWith(prefix)).map((s) => s.text);
 
   it(`keeps every message exactly once across ${CRASHES} kills, and resumes by itself`, async () => {
@@ -131,20 +133,11 @@ describe('SIGKILL during backfill, dispatch and broadcasts', () => {
       await new Promise((r) => setTimeout(r, 100 + Math.random() * 1400));
       await kill();
       integrity.push(inspect((db) => String(db.pragma('integrity_check', { simple: true }))));
-      if (!inspect((db) => db.prepare("SELECT done FROM sync_state WHERE stream = 'backfill'").pluck().get()))
-        killedDuringBackfill++;
+      if (!backfillDone()) killedDuringBackfill++;
       c = await startChild();
     }
 
-    await waitFor(
-      'backfill done',
-      () =>
-        inspect(
-          (db) => db.prepare("SELECT done FROM sync_state WHERE stream = 'backfill'").pluck().get() === 1,
-        ),
-      60_000,
-      250,
-    );
+    await waitFor('backfill done', backfillDone, 60_000, 250);
     const pending = async () =>
       (await api<{ items: { status: string }[] }>(c, 'GET', '/api/v1/outbox')).body.items.filter(
         (i) => i.status !== 'sent',
@@ -168,8 +161,9 @@ describe('SIGKILL during backfill, dispatch and broadcasts', () => {
     ).catch(() => undefined);
 
     const cached = stored();
-    const lost = expected.filter((id) => !new Set(cached).has(id));
-    const duplicated = cached.length - new Set(cached).size;
+    const cachedIds = new Set(cached);
+    const lost = expected.filter((id) => !cachedIds.has(id));
+    const duplicated = cached.length - cachedIds.size;
     const allReplies = Object.values(replies).flat();
     const replyRows = inspect(
       (db) =>
@@ -188,7 +182,7 @@ describe('SIGKILL during backfill, dispatch and broadcasts', () => {
     expect(integrity.filter((r) => r !== 'ok')).toEqual([]);
     expect(lost).toEqual([]);
     expect(duplicated).toBe(0);
-    expect(new Set(cached)).toEqual(new Set(expected));
+    expect(cachedIds).toEqual(new Set(expected));
     // Each reply reached the provider once, in order per conversation, and is shown once.
     const sent = sentTexts(`${prefix} reply`);
     expect(sent.length).toBe(allReplies.length);
