@@ -199,7 +199,8 @@ describe.skipIf(typeof browser === 'string')('agent workspace in Chromium', () =
 
   it('switches to the dark theme in Settings', async () => {
     await d.open('Settings');
-    await d.page.getByRole('radio', { name: 'Dark' }).check();
+    // The radio follows the saved setting, so it turns checked once the server answers: click, then wait.
+    await d.page.getByRole('radio', { name: 'Dark' }).click();
     await waitFor(
       'the dark theme',
       async () => (await d.page.locator('html').getAttribute('data-theme')) === 'dark',
