@@ -22,7 +22,7 @@ export function CredentialInputs({ provider, kind, fields, onKind, onChange, opt
   const groupName = useId();
   const kinds = CREDENTIAL_KINDS[provider];
   const set = (patch: Partial<CredentialFields>) => onChange({ ...fields, ...patch });
-  const placeholder = optional ? 'Unchanged' : undefined;
+  const fieldProps = { fields, placeholder: optional ? 'Unchanged' : undefined, set };
   return (
     <fieldset className="credentials">
       <legend>Credentials{optional ? ' (leave empty to keep the stored ones)' : ''}</legend>
@@ -36,54 +36,38 @@ export function CredentialInputs({ provider, kind, fields, onKind, onChange, opt
           ))}
         </div>
       )}
-      {kind === 'apiKey' && (
-        <label className="field">
-          <span>API key</span>
-          <input
-            type="password"
-            autoComplete="off"
-            value={fields.apiKey}
-            placeholder={placeholder}
-            onChange={(e) => set({ apiKey: e.target.value })}
-          />
-        </label>
-      )}
-      {kind === 'token' && (
-        <label className="field">
-          <span>Access token</span>
-          <input
-            type="password"
-            autoComplete="off"
-            value={fields.token}
-            placeholder={placeholder}
-            onChange={(e) => set({ token: e.target.value })}
-          />
-        </label>
-      )}
+      {kind === 'apiKey' && <CredentialField label="API key" name="apiKey" secret {...fieldProps} />}
+      {kind === 'token' && <CredentialField label="Access token" name="token" secret {...fieldProps} />}
       {kind === 'login' && (
         <div className="field-row">
-          <label className="field">
-            <span>Username</span>
-            <input
-              type="text"
-              autoComplete="off"
-              value={fields.username}
-              placeholder={placeholder}
-              onChange={(e) => set({ username: e.target.value })}
-            />
-          </label>
-          <label className="field">
-            <span>Password</span>
-            <input
-              type="password"
-              autoComplete="off"
-              value={fields.password}
-              placeholder={placeholder}
-              onChange={(e) => set({ password: e.target.value })}
-            />
-          </label>
+          <CredentialField label="Username" name="username" {...fieldProps} />
+          <CredentialField label="Password" name="password" secret {...fieldProps} />
         </div>
       )}
     </fieldset>
+  );
+}
+
+interface FieldProps {
+  label: string;
+  name: keyof CredentialFields;
+  secret?: boolean;
+  fields: CredentialFields;
+  placeholder: string | undefined;
+  set: (patch: Partial<CredentialFields>) => void;
+}
+
+function CredentialField({ label, name, secret, fields, placeholder, set }: FieldProps) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        type={secret ? 'password' : 'text'}
+        autoComplete="off"
+        value={fields[name]}
+        placeholder={placeholder}
+        onChange={(e) => set({ [name]: e.target.value })}
+      />
+    </label>
   );
 }
