@@ -3,7 +3,14 @@ import crypto from 'node:crypto';
 import type { Store } from '../db';
 import type { ChannelRow } from '../db/channels';
 import { toChannelView } from '../db/channels';
-import type { Channel, ChannelCreate, ChannelPatch, Credentials, ProviderId } from '../contract/schemas';
+import type {
+  Capabilities,
+  Channel,
+  ChannelCreate,
+  ChannelPatch,
+  Credentials,
+  ProviderId,
+} from '../contract/schemas';
 import { connectorFactories } from '../providers/registry';
 import type { ProviderConnector } from '../providers/types';
 import type { SecretBox } from '../secrets/keyfile';
@@ -45,6 +52,7 @@ function checkCredentials(provider: ProviderId, c: Credentials): void {
 
 export class ChannelService {
   private readonly syncs = new Map<string, ChannelSync>();
+  private readonly declared = new Map<ProviderId, Capabilities>();
   private paused = false;
 
   constructor(private readonly d: ChannelServiceDeps) {}
@@ -163,11 +171,16 @@ export class ChannelService {
       : null;
   }
 
-  private capabilitiesOf(row: ChannelRow) {
-    return (
-      this.syncs.get(row.id)?.connector ??
-      this.build(row.provider, row.base_url, { apiKey: 'x' }, row.id, 'x')
-    ).capabilities;
+  /** Capabilities are declared per provider; a channel without a running connector borrows them from one built once. */
+  private capabilitiesOf(row: ChannelRow): Capabilities {
+    const live = this.syncs.get(row.id)?.connector;
+    if (live) return live.capabilities;
+    let caps = this.declared.get(row.provider);
+    if (!caps) {
+      caps = this.build(row.provider, row.base_url, { apiKey: 'unused' }, row.id, 'unused').capabilities;
+      this.declared.set(row.provider, caps);
+    }
+    return caps;
   }
 
   /** Null when the provider takes the credentials; otherwise why not. */
