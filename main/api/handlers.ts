@@ -107,10 +107,14 @@ export function createHandlers(d: HandlerDeps): Handlers {
         });
         return { m: { ...m, meta: { ...(m.meta ?? {}), outboxId: String(item.id) } }, itemId: item.id };
       });
-      events.emit('message.created', message.m);
-      events.emit('conversation.updated', store.inbox.conversation(Number(conv.id))!);
-      emitOutbox(message.itemId);
-      d.kickOutbox();
+      // The 202 goes first; the pushes to open windows and the dispatcher's round follow it.
+      setImmediate(() => {
+        if (!store.isOpen()) return;
+        events.emit('message.created', message.m);
+        events.emit('conversation.updated', store.inbox.conversation(Number(conv.id))!);
+        emitOutbox(message.itemId);
+        d.kickOutbox();
+      });
       return message.m;
     },
 

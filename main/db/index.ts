@@ -25,6 +25,7 @@ export interface Store {
   /** Run several repo calls atomically. */
   transaction<T>(fn: () => T): T;
   integrityCheck(): string;
+  isOpen(): boolean;
   close(): void;
 }
 
@@ -41,6 +42,7 @@ export function openStore(file: string, o: OpenOptions = {}): Store {
     settings: new SettingsRepo(db),
     transaction: <T>(fn: () => T) => db.transaction(fn)(),
     integrityCheck: () => String(db.pragma('integrity_check', { simple: true })),
+    isOpen: () => db.open,
     close: () => {
       if (db.open) {
         db.pragma('optimize');

@@ -70,16 +70,19 @@ export class OutboxRepo {
         'SELECT * FROM outbox WHERE status = ? ORDER BY id LIMIT 1000',
       ),
       // The head of each conversation's queue (or each item on its own when it has no conversation), when due.
-      // Items of paused channels are not due: they wait, and skipping them here keeps each dispatcher round
-      // (one per new reply) from reading back every queued item while the agent works with channels paused.
+      // Items of paused channels are not due: they wait. Reading from the unpaused channels into the pending
+      // index (CROSS JOIN fixes that order) keeps each dispatcher round (one per new reply) from reading every
+      // queued item, or the whole outbox history, while the agent works with channels paused.
       due: db.prepare<[string, number], OutboxRow>(
-        `SELECT o.* FROM outbox o
-         WHERE o.status IN ('queued', 'sending')
+        `SELECT o.* FROM channels c CROSS JOIN outbox o
+         WHERE c.paused = 0 AND o.channel_id = c.id AND o.status IN ('queued', 'sending')
            AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)
-           AND o.channel_id IN (SELECT id FROM channels WHERE paused = 0)
            AND NOT EXISTS (
              SELECT 1 FROM outbox p WHERE p.conversation_id = o.conversation_id AND p.id < o.id AND p.status IN ('queued', 'sending'))
          ORDER BY o.id LIMIT ?`,
+      ),
+      anySending: db.prepare<[], { n: number }>(
+        `SELECT EXISTS (SELECT 1 FROM outbox WHERE status = 'sending') AS n`,
       ),
       sending: db.prepare(
         `UPDATE outbox SET status = 'sending', attempts = attempts + 1, sending_since = ?, error = NULL WHERE id = ?`,
@@ -168,6 +171,11 @@ export class OutboxRepo {
 
   queuedByChannel(): Map<string, number> {
     return new Map(this.s.queuedByChannel.all().map((r) => [r.channel_id, r.n]));
+  }
+
+  /** Whether a delivery was in flight when last seen (after a crash, until it is reconciled). */
+  anySending(): boolean {
+    return this.s.anySending.get()!.n === 1;
   }
 
   nextWake(): Date | null {

@@ -98,7 +98,7 @@ export class Dispatcher {
   private scheduleWake(): void {
     if (this.timer) clearTimeout(this.timer);
     const next = this.d.store.outbox.nextWake();
-    const recovering = this.d.store.outbox.list('sending').length > 0;
+    const recovering = this.d.store.outbox.anySending();
     const ms = Math.min(
       next ? Math.max(50, next.getTime() - Date.now()) : 30_000,
       recovering ? 1000 : 30_000,

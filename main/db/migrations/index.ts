@@ -1,6 +1,7 @@
 // The checked registry of migrations: append only, one file per version, never edit a shipped one.
 import * as m001 from './001_init';
 import * as m002 from './002_fast_writes';
+import * as m003 from './003_outbox_rounds';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: 'init', up: m001.up },
   { version: 2, name: 'fast_writes', up: m002.up },
+  { version: 3, name: 'outbox_rounds', up: m003.up },
 ];
