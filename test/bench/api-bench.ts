@@ -18,7 +18,11 @@ export class ApiClient {
     this.origin = new URL(url);
   }
 
-  request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown; serverMs: number | null }> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -38,7 +42,12 @@ export class ApiClient {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null });
+            const timing = /app;dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''));
+            resolve({
+              status: res.statusCode ?? 0,
+              json: text ? JSON.parse(text) : null,
+              serverMs: timing ? Number(timing[1]) : null,
+            });
           });
         },
       );
@@ -66,7 +75,12 @@ export interface ApiResults {
   search: Summary;
   search_terms: Record<string, Summary & { kind: string }>;
   open_conversation: Summary;
+  /** Request arrival → reply committed, as the core's Server-Timing header reports it. */
   outbox_enqueue: Summary;
+  /** The same requests from the client's side: that plus loopback HTTP both ways. */
+  outbox_enqueue_roundtrip: Summary;
+  /** A request that does almost nothing (GET /settings), round trip: this machine's loopback HTTP floor. */
+  roundtrip_floor: Summary;
 }
 
 /** A few pages and conversations, as an agent's first seconds would ask (before measuring memory). */
@@ -138,6 +152,7 @@ export async function apiBench(
 
   // Replies while every channel is offline (the benchmark's channels are paused): 202 once committed.
   const targets = sampleIds(o.seed + 32, o.conversations, o.enqueueRuns + 20);
+  const accepted: number[] = [];
   const enqueue = await timeAsync(o.enqueueRuns, 20, async (i) => {
     const r = await c.request('POST', `/api/v1/conversations/${targets[i % targets.length]}/messages`, {
       text: `Thanks for waiting, your order is on its way (${i})`,
@@ -145,8 +160,11 @@ export async function apiBench(
     });
     if (r.status !== 202)
       throw new Error(`POST reply answered ${r.status}: ${JSON.stringify(r.json).slice(0, 200)}`);
+    if (r.serverMs === null) throw new Error('POST reply answered without a Server-Timing header');
+    if (i >= 20) accepted.push(r.serverMs);
   });
   await section('outbox_enqueue');
+  const floor = await timeAsync(o.enqueueRuns, 20, () => c.get('/api/v1/settings'));
 
   return {
     inbox_first_page: summarize(first),
@@ -155,7 +173,9 @@ export async function apiBench(
     search: summarize(searchAll),
     search_terms: searchTerms,
     open_conversation: summarize(open),
-    outbox_enqueue: summarize(enqueue),
+    outbox_enqueue: summarize(accepted),
+    outbox_enqueue_roundtrip: summarize(enqueue),
+    roundtrip_floor: summarize(floor),
   };
 }
 
