@@ -310,3 +310,17 @@ export class ProviderHttp {
     return { status: res.status, headers: res.headers, body: parsed, secrets: secretsSent(auth, o) };
   }
 }
+
+/** `fn` over `items` with at most `limit` calls in flight (a connector's reads side by side), results in order. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -6,7 +6,7 @@
 // since the cursor) every 4.5 s = 800/hour, plus one conversation list on every 20th round (40/hour) and when
 // a message names a conversation we have not seen, leaving about 150/hour for backfill and findSent. 4.5 s
 // also keeps a new customer's first message (a new conversation, which no socket watches yet) under 5 s.
-import { ProviderError, ProviderHttp, type RequestOptions } from '../http';
+import { mapLimit, ProviderError, ProviderHttp, type RequestOptions } from '../http';
 import { isObj, str, type Json } from '../parse';
 import type { Capabilities } from '../../contract/schemas';
 import type {
@@ -77,19 +77,6 @@ function parseJson(s: string | null): Json | null {
   } catch {
     return null;
   }
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 class AssistifyConnector implements ProviderConnector {

@@ -2,7 +2,7 @@
 // REST API, replies through POST /conversations/{id}/messages, signed webhooks for realtime, chatbots as
 // flows and templates as canned replies. Where the document is silent, see README.md.
 import type { Capabilities } from '../../contract/schemas';
-import { ProviderError, ProviderHttp, defaultErrorMessage, type RequestOptions } from '../http';
+import { mapLimit, ProviderError, ProviderHttp, defaultErrorMessage, type RequestOptions } from '../http';
 import { arr, isObj, num, obj, str, type Json } from '../parse';
 import type {
   ConnectorContext,
@@ -44,6 +44,7 @@ const BACKFILL_MAX_PAGES = 50;
 const BACKFILL_WINDOW_MS = 30 * DAY;
 /** Newest messages per conversation in backfill; older ones come through olderMessages. */
 const BACKFILL_MESSAGES = 100;
+const READS_IN_FLIGHT = 4;
 const MAX_MESSAGE_PAGES = 20;
 const MAX_LIST_PAGES = 10;
 /** poll(null) starts this far back: it overlaps the end of backfill rather than leaving a gap. */
@@ -145,9 +146,12 @@ class ChatbotsPlatformConnector implements ProviderConnector {
       if ((activityMs(raw) ?? Infinity) < cutoff) reachedCutoff = true;
       else if (conversation) conversations.push(conversation);
     }
-    const messages: RemoteMessage[] = [];
-    for (const c of conversations)
-      messages.push(...(await this.recentMessages(c.externalId, -Infinity, BACKFILL_MESSAGES)));
+    // Each conversation's messages are one more request: read a few side by side (the limiter spaces them).
+    const messages = (
+      await mapLimit(conversations, READS_IN_FLIGHT, (c) =>
+        this.recentMessages(c.externalId, -Infinity, BACKFILL_MESSAGES),
+      )
+    ).flat();
     const pages = pagesDone + 1;
     const finished = pages >= BACKFILL_MAX_PAGES || (reachedCutoff && step.ordered);
     const next = finished ? null : step.walk;
@@ -172,13 +176,14 @@ class ChatbotsPlatformConnector implements ProviderConnector {
         (l.activity === null || l.activity >= threshold) && marks[l.conversation.externalId] !== l.signature,
     );
     let watermark = start;
-    const messages: RemoteMessage[] = [];
-    for (const l of changed) {
-      const recent = await this.recentMessages(l.conversation.externalId, threshold, Infinity);
-      messages.push(...recent);
-      for (const t of [l.activity, ...recent.map((m) => Date.parse(m.createdAt))])
+    const recents = await mapLimit(changed, READS_IN_FLIGHT, (l) =>
+      this.recentMessages(l.conversation.externalId, threshold, Infinity),
+    );
+    const messages = recents.flat();
+    changed.forEach((l, i) => {
+      for (const t of [l.activity, ...recents[i].map((m) => Date.parse(m.createdAt))])
         if (t !== null) watermark = Math.max(watermark, t);
-    }
+    });
     const nextMarks = Object.fromEntries(
       listed
         .filter((l) => l.activity !== null && l.activity >= watermark - POLL_OVERLAP_MS)
