@@ -50,7 +50,10 @@ export interface IngestResults {
   e2e_msgs_per_s: number;
   e2e_messages: number;
   e2e_ms: number;
-  per_provider: Record<string, { messages: number; ms: number; batches: number; requests?: number }>;
+  per_provider: Record<
+    string,
+    { messages: number; ms: number; batches: number; polls?: { calls: number; ms: number; messages: number } }
+  >;
   cache_write_msgs_per_s: number;
   cache_write_messages: number;
   cache_write_ms: number;
@@ -71,6 +74,7 @@ export async function ingestBench(
   events.setMaxListeners(100);
   const captured: { provider: ProviderId; channelId: string; batch: SyncBatch }[] = [];
   const syncs: { p: SimProvider; id: string; sync: ChannelSync; doneAt: number | null }[] = [];
+  const pollStats = new Map<string, { calls: number; ms: number; messages: number }>();
   const simCpu0 = (await simCpuMs?.()) ?? 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -82,6 +86,17 @@ export async function ingestBench(
     connector.backfill = async (cursor) => {
       const batch = await backfill(cursor);
       captured.push({ provider: p.provider, channelId: id, batch });
+      return batch;
+    };
+    const poll = connector.poll.bind(connector);
+    const polls = { calls: 0, ms: 0, messages: 0 };
+    pollStats.set(id, polls);
+    connector.poll = async (cursor) => {
+      const t = performance.now();
+      const batch = await poll(cursor);
+      polls.calls++;
+      polls.ms += performance.now() - t;
+      polls.messages += batch.messages.length;
       return batch;
     };
     const sync = new ChannelSync({ store, events, channelId: id, connector, log: () => undefined });
@@ -111,6 +126,7 @@ export async function ingestBench(
       messages: batches.reduce((a, c) => a + c.batch.messages.length, 0),
       ms: Math.round((s.doneAt ?? performance.now()) - t0),
       batches: batches.length,
+      polls: pollStats.get(s.id),
     };
   }
   await Promise.all(syncs.map((s) => s.sync.stop()));
