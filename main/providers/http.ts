@@ -76,6 +76,13 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 const MAX_WAIT_MS = 60_000;
 
 /** Sliding-window limiter: waits until a request fits every documented window. */
+/**
+ * Our stamp is taken just before a request leaves; the provider counts it when it arrives. Requests spend a
+ * few milliseconds (more on a busy machine) in between, not always the same: a little slack on each window
+ * keeps the provider's count at the limit, not one over it.
+ */
+const WINDOW_SLACK_MS = 250;
+
 export class RateLimiter {
   private stamps: number[] = [];
   private blockedUntil = 0;
@@ -90,12 +97,12 @@ export class RateLimiter {
   delay(): number {
     const now = this.now();
     let wait = Math.max(0, this.blockedUntil - now);
-    const longest = Math.max(0, ...this.windows.map((w) => w.windowMs));
+    const longest = Math.max(0, ...this.windows.map((w) => w.windowMs + WINDOW_SLACK_MS));
     while (this.stamps.length && this.stamps[0] <= now - longest) this.stamps.shift();
     for (const w of this.windows) {
-      const inWindow = this.stamps.filter((t) => t > now - w.windowMs);
-      if (inWindow.length >= w.limit)
-        wait = Math.max(wait, inWindow[inWindow.length - w.limit] + w.windowMs - now);
+      const span = w.windowMs + WINDOW_SLACK_MS;
+      const inWindow = this.stamps.filter((t) => t > now - span);
+      if (inWindow.length >= w.limit) wait = Math.max(wait, inWindow[inWindow.length - w.limit] + span - now);
     }
     return wait;
   }
@@ -213,8 +220,11 @@ export class ProviderHttp {
     };
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
+      // Credentials first (a login or token refresh may take a while): the limiter's stamp must stay close to
+      // the moment the provider sees the request, or its window and ours drift apart and it answers 429.
+      const auth = !o.noAuth && this.opts.auth ? await this.opts.auth() : {};
       await this.limiter.take(o.signal);
-      const { secrets, ...res } = await this.once(method, path, o);
+      const { secrets, ...res } = await this.once(method, path, o, auth);
       if (res.status === 429) {
         const wait = retryAfterMs(res.headers) ?? 1000 * 2 ** attempt;
         this.limiter.block(wait);
@@ -255,8 +265,8 @@ export class ProviderHttp {
     method: string,
     path: string,
     o: RequestOptions,
+    auth: Record<string, string>,
   ): Promise<HttpResponse & { secrets: string[] }> {
-    const auth = !o.noAuth && this.opts.auth ? await this.opts.auth() : {};
     const headers: Record<string, string> = { accept: 'application/json', ...(o.headers ?? {}), ...auth };
     let body: string | undefined;
     if (o.json !== undefined) {
