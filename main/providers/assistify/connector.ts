@@ -93,6 +93,8 @@ class AssistifyConnector implements ProviderConnector {
       flowTest: 'Assistify has no chatbot flow API',
       templates: 'Assistify has no canned replies or templates in its API',
       markRead: 'Assistify has no read receipts in its API',
+      newConversationsLive:
+        'Assistify’s WebSocket is opened per conversation (ws/chat/{id}/), so a new customer’s first message is found by polling, every 4.5 s (its limit is 1,000 requests an hour); later messages arrive live',
     },
   };
   readonly pollIntervalMs = { live: 4_500, fallback: 4_500 };
