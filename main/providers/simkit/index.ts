@@ -107,6 +107,8 @@ export class SimKit {
   /** Requests that reached the documented API, and how many of them were refused with 429 (measurements). */
   served = 0;
   refused429 = 0;
+  /** Requests let through, per documented rate rule (by index in `sim.rateRules`). */
+  readonly acceptedPerRule: number[] = [];
   private windows = new Map<string, number[]>();
   private sockets = new Set<Duplex>();
   private upgradeHandlers: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => boolean)[] = [];
@@ -189,12 +191,12 @@ export class SimKit {
       : this.sim.rateRules;
     const now = Date.now();
     const applicable = rules
-      .map((rule, i) => ({ rule, k: fault ? `fault:${key}` : `${i}:${key}` }))
+      .map((rule, i) => ({ rule, i, k: fault ? `fault:${key}` : `${i}:${key}` }))
       .filter(({ rule }) => !rule.applies || rule.applies(req))
-      .map(({ rule, k }) => {
+      .map(({ rule, i, k }) => {
         const stamps = (this.windows.get(k) ?? []).filter((t) => t > now - rule.windowMs);
         this.windows.set(k, stamps);
-        return { rule, stamps };
+        return { rule, i, stamps };
       });
     if (!applicable.length) return null;
     const blocked = applicable.filter(({ rule, stamps }) => stamps.length >= rule.limit);
@@ -211,7 +213,10 @@ export class SimKit {
         retryAfterSec: Math.max(1, Math.ceil(wait / 1000)),
       };
     }
-    for (const a of applicable) a.stamps.push(now);
+    for (const a of applicable) {
+      a.stamps.push(now);
+      if (!fault) this.acceptedPerRule[a.i] = (this.acceptedPerRule[a.i] ?? 0) + 1;
+    }
     const tightest = applicable.reduce((a, b) =>
       b.rule.limit - b.stamps.length < a.rule.limit - a.stamps.length ? b : a,
     );
