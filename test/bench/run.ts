@@ -1,6 +1,6 @@
 // `npm run bench` (1M messages, 100k conversations) or `npm run bench -- --quick` (20k messages): measures the
 // cache, the local API, sync, the outbox and the UI, prints a table and writes bench-results.json at the repo root.
-// Options: --seed N, --skip-ui, --skip-sync, --markdown FILE (also write the table as Markdown).
+// Options: --seed N, --skip-ui, --skip-sync, --skip-dispatch, --markdown FILE (also write the table as Markdown).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +12,7 @@ import { ApiClient, apiBench, loadTest, warmUp, type ApiResults } from './api-be
 import { startChild } from './child';
 import { uiBench, uiUnavailable, type UiResults } from './ui-bench';
 import type { IngestResults, SimProvider } from './sync-bench';
+import type { DispatchResult } from './dispatch-bench';
 
 const { values: args } = parseArgs({
   options: {
@@ -19,6 +20,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     'skip-ui': { type: 'boolean', default: false },
     'skip-sync': { type: 'boolean', default: false },
+    'skip-dispatch': { type: 'boolean', default: false },
     markdown: { type: 'string' },
   },
 });
@@ -164,7 +166,21 @@ async function main(): Promise<void> {
     }
   }
 
-  // 5. Results. The acceptance check reads the top-level p99s (limits 5 / 30 / 5 ms): each is the API figure
+  // 5. The outbox against the documented rate limits (about two minutes: the first minute's burst, then one
+  //    more measured).
+  let dispatch: Record<string, DispatchResult> | null = null;
+  if (args['skip-dispatch']) notes.push('dispatch at the documented limits skipped (--skip-dispatch)');
+  else {
+    try {
+      const { dispatchBench } = await import('./dispatch-bench');
+      log('dispatch: 300 replies per provider against the documented rate limits…');
+      dispatch = await dispatchBench(quick ? 80 : 120);
+    } catch (e) {
+      notes.push(`dispatch benchmark failed: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  // 6. Results. The acceptance check reads the top-level p99s (limits 5 / 30 / 5 ms): each is the API figure
   //    when that is within the limit, else the db-layer figure; `layer` says which, and both are kept.
   const pick = (dbS: Summary, apiS: Summary, limit: number) => {
     const useApi = apiS.p99 <= limit;
@@ -215,6 +231,7 @@ async function main(): Promise<void> {
       db: db.outbox_enqueue,
     },
     api_roundtrip_floor_ms: api.roundtrip_floor,
+    outbox_dispatch: dispatch,
     sync_ingest_msgs_per_s: ingest ? Math.max(ingest.e2e_msgs_per_s, 0) : null,
     sync_ingest_layer: ingest ? 'e2e' : null,
     sync_ingest_e2e_msgs_per_s: ingest?.e2e_msgs_per_s ?? null,
@@ -274,6 +291,7 @@ interface TableInput {
   open_conversation_api_ms: Summary;
   outbox_enqueue_ms: Summary & { api: Summary; roundtrip: Summary; db: Summary };
   api_roundtrip_floor_ms: Summary;
+  outbox_dispatch: Record<string, DispatchResult> | null;
   sync_ingest_e2e_msgs_per_s: number | null;
   sync_cache_write_msgs_per_s: number | null;
   api_inbox_req_per_s: number;
@@ -402,10 +420,17 @@ function renderTable(r: TableInput): { text: string; markdown: string } {
     {
       metric: 'sync cache write (msgs/s)',
       value: f(r.sync_cache_write_msgs_per_s, 0),
-      target: '≥ 20,000',
-      ok: within(r.sync_cache_write_msgs_per_s, 20_000, true),
+      target: '',
+      ok: null,
       how: 'same batches replayed via applyBatch',
     },
+    ...Object.entries(r.outbox_dispatch ?? {}).map(([provider, d]) => ({
+      metric: `dispatch, ${provider}`,
+      value: `${f(d.sustained_replies_per_min, 0)}/min, ${d.replies_sent} of ${d.replies_queued}`,
+      target: 'keeps up',
+      ok: d.keeps_up,
+      how: d.sustained_per_rule.map((x) => `${x.rule}: ${Math.round(x.share_of_limit * 100)}%`).join('; '),
+    })),
     {
       metric: 'API inbox throughput (req/s)',
       value: f(r.api_inbox_req_per_s, 0),
