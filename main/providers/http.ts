@@ -122,6 +122,30 @@ export class RateLimiter {
   block(ms: number): void {
     this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);
   }
+
+  /**
+   * What the provider still counts (requests inside a window, a pause it asked for), as text to keep: after a
+   * restart a fresh limiter would otherwise spend the whole window's budget again at once, and get 429s.
+   */
+  memory(): string {
+    const since = this.now() - Math.max(0, ...this.windows.map((w) => w.windowMs + WINDOW_SLACK_MS));
+    return JSON.stringify({ stamps: this.stamps.filter((t) => t > since), blockedUntil: this.blockedUntil });
+  }
+
+  /** Takes back what memory() kept (anything unreadable is ignored: the provider's 429s still guide us). */
+  recall(text: string | null): void {
+    try {
+      const m = JSON.parse(text ?? '') as { stamps?: unknown; blockedUntil?: unknown };
+      const now = this.now();
+      const stamps = Array.isArray(m.stamps)
+        ? m.stamps.filter((t): t is number => typeof t === 'number' && t <= now)
+        : [];
+      this.stamps = [...stamps, ...this.stamps].sort((a, b) => a - b);
+      if (typeof m.blockedUntil === 'number') this.blockedUntil = Math.max(this.blockedUntil, m.blockedUntil);
+    } catch {
+      // nothing kept, or not ours
+    }
+  }
 }
 
 /** A provider may ask for a pause, not for its channel to stop for good: longer asks count as an hour. */

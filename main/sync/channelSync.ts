@@ -41,6 +41,7 @@ export class ChannelSync {
   }
 
   start(): void {
+    this.d.connector.http.limiter.recall(this.d.store.syncState.get(this.d.channelId, 'rate').cursor);
     this.setStatus();
     this.done.push(this.run());
   }
@@ -53,7 +54,15 @@ export class ChannelSync {
     // an hour), so the loops end now.
     this.d.connector.http.close();
     await Promise.allSettled(this.done);
+    this.rememberRate();
     await this.d.connector.close().catch(() => undefined);
+  }
+
+  /** The limiter's recent requests, for the next start (a restart must not spend the provider's window twice). */
+  private rememberRate(): void {
+    const { store, channelId, connector } = this.d;
+    if (store.isOpen() && store.channels.get(channelId))
+      store.syncState.set(channelId, 'rate', { cursor: connector.http.limiter.memory(), done: false });
   }
 
   /** Reconcile now (a webhook or realtime event hinted at changes we do not have). */
@@ -133,6 +142,7 @@ export class ChannelSync {
           this.apply(batch.conversations, batch.messages, false);
           state = { cursor: batch.cursor, done: batch.done };
           store.syncState.set(channelId, 'backfill', state);
+          this.rememberRate();
         });
         attempt = 0;
         this.ok();
@@ -162,6 +172,7 @@ export class ChannelSync {
             this.apply(batch.conversations, batch.messages, true);
             state = { cursor: batch.cursor, done: batch.done };
             store.syncState.set(channelId, 'poll', state);
+            this.rememberRate();
           });
           if (batch.done) break;
         }
