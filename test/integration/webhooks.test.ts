@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/core';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
 import { tempDir } from '../helpers/tmp';
-import { addAllChannels } from '../helpers/api';
+import { addAllChannels, waitFor } from '../helpers/api';
 
 let sims: Simulators;
 let core: Core;
@@ -25,6 +25,8 @@ beforeAll(async () => {
   const chatbots = sims.providers().filter((p) => p.provider === 'chatbots-platform');
   channelId = (await addAllChannels(core, chatbots))['chatbots-platform'];
   secret = core.store.channels.get(channelId)!.webhook_secret;
+  // Counts are compared around each delivery: the backfill must not be adding rows meanwhile.
+  await waitFor('the backfill', () => core.store.syncState.get(channelId, 'backfill').done, 25_000);
 }, 30_000);
 
 afterAll(async () => {
