@@ -160,7 +160,8 @@ export async function apiBench(
     });
     if (r.status !== 202)
       throw new Error(`POST reply answered ${r.status}: ${JSON.stringify(r.json).slice(0, 200)}`);
-    if (r.serverMs === null) throw new Error('POST reply answered without a Server-Timing header');
+    if (r.serverMs === null || r.serverMs <= 0)
+      throw new Error(`POST reply answered without a usable Server-Timing header (${r.serverMs})`);
     if (i >= 20) accepted.push(r.serverMs);
   });
   await section('outbox_enqueue');
