@@ -24,6 +24,9 @@ export interface HandlerDeps {
   startDemo: () => Promise<s.Channel[]>;
 }
 
+/** How long a page of messages waits for the provider when the agent scrolls past the cache. */
+const HISTORY_WAIT_MS = 3_000;
+
 /** Local ids are integers; anything else cannot exist. */
 function localId(id: string, what: string): number {
   const n = Number(id);
@@ -76,13 +79,34 @@ export function createHandlers(d: HandlerDeps): Handlers {
       if (body.read === true && before.unreadCount > 0) void markReadAtProvider(d, Number(c.id));
       return c;
     },
-    listMessages: ({
+    listMessages: async ({
       params,
       query,
     }: {
       params: { id: string };
       query: { before?: string; limit: number };
-    }) => store.inbox.listMessages(Number(conversation(params.id).id), query.before, query.limit),
+    }) => {
+      const conv = conversation(params.id);
+      const id = Number(conv.id);
+      const page = store.inbox.listMessages(id, query.before, query.limit);
+      const sync = channels.syncFor(conv.channelId);
+      if (page.nextCursor !== null || !sync?.mayHaveOlder(id)) return page;
+      // The cache ends here and the provider may have more: ask it, for a moment at most (what comes later is
+      // pushed as message.created). Nothing new (it is down, or the history ends there): the cache's answer.
+      const deadline = Date.now() + HISTORY_WAIT_MS;
+      let answer = page;
+      for (;;) {
+        const added = await Promise.race([
+          sync.loadOlder(id).catch(() => 0),
+          new Promise<number>((resolve) => setTimeout(() => resolve(-1), deadline - Date.now())),
+        ]);
+        if (added === 0) return answer;
+        const more = added > 0 && sync.mayHaveOlder(id);
+        answer = store.inbox.listMessages(id, query.before, query.limit, more);
+        // What came in was newer than this page (a gap in the cache): look further back while there is time.
+        if (answer.items.length || !more || Date.now() >= deadline) return answer;
+      }
+    },
 
     sendReply: ({ params, body }: { params: { id: string }; body: s.ReplyCreate }) => {
       const conv = conversation(params.id);

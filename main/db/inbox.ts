@@ -713,10 +713,16 @@ export class InboxRepo {
     return st;
   }
 
-  listMessages(conversationId: number, before: string | undefined, limit: number): PageOf<Message> {
+  /** Newest first, before `before`. `moreElsewhere`: older messages exist beyond the cache (at the provider). */
+  listMessages(
+    conversationId: number,
+    before: string | undefined,
+    limit: number,
+    moreElsewhere = false,
+  ): PageOf<Message> {
     const c = decodeCursor(before) ?? { key: '9999', id: Number.MAX_SAFE_INTEGER };
     const rows = this.s.messagesPage.all(conversationId, c.key, c.id, limit + 1);
-    const more = rows.length > limit;
+    const more = rows.length > limit || moreElsewhere;
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {

@@ -8,6 +8,10 @@ import type { CoreEvents } from '../events';
 import { backoffMs } from './backoff';
 
 const FLOWS_REFRESH_MS = 5 * 60_000;
+/** Provider pages one look back past the cache may read before it has found an older message. */
+const HISTORY_PAGES_PER_LOAD = 10;
+
+const historyStream = (conversationExternalId: string) => `history:${conversationExternalId}`;
 
 export interface ChannelSyncDeps {
   store: Store;
@@ -28,6 +32,7 @@ export class ChannelSync {
   private sleepers = new Set<() => void>();
   private pollErrors = 0;
   private readonly done: Promise<unknown>[] = [];
+  private readonly olderLoads = new Map<number, Promise<number>>();
 
   constructor(private readonly d: ChannelSyncDeps) {}
 
@@ -69,6 +74,49 @@ export class ChannelSync {
   pollNow(): void {
     if (this.pollWake) this.pollWake();
     else this.wakePending = true;
+  }
+
+  /** Whether the provider may still hold messages of this conversation older than the cache has. */
+  mayHaveOlder(conversationId: number): boolean {
+    const { store, channelId, connector } = this.d;
+    const ref = store.inbox.conversationRef(conversationId);
+    return Boolean(
+      ref && connector.olderMessages && !store.syncState.get(channelId, historyStream(ref.externalId)).done,
+    );
+  }
+
+  /**
+   * The agent scrolled back past the cache: read the conversation's history from the provider, newest page
+   * first, until a page brings messages the cache did not have (or the history ends), and store them. The
+   * walk's position is kept, so the next look goes on from there. Resolves to the number of new messages.
+   */
+  loadOlder(conversationId: number): Promise<number> {
+    let load = this.olderLoads.get(conversationId);
+    if (!load) {
+      load = this.walkBack(conversationId).finally(() => this.olderLoads.delete(conversationId));
+      this.olderLoads.set(conversationId, load);
+    }
+    return load;
+  }
+
+  private async walkBack(conversationId: number): Promise<number> {
+    const { store, channelId, connector } = this.d;
+    const ref = store.inbox.conversationRef(conversationId);
+    if (!ref || !connector.olderMessages) return 0;
+    const stream = historyStream(ref.externalId);
+    let { cursor, done } = store.syncState.get(channelId, stream);
+    let added = 0;
+    for (let pages = 0; !done && !added && !this.stopped && pages < HISTORY_PAGES_PER_LOAD; pages++) {
+      const page = await connector.olderMessages(ref, cursor);
+      if (this.stopped) break;
+      cursor = page.next;
+      done = page.next === null;
+      store.transaction(() => {
+        added += this.apply([], page.messages, false);
+        store.syncState.set(channelId, stream, { cursor, done });
+      });
+    }
+    return added;
   }
 
   /** Apply realtime events (from the provider's socket or a verified webhook). */
@@ -204,7 +252,8 @@ export class ChannelSync {
     }
   }
 
-  private apply(convs: RemoteConversation[], msgs: RemoteMessage[], live: boolean): void {
+  /** Stores a batch and tells the open windows; answers how many messages were new. */
+  private apply(convs: RemoteConversation[], msgs: RemoteMessage[], live: boolean): number {
     const { store, events, channelId } = this.d;
     const r = store.inbox.applyBatch(channelId, convs, msgs, { live });
     for (const m of r.created) events.emit('message.created', m);
@@ -213,6 +262,7 @@ export class ChannelSync {
       const c = store.inbox.conversation(id);
       if (c) events.emit('conversation.updated', c);
     }
+    return r.created.length;
   }
 
   private ok(): void {
