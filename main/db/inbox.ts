@@ -238,6 +238,14 @@ export class InboxRepo {
            email = coalesce(excluded.email, email), tags = excluded.tags
          RETURNING id`,
       ),
+      contactBefore: db.prepare<[string, string], { id: number; name: string; handle: string }>(
+        'SELECT id, name, handle FROM contacts WHERE channel_id = ? AND external_id = ?',
+      ),
+      // The trigram index of names and handles (migration 004): written here as contacts are added or renamed.
+      contactSearchAdd: db.prepare('INSERT INTO contacts_fts (rowid, name, handle) VALUES (?, ?, ?)'),
+      contactSearchRemove: db.prepare(
+        "INSERT INTO contacts_fts (contacts_fts, rowid, name, handle) VALUES ('delete', ?, ?, ?)",
+      ),
       insertConversation: db.prepare(
         `INSERT INTO conversations (channel_id, external_id, contact_id, status, unread_count, last_activity_at, meta)
          VALUES (@channelId, @externalId, @contactId, @status, @unread, @lastActivityAt, @meta)
@@ -396,6 +404,7 @@ export class InboxRepo {
 
   private upsertConversation(channelId: string, rc: RemoteConversation, live: boolean): number {
     const c = rc.contact;
+    const before = this.s.contactBefore.get(channelId, c.externalId);
     const contact = this.s.upsertContact.get({
       channelId,
       externalId: c.externalId,
@@ -405,6 +414,11 @@ export class InboxRepo {
       email: c.email ?? null,
       tags: JSON.stringify(c.tags),
     }) as { id: number };
+    if (!before) this.s.contactSearchAdd.run(contact.id, c.name, c.handle);
+    else if (before.name !== c.name || before.handle !== c.handle) {
+      this.s.contactSearchRemove.run(before.id, before.name, before.handle);
+      this.s.contactSearchAdd.run(before.id, c.name, c.handle);
+    }
     const row = this.s.insertConversation.get({
       channelId,
       externalId: rc.externalId,
@@ -671,7 +685,14 @@ export class InboxRepo {
     if (q.provider) filter('ch.provider = @provider', 'provider', q.provider);
     if (q.status) filter('v.status = @status', 'status', q.status);
     if (q.unread) where.push('v.unread_count > 0');
-    if (q.q) {
+    if (q.q && [...q.q].length >= 3) {
+      // Any part of a name or handle, through the trigram index (it needs three characters).
+      filter(
+        'v.contact_id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH @phrase)',
+        'phrase',
+        `"${q.q.replaceAll('"', '""')}"`,
+      );
+    } else if (q.q) {
       where.push(
         `v.contact_id IN (SELECT id FROM contacts WHERE name LIKE @like ESCAPE '\\' OR handle LIKE @like ESCAPE '\\')`,
       );

@@ -150,6 +150,41 @@ describe('reads', () => {
     );
   });
 
+  it('filters the inbox by any part of a contact’s name or handle, renamed or removed', () => {
+    const ch = seedChannel(store);
+    const at = '2026-01-01T00:00:00.000Z';
+    const people = [conv('a', 'Jürgen Müller', at), conv('b', 'Chen Wei', at), conv('c', 'Ана Петрова', at)];
+    store.inbox.applyBatch(ch, people, [], { live: true });
+    const names = (q: string) =>
+      store.inbox
+        .listConversations({ limit: 50, sort: 'latest', q })
+        .items.map((c) => c.contact.name)
+        .sort();
+    expect(names('müll')).toEqual(['Jürgen Müller']);
+    expect(names('MULLER')).toEqual(['Jürgen Müller']); // case and accents do not matter
+    expect(names('en.w')).toEqual(['Chen Wei']); // the handle chen.wei
+    expect(names('етр')).toEqual(['Ана Петрова']);
+    expect(names('ch')).toEqual(['Chen Wei']); // two characters: a plain scan
+    expect(names('nobody')).toEqual([]);
+    for (const hostile of ['"*(NEAR', 'a" OR "b', '"""', '%_\\', 'x) OR 1=1 --'])
+      expect(names(hostile)).toEqual([]);
+
+    // Renamed at the provider: found by the new name only.
+    const renamed = conv('b', 'Wei Zhang', at);
+    store.inbox.applyBatch(ch, [{ ...renamed, contact: { ...renamed.contact, externalId: 'c-b' } }], [], {
+      live: true,
+    });
+    expect(names('Zhang')).toEqual(['Wei Zhang']);
+    expect(names('Chen')).toEqual([]);
+
+    // A removed channel leaves nothing behind in the index, even when a new contact reuses the row id.
+    store.channels.delete(ch);
+    const ch2 = seedChannel(store, 'ch2');
+    store.inbox.applyBatch(ch2, [conv('z', 'Somebody Else', at)], [], { live: true });
+    expect(names('Müller')).toEqual([]);
+    expect(names('Somebody')).toEqual(['Somebody Else']);
+  });
+
   it('searches text and contact names with safe queries and marked snippets', () => {
     const ch = seedChannel(store);
     store.inbox.applyBatch(

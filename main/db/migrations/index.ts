@@ -2,6 +2,7 @@
 import * as m001 from './001_init';
 import * as m002 from './002_fast_writes';
 import * as m003 from './003_outbox_rounds';
+import * as m004 from './004_contact_search';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,5 @@ export const migrations: Migration[] = [
   { version: 1, name: 'init', up: m001.up },
   { version: 2, name: 'fast_writes', up: m002.up },
   { version: 3, name: 'outbox_rounds', up: m003.up },
+  { version: 4, name: 'contact_search', up: m004.up },
 ];
