@@ -2,7 +2,7 @@
 // one keep-alive connection, request sent → whole JSON body received.
 import http from 'node:http';
 import autocannon from 'autocannon';
-import { filteredPath, filters, PAGE, SEARCH_TERMS } from './queries';
+import { CONTACT_QUERIES, contactPath, filteredPath, filters, PAGE, SEARCH_TERMS } from './queries';
 import { collectGarbage, sampleIds, summarize, timeAsync } from './stats';
 
 type Summary = ReturnType<typeof summarize>;
@@ -72,6 +72,7 @@ export interface ApiResults {
   inbox_first_page: Summary;
   inbox_next_pages: Summary;
   inbox_filtered: Summary;
+  inbox_contact_filter: Summary;
   search: Summary;
   search_terms: Record<string, Summary & { kind: string }>;
   open_conversation: Summary;
@@ -132,6 +133,10 @@ export async function apiBench(
   const fs = filters(o.seed);
   const filtered = await timeAsync(runs, fs.length, (i) => c.get(filteredPath(fs[i % fs.length])));
   await section('inbox_filtered');
+  const contact = await timeAsync(runs, CONTACT_QUERIES.length, (i) =>
+    c.get(contactPath(CONTACT_QUERIES[i % CONTACT_QUERIES.length])),
+  );
+  await section('inbox_contact_filter');
 
   const searchAll: number[] = [];
   const searchTerms: ApiResults['search_terms'] = {};
@@ -171,6 +176,7 @@ export async function apiBench(
     inbox_first_page: summarize(first),
     inbox_next_pages: summarize(next),
     inbox_filtered: summarize(filtered),
+    inbox_contact_filter: summarize(contact),
     search: summarize(searchAll),
     search_terms: searchTerms,
     open_conversation: summarize(open),

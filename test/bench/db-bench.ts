@@ -1,13 +1,14 @@
 // The cache through the db layer (Store), in this process: what each API handler costs before HTTP.
 import crypto from 'node:crypto';
 import { openStore } from '../../main/db';
-import { filteredQuery, filters, firstPageQuery, PAGE, SEARCH_TERMS } from './queries';
+import { CONTACT_QUERIES, filteredQuery, filters, firstPageQuery, PAGE, SEARCH_TERMS } from './queries';
 import { collectGarbage, sampleIds, summarize, timeSync } from './stats';
 
 export interface DbResults {
   inbox_first_page: ReturnType<typeof summarize>;
   inbox_next_pages: ReturnType<typeof summarize>;
   inbox_filtered: ReturnType<typeof summarize>;
+  inbox_contact_filter: ReturnType<typeof summarize>;
   search: ReturnType<typeof summarize>;
   search_terms: Record<string, ReturnType<typeof summarize> & { kind: string; hits: number }>;
   open_conversation: ReturnType<typeof summarize>;
@@ -40,6 +41,10 @@ export function dbBench(file: string, o: { seed: number; conversations: number; 
     const fs = filters(o.seed);
     const filtered = timeSync(runs, fs.length, (i) =>
       inbox.listConversations(filteredQuery(fs[i % fs.length])),
+    );
+
+    const contact = timeSync(runs, CONTACT_QUERIES.length, (i) =>
+      inbox.listConversations({ ...firstPageQuery(), q: CONTACT_QUERIES[i % CONTACT_QUERIES.length] }),
     );
 
     const searchAll: number[] = [];
@@ -82,6 +87,7 @@ export function dbBench(file: string, o: { seed: number; conversations: number; 
       inbox_first_page: summarize(first),
       inbox_next_pages: summarize(next),
       inbox_filtered: summarize(filtered),
+      inbox_contact_filter: summarize(contact),
       search: summarize(searchAll),
       search_terms: searchTerms,
       open_conversation: summarize(open),

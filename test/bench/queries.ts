@@ -17,6 +17,9 @@ export const SEARCH_TERMS: { term: string; kind: 'common' | 'rare' | 'none' }[] 
   { term: 'xylophonist', kind: 'none' },
 ];
 
+/** Parts of a customer's name an agent would type in the inbox's filter box: common, partial, absent. */
+export const CONTACT_QUERIES = ['Müller', 'chen', 'Sofía P', 'zzq'];
+
 export interface Filter {
   channel: string;
   status: 'open' | 'pending';
@@ -34,5 +37,6 @@ export function filters(seed: number): Filter[] {
 
 export const firstPageQuery = (): ConversationQuery => ({ sort: 'latest', limit: PAGE });
 export const filteredQuery = (f: Filter): ConversationQuery => ({ sort: 'latest', limit: PAGE, ...f });
+export const contactPath = (q: string) => `/api/v1/conversations?limit=${PAGE}&q=${encodeURIComponent(q)}`;
 export const filteredPath = (f: Filter) =>
   `/api/v1/conversations?limit=${PAGE}&channel=${f.channel}&status=${f.status}&unread=true`;

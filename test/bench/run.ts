@@ -10,6 +10,7 @@ import { ensureBenchDb, REPO } from './generate';
 import { dbBench } from './db-bench';
 import { ApiClient, apiBench, loadTest, warmUp, type ApiResults } from './api-bench';
 import { startChild } from './child';
+import { CONTACT_QUERIES } from './queries';
 import { uiBench, uiUnavailable, type UiResults } from './ui-bench';
 import type { IngestResults, SimProvider } from './sync-bench';
 import type { DispatchResult } from './dispatch-bench';
@@ -217,6 +218,7 @@ async function main(): Promise<void> {
     inbox_first_page_db_ms: db.inbox_first_page,
     inbox_filtered_api_ms: api.inbox_filtered,
     inbox_filtered_db_ms: db.inbox_filtered,
+    inbox_contact_filter_ms: { db: db.inbox_contact_filter, api: api.inbox_contact_filter },
     search_api_ms: api.search,
     search_db_ms: db.search,
     open_conversation_api_ms: api.open_conversation,
@@ -281,6 +283,7 @@ interface TableInput {
   inbox_next_pages_ms: { api: Summary };
   inbox_filtered_db_ms: Summary;
   inbox_filtered_api_ms: Summary;
+  inbox_contact_filter_ms: { db: Summary; api: Summary };
   search_db_ms: Summary;
   search_api_ms: Summary;
   search_ms: {
@@ -343,6 +346,20 @@ function renderTable(r: TableInput): { text: string; markdown: string } {
       value: pp(r.inbox_filtered_api_ms),
       target: 'p99 ≤ 10 ms',
       ok: within(r.inbox_filtered_api_ms.p99, 10),
+      how: 'same over HTTP',
+    },
+    {
+      metric: 'inbox by contact name p50/p99 (db)',
+      value: pp(r.inbox_contact_filter_ms.db),
+      target: '—',
+      ok: null,
+      how: `q = ${CONTACT_QUERIES.map((q) => `"${q}"`).join(', ')}`,
+    },
+    {
+      metric: 'inbox by contact name p50/p99 (API)',
+      value: pp(r.inbox_contact_filter_ms.api),
+      target: '—',
+      ok: null,
       how: 'same over HTTP',
     },
     {
