@@ -91,6 +91,10 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const page = store.inbox.listMessages(id, query.before, query.limit);
       const sync = channels.syncFor(conv.channelId);
       if (page.nextCursor !== null || !sync?.mayHaveOlder(id)) return page;
+      // Opening the conversation: what the cache has, at once, and a cursor; the provider is asked only when
+      // the agent pages on (the app does so by itself when the page does not fill the view).
+      if (!query.before && page.items.length)
+        return store.inbox.listMessages(id, undefined, query.limit, true);
       // The cache ends here and the provider may have more: ask it, for a moment at most (what comes later is
       // pushed as message.created). Nothing new (it is down, or the history ends there): the cache's answer.
       const deadline = Date.now() + HISTORY_WAIT_MS;
