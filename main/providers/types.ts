@@ -48,6 +48,8 @@ export interface SyncBatch {
   cursor: string | null;
   /** Backfill: nothing more to fetch. Poll: this round is complete. */
   done: boolean;
+  /** Conversations (external ids) whose whole history this batch holds: none older is left to ask for. */
+  historyComplete?: string[];
 }
 
 /** What the engine knows of a stored conversation when it asks the connector to act on it. */

@@ -188,6 +188,8 @@ export class ChannelSync {
         if (this.stopped) return;
         store.transaction(() => {
           this.apply(batch.conversations, batch.messages, false);
+          for (const id of batch.historyComplete ?? [])
+            store.syncState.set(channelId, historyStream(id), { cursor: null, done: true });
           state = { cursor: batch.cursor, done: batch.done };
           store.syncState.set(channelId, 'backfill', state);
           this.rememberRate();

@@ -17,7 +17,7 @@ let tmp: ReturnType<typeof tempDir>;
 let channelId: string;
 
 interface Page {
-  items: { id: string; createdAt: string }[];
+  items: { id: string; text: string; createdAt: string }[];
   nextCursor: string | null;
 }
 
@@ -73,6 +73,8 @@ beforeAll(async () => {
   tmp = tempDir();
   kit = new SimKit(simulatorFactories[PROVIDER](WORLD as { seed: number }));
   await kit.listen();
+  for (const line of ['Hi', 'Is anyone there?', 'Thanks!'])
+    kit.sim.inbound({ contact: { name: 'Short Story' }, text: line });
   core = await createCore({ dataDir: tmp.dir, log: () => undefined });
   const p = [{ provider: PROVIDER, baseUrl: kit.baseUrl, credentials: kit.sim.credentials() }];
   channelId = (await addAllChannels(core, p))[PROVIDER];
@@ -104,6 +106,18 @@ describe('history past the cache', () => {
     expect(again.map((m) => m.id)).toEqual(pages.map((m) => m.id));
     // A background poll may run meanwhile (a couple of requests); paging back would take several.
     expect(kit.served - served).toBeLessThan(4);
+  });
+
+  it('does not ask the provider again for a conversation the backfill read whole', async () => {
+    const short = (await conversations()).find(
+      (c) => core.store.inbox.conversation(Number(c.id))?.contact.name === 'Short Story',
+    )!;
+    const first = await api<Page>(core, 'GET', `/api/v1/conversations/${short.id}/messages?limit=50`);
+    expect(first.body.nextCursor).toBeNull(); // no "more at the provider" to page on to
+    const served = kit.served;
+    const pages = await allPages(short.id);
+    expect(pages.map((m) => m.text)).toEqual(['Thanks!', 'Is anyone there?', 'Hi']);
+    expect(kit.served - served).toBeLessThan(2);
   });
 
   it('while the provider is down, answers from the cache at once and says where the cache ends', async () => {

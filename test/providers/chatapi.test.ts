@@ -515,6 +515,9 @@ describe('ChatAPI connector against the simulator', () => {
       true,
     );
     expect(full.messages.every((m) => ISO.test(m.createdAt) && m.type === 'text')).toBe(true);
+    // Every room here fits in one page: each is reported read whole, so scrolling back never asks again.
+    const whole = new Set(full.batches.flatMap((b) => b.historyComplete ?? []));
+    expect([...whole].sort()).toEqual(full.conversations.map((conv) => conv.externalId).sort());
 
     // Interrupted halfway: a new connector resumes from the stored cursor and fetches only the rest.
     expect(full.batches.length).toBeGreaterThan(2);

@@ -171,9 +171,10 @@ class ChatApiConnector implements ProviderConnector {
       const next = { ...c, queue: c.queue.slice(rooms.length), messagePage: 1 };
       return {
         conversations: [],
-        messages: histories.flat(),
+        messages: histories.flatMap((h) => h.messages),
         cursor: JSON.stringify(next),
         done: finished(next),
+        historyComplete: rooms.filter((_, i) => histories[i].complete).map(String),
       };
     }
     if (c.roomsDone) return this.catchUp(c, me);
@@ -349,15 +350,23 @@ class ChatApiConnector implements ProviderConnector {
     }
   }
 
-  /** A room's messages of the backfill window, newest first, from page `from` on (at most MAX_MESSAGE_PAGES). */
-  private async recentHistory(room: string | number, from: number, me: string): Promise<RemoteMessage[]> {
-    const out: RemoteMessage[] = [];
+  /**
+   * A room's messages of the backfill window, newest first, from page `from` on (at most MAX_MESSAGE_PAGES);
+   * `complete` when that was all the room has.
+   */
+  private async recentHistory(
+    room: string | number,
+    from: number,
+    me: string,
+  ): Promise<{ messages: RemoteMessage[]; complete: boolean }> {
+    const messages: RemoteMessage[] = [];
     for (let page = from; page <= MAX_MESSAGE_PAGES; page++) {
       const p = await this.messagesPage(room, page, me);
-      out.push(...p.messages);
-      if (!p.hasNext || reachedBefore(p, Date.now() - BACKFILL_WINDOW_MS)) break;
+      messages.push(...p.messages);
+      if (!p.hasNext) return { messages, complete: from === 1 };
+      if (reachedBefore(p, Date.now() - BACKFILL_WINDOW_MS)) break;
     }
-    return out;
+    return { messages, complete: false };
   }
 
   private async messagesPage(room: string | number, page: number, me: string): Promise<MessagesPage> {

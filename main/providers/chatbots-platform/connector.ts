@@ -147,15 +147,19 @@ class ChatbotsPlatformConnector implements ProviderConnector {
       else if (conversation) conversations.push(conversation);
     }
     // Each conversation's messages are one more request: read a few side by side (the limiter spaces them).
-    const messages = (
-      await mapLimit(conversations, READS_IN_FLIGHT, (c) =>
-        this.recentMessages(c.externalId, -Infinity, BACKFILL_MESSAGES),
-      )
-    ).flat();
+    const histories = await mapLimit(conversations, READS_IN_FLIGHT, (c) =>
+      this.recentWalk(c.externalId, -Infinity, BACKFILL_MESSAGES),
+    );
     const pages = pagesDone + 1;
     const finished = pages >= BACKFILL_MAX_PAGES || (reachedCutoff && step.ordered);
     const next = finished ? null : step.walk;
-    return { conversations, messages, cursor: JSON.stringify({ walk: next, pages }), done: next === null };
+    return {
+      conversations,
+      messages: histories.flatMap((h) => h.messages),
+      cursor: JSON.stringify({ walk: next, pages }),
+      done: next === null,
+      historyComplete: conversations.filter((_, i) => histories[i].complete).map((c) => c.externalId),
+    };
   }
 
   /**
@@ -366,7 +370,17 @@ class ChatbotsPlatformConnector implements ProviderConnector {
 
   /** A conversation's messages changed at/after `since`, newest first, at most `max`. */
   private async recentMessages(conversationId: string, since: number, max: number): Promise<RemoteMessage[]> {
+    return (await this.recentWalk(conversationId, since, max)).messages;
+  }
+
+  /** A conversation's messages changed at or after `since`, newest first, at most `max`; `complete`: all it has. */
+  private async recentWalk(
+    conversationId: string,
+    since: number,
+    max: number,
+  ): Promise<{ messages: RemoteMessage[]; complete: boolean }> {
     const out: RemoteMessage[] = [];
+    let lastPage = false;
     for await (const step of walkNewestFirst(
       this.messagePages(conversationId),
       messageTimeMs,
@@ -376,9 +390,10 @@ class ChatbotsPlatformConnector implements ProviderConnector {
         const m = readMessage(raw, conversationId);
         if (m && (messageChangeMs(raw) ?? Infinity) >= since) out.push(m);
       }
+      lastPage = !step.walk;
       if (out.length >= max || reachedBefore(step, messageTimeMs, since)) break;
     }
-    return out.slice(0, max);
+    return { messages: out.slice(0, max), complete: lastPage && out.length <= max && since === -Infinity };
   }
 
   private async listAll(path: string): Promise<Json[]> {
