@@ -67,6 +67,11 @@ const CONVERSATION_SELECT = `
 // CROSS JOIN keeps conversations the outer loop, so a page walks one of its (filter, activity) indexes and stops
 // after LIMIT rows. With a plain JOIN SQLite starts from the five-row channels table and sorts every
 // conversation in a temp B-tree: ~270 ms for the first page at 100k conversations instead of ~0.3 ms.
+/**
+ * Above this many contacts matching the inbox's `q`, walking the inbox in order beats sorting their conversations
+ * (measured at 100,000 conversations: 330 matches sort in 1 ms but take 20 ms to walk to; 2,000 walk in 4 ms).
+ */
+const FEW_CONTACTS = 1000;
 /** Prepared inbox queries, one per filter combination (a handful of shapes; bounded anyway). */
 const MAX_CACHED_LISTS = 256;
 
@@ -243,6 +248,9 @@ export class InboxRepo {
       ),
       // The trigram index of names and handles (migration 004): written here as contacts are added or renamed.
       contactSearchAdd: db.prepare('INSERT INTO contacts_fts (rowid, name, handle) VALUES (?, ?, ?)'),
+      contactsMatching: db
+        .prepare<[string], number>('SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?')
+        .pluck(),
       contactSearchRemove: db.prepare(
         "INSERT INTO contacts_fts (contacts_fts, rowid, name, handle) VALUES ('delete', ?, ?, ?)",
       ),
@@ -686,15 +694,27 @@ export class InboxRepo {
     if (q.status) filter('v.status = @status', 'status', q.status);
     if (q.unread) where.push('v.unread_count > 0');
     if (q.q && [...q.q].length >= 3) {
-      // Any part of a name or handle, through the trigram index (it needs three characters).
-      filter(
-        'v.contact_id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH @phrase)',
-        'phrase',
-        `"${q.q.replaceAll('"', '""')}"`,
-      );
+      // Any part of a name or handle, through the trigram index (it needs three characters). Few matching
+      // contacts: start from them and sort their conversations. Many (a common name): walk the inbox in order
+      // and keep the matching ones (the `+` keeps SQLite off the contact index), which stops after a page.
+      const phrase = `"${q.q.replaceAll('"', '""')}"`;
+      const ids = this.s.contactsMatching.all(phrase);
+      if (ids.length > FEW_CONTACTS)
+        filter(
+          '+v.contact_id IN (SELECT value FROM json_each(@contactIds))',
+          'contactIds',
+          JSON.stringify(ids),
+        );
+      else
+        filter(
+          'v.contact_id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH @phrase)',
+          'phrase',
+          phrase,
+        );
     } else if (q.q) {
+      // One or two characters match a good share of all contacts: walk the inbox in order, as above.
       where.push(
-        `v.contact_id IN (SELECT id FROM contacts WHERE name LIKE @like ESCAPE '\\' OR handle LIKE @like ESCAPE '\\')`,
+        `+v.contact_id IN (SELECT id FROM contacts WHERE name LIKE @like ESCAPE '\\' OR handle LIKE @like ESCAPE '\\')`,
       );
       params.like = `%${q.q.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
     }
