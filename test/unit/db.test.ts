@@ -185,6 +185,32 @@ describe('reads', () => {
     expect(names('Somebody')).toEqual(['Somebody Else']);
   });
 
+  it('filters by a common name as it does by a rare one: newest first, page by page', () => {
+    const ch = seedChannel(store);
+    // 1,200 "Garcia" among 2,400 people: enough that the filter walks the inbox instead of sorting matches.
+    const people = Array.from({ length: 2400 }, (_, i) =>
+      conv(
+        `p${i}`,
+        i % 2 ? `Ana Garcia ${i}` : `Lee Park ${i}`,
+        new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      ),
+    );
+    store.inbox.applyBatch(ch, people, [], { live: true });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 30; page++) {
+      const r = store.inbox.listConversations({ limit: 50, sort: 'latest', q: 'garc', cursor });
+      seen.push(...r.items.map((c) => c.contact.name));
+      if (!r.nextCursor) break;
+      cursor = r.nextCursor;
+    }
+    expect(seen).toHaveLength(1200);
+    expect(new Set(seen).size).toBe(1200);
+    expect(seen.every((n) => n.startsWith('Ana Garcia'))).toBe(true);
+    expect(seen[0]).toBe('Ana Garcia 2399');
+    expect(seen.at(-1)).toBe('Ana Garcia 1');
+  });
+
   it('searches text and contact names with safe queries and marked snippets', () => {
     const ch = seedChannel(store);
     store.inbox.applyBatch(
