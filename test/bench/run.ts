@@ -32,7 +32,7 @@ const SCALE = quick
   ? { messages: 20_000, conversations: 2_000 }
   : { messages: 1_000_000, conversations: 100_000 };
 const RUNS = quick ? 150 : 400;
-const ENQUEUE_RUNS = quick ? 150 : 400;
+const ENQUEUE_RUNS = quick ? 150 : 1000;
 const SIM_WORLD = quick
   ? { conversations: 300, messagesPerConversation: 12 }
   : { conversations: 4_000, messagesPerConversation: 30 };
