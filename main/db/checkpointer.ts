@@ -4,10 +4,11 @@
 // worker thread with its own connection runs PASSIVE checkpoints instead: they never block the app's
 // connection, which keeps SQLite's automatic checkpoint only as a safety net (at 200 MB of WAL).
 //
-// Even off the event loop a checkpoint is felt: its fsyncs and its locks on the WAL index slowed the app's
-// reads and commits while it ran (a reply's commit p99 0.8 → 2.3 ms, reads 8 → 70 µs). So the worker waits
-// for a pause in writes (the WAL file untouched for QUIET_MS) and checkpoints then, or after MAX_DEFER_MS of
-// writes that never pause (a long backfill), so the WAL cannot grow without end.
+// Even off the event loop a checkpoint is felt: its fsyncs slowed the app's commits while it ran (a reply's
+// commit p99 0.8 ms without checkpoints, up to 2.3 ms with one every 250 ms). So the worker waits for a pause
+// in writes (the WAL file untouched for QUIET_MS) and checkpoints then, or after MAX_DEFER_MS of writes that
+// never pause (a long backfill). Writes that never pause also keep the WAL from starting over, and reads slow
+// down as it grows; the safety net below bounds that.
 //
 // Small databases (tests, a fresh install) do not need it: the worker starts when the database file or its
 // WAL is big enough for checkpoints to hurt, checked at open and then every second.
