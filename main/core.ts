@@ -86,7 +86,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     store,
     events,
     connectorFor: (id) => channels.connectorFor(id),
-    isPaused: (id) => channels.isPaused(id),
+    syncPaused: () => channels.syncPaused,
     log: (line) => log(`[outbox] ${line}`),
     inFlightGraceMs: o.outboxInFlightGraceMs,
     onSettled: (row: OutboxRow, outcome) => {

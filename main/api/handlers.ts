@@ -102,7 +102,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       for (;;) {
         const added = await Promise.race([
           sync.loadOlder(id).catch(() => 0),
-          new Promise<number>((resolve) => setTimeout(() => resolve(-1), deadline - Date.now())),
+          new Promise<number>((resolve) => setTimeout(() => resolve(-1), deadline - Date.now()).unref()),
         ]);
         if (added === 0) return answer;
         const more = added > 0 && sync.mayHaveOlder(id);

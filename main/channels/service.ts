@@ -90,10 +90,6 @@ export class ChannelService {
     return this.syncs.get(channelId);
   }
 
-  isPaused(channelId: string): boolean {
-    return this.paused || Boolean(this.d.store.channels.get(channelId)?.paused);
-  }
-
   /** Check credentials against the provider without saving anything. */
   async test(body: ChannelCreate): Promise<{ ok: boolean; error?: string }> {
     const failure = await this.connectOnce(body);

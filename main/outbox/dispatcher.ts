@@ -21,7 +21,8 @@ export interface DispatcherDeps {
   store: Store;
   events: CoreEvents;
   connectorFor(channelId: string): ProviderConnector | null;
-  isPaused(channelId: string): boolean;
+  /** Every channel's sync is paused (the tray's "Pause sync"). */
+  syncPaused(): boolean;
   log: (line: string) => void;
   /** Override IN_FLIGHT_GRACE_MS (tests against fast simulators). */
   inFlightGraceMs?: number;
@@ -71,14 +72,11 @@ export class Dispatcher {
 
   private async tick(): Promise<void> {
     const busyConversations = new Set(this.inFlight.values());
-    const paused = new Map<string, boolean>();
-    const isPaused = (channelId: string) => {
-      if (!paused.has(channelId)) paused.set(channelId, this.d.isPaused(channelId));
-      return paused.get(channelId)!;
-    };
-    for (const row of this.d.store.outbox.due(200)) {
+    // Paused channels' items are not due (OutboxRepo.due); "Pause sync" in the tray holds back every channel.
+    const due = this.d.syncPaused() ? [] : this.d.store.outbox.due(200);
+    for (const row of due) {
       if (this.stopped) return;
-      if (this.inFlight.has(row.id) || isPaused(row.channel_id)) continue;
+      if (this.inFlight.has(row.id)) continue;
       if (row.conversation_id !== null && busyConversations.has(row.conversation_id)) continue;
       if ((this.perChannel.get(row.channel_id) ?? 0) >= PER_CHANNEL_CONCURRENCY) continue;
       const connector = this.d.connectorFor(row.channel_id);

@@ -88,17 +88,21 @@ export class RateLimiter {
   private blockedUntil = 0;
   sent = 0;
 
+  /** How far back a stamp can still count, slack included. */
+  private readonly longest: number;
+
   constructor(
     private readonly windows: RateWindow[],
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.longest = Math.max(0, ...windows.map((w) => w.windowMs + WINDOW_SLACK_MS));
+  }
 
   /** Milliseconds to wait before the next request may go out (0: now). */
   delay(): number {
     const now = this.now();
     let wait = Math.max(0, this.blockedUntil - now);
-    const longest = Math.max(0, ...this.windows.map((w) => w.windowMs + WINDOW_SLACK_MS));
-    while (this.stamps.length && this.stamps[0] <= now - longest) this.stamps.shift();
+    while (this.stamps.length && this.stamps[0] <= now - this.longest) this.stamps.shift();
     for (const w of this.windows) {
       const span = w.windowMs + WINDOW_SLACK_MS;
       const inWindow = this.stamps.filter((t) => t > now - span);
@@ -128,7 +132,7 @@ export class RateLimiter {
    * restart a fresh limiter would otherwise spend the whole window's budget again at once, and get 429s.
    */
   memory(): string {
-    const since = this.now() - Math.max(0, ...this.windows.map((w) => w.windowMs + WINDOW_SLACK_MS));
+    const since = this.now() - this.longest;
     return JSON.stringify({ stamps: this.stamps.filter((t) => t > since), blockedUntil: this.blockedUntil });
   }
 

@@ -59,15 +59,15 @@ export class ChannelSync {
     // an hour), so the loops end now.
     this.d.connector.http.close();
     await Promise.allSettled(this.done);
-    this.rememberRate();
+    // Not for a channel being removed (its rows are going), nor once the store has closed.
+    if (this.d.store.isOpen() && this.d.store.channels.get(this.d.channelId)) this.rememberRate();
     await this.d.connector.close().catch(() => undefined);
   }
 
   /** The limiter's recent requests, for the next start (a restart must not spend the provider's window twice). */
   private rememberRate(): void {
     const { store, channelId, connector } = this.d;
-    if (store.isOpen() && store.channels.get(channelId))
-      store.syncState.set(channelId, 'rate', { cursor: connector.http.limiter.memory(), done: false });
+    store.syncState.set(channelId, 'rate', { cursor: connector.http.limiter.memory(), done: false });
   }
 
   /** Reconcile now (a webhook or realtime event hinted at changes we do not have). */

@@ -1,19 +1,9 @@
 // The renderer in Chromium (playwright-core) against web mode over the benchmark cache. Uses the renderer's
 // performance marks: `inbox:first-paint` (first rows painted) and `conversation:shown:<id>` (a conversation's
 // messages painted after a click). Without them it falls back to DOM checks and says so.
-import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { summarize } from './stats';
-
-export const CHROMIUM = '/usr/bin/chromium';
-const BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium';
 
 /** The little of the DOM the in-page functions use (this file is compiled with Node's types only). */
 interface El {
@@ -159,15 +149,16 @@ export async function uiBench(
   appUrl: string,
   o: { loads: number; switches: number; scrollSeconds: number },
 ): Promise<UiResults> {
-  if (!fs.existsSync(CHROMIUM)) return uiUnavailable(`Chromium not found at ${CHROMIUM}`);
+  const browser = findChromium();
+  if (typeof browser === 'string') return uiUnavailable(browser);
   const { chromium } = await import('playwright-core');
   const notes: string[] = [];
   const details: Record<string, unknown> = {};
   // Frame pacing off: requestAnimationFrame then runs as fast as frames can be produced, so its deltas show
   // the real cost of a frame rather than the 16.7 ms vsync interval.
   const unthrottled = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [...BASE_ARGS, '--disable-frame-rate-limit', '--disable-gpu-vsync'],
+    ...browser,
+    args: [...CHROMIUM_ARGS, '--disable-frame-rate-limit', '--disable-gpu-vsync'],
   });
   let switchMs: ReturnType<typeof summarize> | null = null;
   let scroll: ReturnType<typeof summarize> | null = null;
@@ -215,7 +206,7 @@ export async function uiBench(
     await unthrottled.close();
   }
   // The same scroll at the normal 60 Hz frame pacing: how many frames miss their vsync slot.
-  const paced = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
+  const paced = await chromium.launch({ ...browser, args: CHROMIUM_ARGS });
   try {
     const page = await newPage(paced);
     await firstPaint(page, () => page.goto(appUrl), notes);

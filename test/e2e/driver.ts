@@ -8,27 +8,10 @@ import type { Channel, ProviderId } from '../../main/contract/schemas';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
 import { addAllChannels, api, waitFor, type ApiClient } from '../helpers/api';
 import { tempDir } from '../helpers/tmp';
+import { CHROMIUM_ARGS } from '../helpers/chromium';
 
 const RENDERER_DIR = path.resolve('out/renderer');
 const SCREENSHOT_DIR = path.resolve('test-results/screenshots');
-const DEBIAN_CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-/** Debian's Chromium, else Playwright's own download; a string says why neither is there. */
-export function findChromium(): { executablePath?: string } | string {
-  if (fs.existsSync(DEBIAN_CHROMIUM)) return { executablePath: DEBIAN_CHROMIUM };
-  const own = chromium.executablePath();
-  if (own && fs.existsSync(own)) return {};
-  return `no browser: neither ${DEBIAN_CHROMIUM} (apt-get install chromium) nor Playwright's Chromium (npx playwright install chromium) is installed`;
-}
-
 type Credentials = { apiKey?: string; username?: string; password?: string; token?: string };
 
 export class UiDriver {

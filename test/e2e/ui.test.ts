@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broadcast, BroadcastPreview, Conversation, Flow, Message } from '../../main/contract/schemas';
 import { TAGS } from '../../main/providers/simkit/world';
 import { api, waitFor } from '../helpers/api';
-import { findChromium, UiDriver } from './driver';
+import { UiDriver } from './driver';
+import { findChromium } from '../helpers/chromium';
 
 const browser = findChromium();
 if (typeof browser === 'string') console.warn(`[e2e ui] SKIPPED: ${browser}`);
