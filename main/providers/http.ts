@@ -2,6 +2,8 @@
 // stays under the documented limits, obeys Retry-After and X-RateLimit-*, and turns every failure
 // into a ProviderError whose message a support agent can read.
 
+import { exchange, type RawResponse, type TransportError } from './transport';
+
 export type ProviderErrorKind =
   'network' | 'timeout' | 'auth' | 'rate_limit' | 'server' | 'client' | 'not_found' | 'malformed';
 
@@ -53,7 +55,7 @@ export interface RequestOptions {
 
 export interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: RawResponse['headers'];
   body: unknown;
 }
 
@@ -155,12 +157,12 @@ export class RateLimiter {
 /** A provider may ask for a pause, not for its channel to stop for good: longer asks count as an hour. */
 const MAX_RETRY_AFTER_MS = 3_600_000;
 
-function retryAfterMs(h: Headers): number | undefined {
+function retryAfterMs(h: HttpResponse['headers']): number | undefined {
   const asked = askedWaitMs(h);
   return asked === undefined ? undefined : Math.min(asked, MAX_RETRY_AFTER_MS);
 }
 
-function askedWaitMs(h: Headers): number | undefined {
+function askedWaitMs(h: HttpResponse['headers']): number | undefined {
   const ra = h.get('retry-after');
   if (ra) {
     const secs = Number(ra);
@@ -192,6 +194,22 @@ export function defaultErrorMessage(body: unknown): string | undefined {
 }
 
 const MAX_ERROR_TEXT = 500;
+const MAX_RESPONSE_BYTES = 20_000_000;
+
+function transportFailure(e: TransportError, what: string, timeoutMs: number): ProviderError {
+  switch (e.reason) {
+    case 'timeout':
+      return new ProviderError('timeout', `${what}: no answer within ${timeoutMs / 1000} s`);
+    case 'cancelled':
+      return new ProviderError('network', `${what}: request cancelled`);
+    case 'too_large':
+      return new ProviderError('malformed', `${what}: response too large`);
+    case 'dropped':
+      return new ProviderError('network', `${what}: connection dropped while reading`);
+    default:
+      return new ProviderError('network', `${what}: cannot reach the provider (${e.detail ?? e.message})`);
+  }
+}
 /** Shorter values (e.g. a username) are too common to stand for a credential. */
 const MIN_SECRET_LENGTH = 6;
 
@@ -230,10 +248,10 @@ export class ProviderHttp {
     return this.opts.baseUrl.replace(/\/+$/, '');
   }
 
-  url(path: string, query?: RequestOptions['query']): string {
+  url(path: string, query?: RequestOptions['query']): URL {
     const u = new URL(this.baseUrl + (path.startsWith('/') ? path : '/' + path));
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
-    return u.toString();
+    return u;
   }
 
   /** Cancel every request still waiting or in flight (the connector is closing). */
@@ -304,33 +322,27 @@ export class ProviderHttp {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(o.form).toString();
     }
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 15_000);
-    const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
-    let res: Response;
+    const timeoutMs = this.opts.timeoutMs ?? 15_000;
+    let res: RawResponse;
     try {
-      res = await fetch(this.url(path, o.query), { method, headers, body, signal, redirect: 'error' });
+      res = await exchange(this.url(path, o.query), {
+        method,
+        headers,
+        body,
+        signal: o.signal ?? this.closed.signal,
+        timeoutMs,
+        maxBytes: MAX_RESPONSE_BYTES,
+      });
     } catch (e) {
-      if (timeout.aborted)
-        throw new ProviderError(
-          'timeout',
-          `${method} ${path}: no answer within ${(this.opts.timeoutMs ?? 15_000) / 1000} s`,
-        );
-      throw new ProviderError(
-        'network',
-        `${method} ${path}: cannot reach the provider (${(e as Error).cause ?? (e as Error).message})`,
-      );
+      throw transportFailure(e as TransportError, `${method} ${path}`, timeoutMs);
     }
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (e) {
+    if (res.status >= 300 && res.status < 400)
       throw new ProviderError(
-        'network',
-        `${method} ${path}: connection dropped while reading (${(e as Error).message})`,
+        'client',
+        `${method} ${path}: the provider redirects to ${res.headers.get('location') ?? 'another address'}; check the channel's base URL`,
+        res.status,
       );
-    }
-    if (text.length > 20_000_000)
-      throw new ProviderError('malformed', `${method} ${path}: response too large`);
+    const text = res.text;
     let parsed: unknown = text;
     const type = res.headers.get('content-type') ?? '';
     if (text && (type.includes('json') || /^\s*[[{]/.test(text))) {

@@ -305,7 +305,7 @@ class ChatApiConnector implements ProviderConnector {
   async subscribe(handlers: RealtimeHandlers): Promise<() => void> {
     const me = await this.ensureMe();
     const link = new RealtimeLink({
-      url: this.http.url('/websocket/open').replace(/^http/, 'ws'),
+      url: this.http.url('/websocket/open').href.replace(/^http/, 'ws'),
       headers: { authorization: `Bearer ${this.apiKey}` },
       onFrame: (frame) => this.onFrame(frame, me, handlers),
       onState: (state, reason) => handlers.onState(state, reason),
