@@ -202,6 +202,16 @@ function foldMessage(
   }
 }
 
+/** What applyBatch keeps while it stores one batch's messages. */
+interface BatchState {
+  live: boolean;
+  /** Some reply is being sent, so an outgoing message may be its echo (adoptPendingReply). */
+  adopting: boolean;
+  touches: Map<number, Touch>;
+  /** Conversation → its contact's name, for the full-text rows. */
+  names: Map<number, string>;
+}
+
 export interface AppliedBatch {
   created: Message[];
   updated: Message[];
@@ -290,6 +300,11 @@ export class InboxRepo {
       contactName: db
         .prepare<[number], string>(
           'SELECT c.name FROM conversations v JOIN contacts c ON c.id = v.contact_id WHERE v.id = ?',
+        )
+        .pluck(),
+      anyReplySending: db
+        .prepare<[], number>(
+          "SELECT EXISTS (SELECT 1 FROM messages WHERE direction = 'out' AND external_id IS NULL AND status = 'sending')",
         )
         .pluck(),
       pendingReply: db.prepare<[number, string], { id: number }>(
@@ -385,6 +400,10 @@ export class InboxRepo {
         out.conversations.add(id);
       }
       const touches = new Map<number, Touch>();
+      const names = new Map<number, string>();
+      // Only a reply the outbox is sending can be adopted: with none (all of a backfill, usually), no
+      // outgoing message needs looking up first.
+      const adopting = this.s.anyReplySending.get() === 1;
       // Oldest first, so last_message and waiting time end up right whatever order the provider used.
       const sorted = [...msgs].sort((a, b) =>
         a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
@@ -396,7 +415,7 @@ export class InboxRepo {
           known.get(rm.conversationExternalId) ??
           this.s.conversationIdByExternal.get(channelId, rm.conversationExternalId)?.id ??
           this.upsertConversation(channelId, placeholderConversation(rm), o.live);
-        const r = this.upsertMessage(channelId, convId, rm, o.live, touches);
+        const r = this.upsertMessage(channelId, convId, rm, { live: o.live, adopting, touches, names });
         if (r?.created) out.created.push(r.message);
         else if (r) out.updated.push(r.message);
         if (r) out.conversations.add(convId);
@@ -443,9 +462,9 @@ export class InboxRepo {
     channelId: string,
     conversationId: number,
     rm: RemoteMessage,
-    live: boolean,
-    touches: Map<number, Touch>,
+    batch: BatchState,
   ): { created: boolean; message: Message } | null {
+    const { live, touches } = batch;
     const row: MessageRow = {
       id: 0,
       conversation_id: conversationId,
@@ -463,9 +482,10 @@ export class InboxRepo {
           ? null
           : '{"backfill":true}',
     };
-    const adopted = rm.direction === 'out' ? this.adoptPendingReply(channelId, conversationId, rm) : null;
+    const adopted =
+      batch.adopting && rm.direction === 'out' ? this.adoptPendingReply(channelId, conversationId, rm) : null;
     if (adopted) return { created: false, message: adopted };
-    const id = this.insertMessageRow(row);
+    const id = this.insertMessageRow(row, batch.names);
     if (id !== null) {
       let t = touches.get(conversationId);
       if (!t) {
@@ -495,8 +515,12 @@ export class InboxRepo {
     return null;
   }
 
-  /** Insert a message and its full-text row; null when (channel_id, external_id) is already stored. */
-  private insertMessageRow(r: MessageRow, deferIndex = false): number | null {
+  /**
+   * Insert a message and its full-text row; null when (channel_id, external_id) is already stored. `names`
+   * (conversation → contact name) spares a batch the same lookup for each of a conversation's messages; a
+   * reply's full-text row comes a moment 'later' (see insertLocalReply).
+   */
+  private insertMessageRow(r: MessageRow, names: Map<number, string> | 'later'): number | null {
     const ins = this.s.insertMessage.run({
       conversationId: r.conversation_id,
       channelId: r.channel_id,
@@ -511,10 +535,15 @@ export class InboxRepo {
     });
     if (ins.changes === 0) return null;
     const id = Number(ins.lastInsertRowid);
-    if (deferIndex) {
+    if (names === 'later') {
       this.s.ftsDefer.run(id);
       this.pendingIndex = true;
-    } else this.s.ftsInsert.run(id, r.text, this.s.contactName.get(r.conversation_id) ?? '');
+    } else {
+      let name = names.get(r.conversation_id);
+      if (name === undefined)
+        names.set(r.conversation_id, (name = this.s.contactName.get(r.conversation_id) ?? ''));
+      this.s.ftsInsert.run(id, r.text, name);
+    }
     this.lastIndexWrite = Date.now();
     this.searchIndexUntidy = true;
     return id;
@@ -602,7 +631,7 @@ export class InboxRepo {
       // Not indexed inside the request: a reply's POST answers once message and outbox row are committed, and
       // full-text indexing (a new index segment, now and then a merge) is what made that slow at the tail. The
       // reply waits in fts_pending until writes pause or the next search, whichever comes first.
-      const id = this.insertMessageRow(row, true)!;
+      const id = this.insertMessageRow(row, 'later')!;
       this.s.touchConversation.run({
         conversationId,
         messageId: id,

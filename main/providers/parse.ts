@@ -50,12 +50,27 @@ export function strings(v: unknown, maxItems = 50): string[] {
 
 const MIN_TIME = Date.UTC(2000, 0, 1);
 const MAX_AHEAD_MS = 24 * 3600_000;
+const MIN_ISO = new Date(MIN_TIME).toISOString();
+/**
+ * Already in the form isoTime returns (UTC, milliseconds, a day every month has), so parsing and printing it
+ * again would change nothing: most providers send exactly this, for every message of a sync.
+ */
+const CANONICAL_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+let latest = { until: 0, iso: '' };
+
+/** The latest acceptable timestamp, recomputed once a second (it only grows, so a stale one is stricter). */
+function latestIso(): string {
+  const now = Date.now();
+  if (now >= latest.until) latest = { until: now + 1000, iso: new Date(now + MAX_AHEAD_MS).toISOString() };
+  return latest.iso;
+}
 
 /**
  * An ISO timestamp from an ISO string, epoch seconds or epoch milliseconds. Absurd values (before 2000,
  * more than a day ahead, unparsable) become `fallback` (default: now), so one bad field cannot reorder an inbox.
  */
 export function isoTime(v: unknown, fallback?: string): string {
+  if (typeof v === 'string' && CANONICAL_ISO.test(v) && v >= MIN_ISO && v <= latestIso()) return v;
   let ms = NaN;
   if (typeof v === 'number' && Number.isFinite(v)) ms = v < 1e11 ? v * 1000 : v;
   else if (typeof v === 'string' && v.length <= 40)

@@ -101,6 +101,29 @@ describe('sync writes', () => {
     expect(conversation.unreadCount).toBe(2);
   });
 
+  it('takes the provider’s copy of a reply being sent as that reply, and other outgoing messages as new', () => {
+    const ch = seedChannel(store);
+    const c = conv('x1', 'Ana García', '2026-01-01T10:00:00.000Z');
+    const convId = Number([...store.inbox.applyBatch(ch, [c], [], { live: true }).conversations][0]);
+    const reply = store.inbox.insertLocalReply(convId, ch, 'On its way', {});
+    const sentElsewhere = msg('p0', 'x1', 'From the provider’s own UI', '2026-01-01T10:01:00.000Z', 'out');
+    // Queued, not yet sending: the provider cannot have it, so an outgoing message with the same text is another one.
+    const early = store.inbox.applyBatch(
+      ch,
+      [],
+      [{ ...sentElsewhere, externalId: 'p1', text: 'On its way' }],
+      { live: true },
+    );
+    expect(early.created).toHaveLength(1);
+    store.inbox.setMessageStatus(Number(reply.id), 'sending', null);
+    const echo = { ...sentElsewhere, externalId: 'p2', text: 'On its way', status: 'sent' as const };
+    const r = store.inbox.applyBatch(ch, [], [sentElsewhere, echo], { live: true });
+    expect(r.created.map((m) => m.text)).toEqual(['From the provider’s own UI']);
+    expect(r.updated.map((m) => [m.id, m.status])).toEqual([[reply.id, 'sent']]);
+    const texts = store.inbox.listMessages(convId, undefined, 50).items.map((m) => m.text);
+    expect(texts.sort()).toEqual(['From the provider’s own UI', 'On its way', 'On its way']);
+  });
+
   it('never lets a late status downgrade a message', () => {
     const ch = seedChannel(store);
     store.inbox.applyBatch(
