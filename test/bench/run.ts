@@ -297,6 +297,7 @@ interface TableInput {
   outbox_dispatch: Record<string, DispatchResult> | null;
   sync_ingest_e2e_msgs_per_s: number | null;
   sync_cache_write_msgs_per_s: number | null;
+  sync_ingest: IngestResults | null;
   api_inbox_req_per_s: number;
   live_aggregation_first_page_ms: Summary | null;
   cache_vs_live_ratio_api: number | null;
@@ -433,6 +434,15 @@ function renderTable(r: TableInput): { text: string; markdown: string } {
       target: '≥ 20,000',
       ok: within(r.sync_ingest_e2e_msgs_per_s, 20_000, true),
       how: 'simulators → connectors → ChannelSync → SQLite',
+    },
+    {
+      metric: 'sync ingest CPU per message (µs)',
+      value: r.sync_ingest
+        ? `app ${f(r.sync_ingest.e2e_cpu.app_us_per_msg, 1)}, simulators ${f(r.sync_ingest.e2e_cpu.simulators_us_per_msg, 1)}`
+        : 'n/a',
+      target: '',
+      ok: null,
+      how: `at that cost all ${r.machine.cpus} cores busy would store ${f(r.sync_ingest?.e2e_cpu.all_cores_msgs_per_s ?? null, 0)} msgs/s`,
     },
     {
       metric: 'sync cache write (msgs/s)',

@@ -7,6 +7,7 @@
 //    do without a cache), for the ratio against the cached first page.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { openStore, type Store } from '../../main/db';
 import type { Credentials, ProviderId } from '../../main/contract/schemas';
@@ -58,8 +59,17 @@ export interface IngestResults {
   cache_write_messages: number;
   cache_write_ms: number;
   timed_out: string[];
-  /** CPU use during the end-to-end run (100 = one core busy all the time). */
-  e2e_cpu: { app_cpu_pct: number; simulators_cpu_pct: number | null };
+  /**
+   * CPU use during the end-to-end run (100 = one core busy all the time), per message stored, and the rate this
+   * machine's cores could reach at that cost with every core busy (app and simulators share them).
+   */
+  e2e_cpu: {
+    app_cpu_pct: number;
+    simulators_cpu_pct: number | null;
+    app_us_per_msg: number;
+    simulators_us_per_msg: number | null;
+    all_cores_msgs_per_s: number | null;
+  };
 }
 
 export async function ingestBench(
@@ -113,12 +123,18 @@ export async function ingestBench(
   // Who was busy: the app's process (connectors + sync + SQLite) and the simulators' process, in CPU-ms per second.
   const appCpu = process.cpuUsage(cpu0);
   const simCpu = simCpuMs ? (await simCpuMs()) - simCpu0 : null;
-  const busy = {
-    app_cpu_pct: Math.round(((appCpu.user + appCpu.system) / 1000 / e2eMs) * 100),
-    simulators_cpu_pct: simCpu === null ? null : Math.round((simCpu / e2eMs) * 100),
-  };
   const timedOut = syncs.filter((s) => s.doneAt === null).map((s) => s.p.provider);
   const messages = store.inbox.counts().messages;
+  const appCpuMs = (appCpu.user + appCpu.system) / 1000;
+  const perMsgUs = (ms: number) => Math.round((ms * 1000 * 10) / Math.max(messages, 1)) / 10;
+  const busy = {
+    app_cpu_pct: Math.round((appCpuMs / e2eMs) * 100),
+    simulators_cpu_pct: simCpu === null ? null : Math.round((simCpu / e2eMs) * 100),
+    app_us_per_msg: perMsgUs(appCpuMs),
+    simulators_us_per_msg: simCpu === null ? null : perMsgUs(simCpu),
+    all_cores_msgs_per_s:
+      simCpu === null ? null : Math.round((os.cpus().length * 1e6) / (perMsgUs(appCpuMs) + perMsgUs(simCpu))),
+  };
   const perProvider: IngestResults['per_provider'] = {};
   for (const s of syncs) {
     const batches = captured.filter((c) => c.channelId === s.id);
