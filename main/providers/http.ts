@@ -2,6 +2,7 @@
 // stays under the documented limits, obeys Retry-After and X-RateLimit-*, and turns every failure
 // into a ProviderError whose message a support agent can read.
 
+import { setMaxListeners } from 'node:events';
 import { exchange, type RawResponse, type TransportError } from './transport';
 
 export type ProviderErrorKind =
@@ -242,6 +243,9 @@ export class ProviderHttp {
   constructor(opts: HttpOptions) {
     this.opts = opts;
     this.limiter = new RateLimiter(opts.unlimited ? [] : opts.limits);
+    // Every request waiting or in flight listens for close(), and each stops listening when it ends: many at
+    // once (a backfill's parallel reads, the outbox) is normal, not a leak.
+    setMaxListeners(0, this.closed.signal);
   }
 
   get baseUrl(): string {

@@ -67,6 +67,20 @@ describe('ProviderHttp', () => {
     expect(connections.length - before).toBe(1);
   });
 
+  it('runs many requests side by side without a listener-leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const c = client();
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => c.json('GET', '/ok', { query: { q: i } })),
+    );
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    expect(answers).toHaveLength(24);
+    expect(warnings).toEqual([]);
+  });
+
   it('sends a JSON body whole, whatever its characters', async () => {
     const text = 'Grüße, 你好 👋'.repeat(100);
     expect(await client().json('POST', '/echo', { json: { text } })).toEqual({ text });
