@@ -110,11 +110,21 @@ function migrate(db: Sqlite): void {
   );
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of pending) {
-    db.transaction(() => {
-      db.exec(m.up);
-      record.run(m.version, m.name, new Date().toISOString());
-      db.pragma(`user_version = ${m.version}`);
-    })();
+    // Dropping the old copy of a rebuilt table with foreign keys on would cascade into the rows that reference
+    // it (and the pragma cannot change inside a transaction).
+    if (m.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(m.up);
+        const broken = m.rebuildsTables ? (db.pragma('foreign_key_check') as unknown[]).length : 0;
+        if (broken)
+          throw new Error(`migration ${m.version} (${m.name}) would leave ${broken} broken references`);
+        record.run(m.version, m.name, new Date().toISOString());
+        db.pragma(`user_version = ${m.version}`);
+      })();
+    } finally {
+      if (m.rebuildsTables) db.pragma('foreign_keys = ON');
+    }
   }
   db.pragma('optimize');
 }

@@ -279,7 +279,7 @@ export class InboxRepo {
       insertMessage: db.prepare(
         `INSERT INTO messages (conversation_id, channel_id, external_id, direction, text, type, created_at, status, error, meta)
          VALUES (@conversationId, @channelId, @externalId, @direction, @text, @type, @createdAt, @status, @error, @meta)
-         ON CONFLICT (channel_id, external_id) DO NOTHING`,
+         ON CONFLICT (conversation_id, external_id) DO NOTHING`,
       ),
       // Full-text rows are written here, one single-row insert per new message (see migration 002).
       ftsInsert: db.prepare('INSERT INTO messages_fts (rowid, text, contact_name) VALUES (?, ?, ?)'),
@@ -310,8 +310,12 @@ export class InboxRepo {
       pendingReply: db.prepare<[number, string], { id: number }>(
         `SELECT id FROM messages WHERE conversation_id = ? AND text = ? AND direction = 'out' AND external_id IS NULL AND status = 'sending' ORDER BY id LIMIT 1`,
       ),
-      messageByExternal: db.prepare<[string, string], MessageRow>(
-        'SELECT * FROM messages WHERE channel_id = ? AND external_id = ?',
+      messageByExternal: db.prepare<[number, string], MessageRow>(
+        'SELECT * FROM messages WHERE conversation_id = ? AND external_id = ?',
+      ),
+      // Only these can still change by a receipt (migration 005's partial index).
+      awaitingReceipt: db.prepare<[string, string], MessageRow>(
+        `SELECT * FROM messages WHERE channel_id = ? AND external_id = ? AND direction = 'out' AND status IN ('sent', 'delivered')`,
       ),
       message: db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE id = ?'),
       setMessageStatus: db.prepare('UPDATE messages SET status = ?, error = ? WHERE id = ?'),
@@ -483,7 +487,7 @@ export class InboxRepo {
           : '{"backfill":true}',
     };
     const adopted =
-      batch.adopting && rm.direction === 'out' ? this.adoptPendingReply(channelId, conversationId, rm) : null;
+      batch.adopting && rm.direction === 'out' ? this.adoptPendingReply(conversationId, rm) : null;
     if (adopted) return { created: false, message: adopted };
     const id = this.insertMessageRow(row, batch.names);
     if (id !== null) {
@@ -505,7 +509,7 @@ export class InboxRepo {
       // The row as stored (STRICT columns keep exactly these values), without reading it back.
       return { created: true, message: toMessage({ ...row, id }) };
     }
-    const existing = this.s.messageByExternal.get(channelId, rm.externalId)!;
+    const existing = this.s.messageByExternal.get(conversationId, rm.externalId)!;
     if (STATUS_RANK[rm.status] > STATUS_RANK[existing.status] || (existing.text !== rm.text && rm.text)) {
       if (existing.text !== rm.text && rm.text) this.s.setMessageText.run(rm.text, existing.id);
       if (STATUS_RANK[rm.status] > STATUS_RANK[existing.status])
@@ -585,8 +589,8 @@ export class InboxRepo {
    * The provider shows our own reply (an echo, or a poll) before the send call returned: it is the reply
    * the outbox is sending, not a new message. Give that row the provider's id instead of storing a copy.
    */
-  private adoptPendingReply(channelId: string, conversationId: number, rm: RemoteMessage): Message | null {
-    if (this.s.messageByExternal.get(channelId, rm.externalId)) return null;
+  private adoptPendingReply(conversationId: number, rm: RemoteMessage): Message | null {
+    if (this.s.messageByExternal.get(conversationId, rm.externalId)) return null;
     const pending = this.s.pendingReply.get(conversationId, rm.text);
     if (!pending) return null;
     this.s.setMessageSent.run(
@@ -599,7 +603,7 @@ export class InboxRepo {
 
   /** A status update for a message known by its provider id (delivery receipts). */
   updateStatusByExternal(channelId: string, externalId: string, status: MessageStatus): Message | null {
-    const existing = this.s.messageByExternal.get(channelId, externalId);
+    const existing = this.s.awaitingReceipt.get(channelId, externalId);
     if (!existing || STATUS_RANK[status] <= STATUS_RANK[existing.status]) return null;
     this.s.setMessageStatus.run(status, null, existing.id);
     return toMessage(this.s.message.get(existing.id)!);
@@ -662,7 +666,7 @@ export class InboxRepo {
   markMessageSent(id: number, externalId: string, status: MessageStatus): Message | null {
     const row = this.s.message.get(id);
     if (!row) return null;
-    const dup = this.s.messageByExternal.get(row.channel_id, externalId);
+    const dup = this.s.messageByExternal.get(row.conversation_id, externalId);
     if (dup && dup.id !== id) this.s.deleteMessage.run(dup.id);
     this.s.setMessageSent.run(
       STATUS_RANK[dup?.status ?? 'sent'] > STATUS_RANK[status] ? dup!.status : status,

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, DatabaseOpenError, SCHEMA_VERSION, type Store } from '../../main/db';
 import { ftsQuery } from '../../main/db/inbox';
+import { migrations } from '../../main/db/migrations';
 import { tempDir } from '../helpers/tmp';
 import { conv, msg, seedChannel } from '../helpers/seed';
 
@@ -48,6 +49,55 @@ describe('opening and migrating', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
     store = openStore(file);
+  });
+
+  it('rebuilds the messages of a version 4 database keyed by conversation, keeping ids, outbox and search', () => {
+    store.close();
+    const old = path.join(tmp.dir, 'v4.db');
+    const db = new Database(old);
+    for (const m of migrations.filter((x) => x.version <= 4)) db.exec(m.up);
+    db.pragma('user_version = 4');
+    db.exec(`
+      INSERT INTO channels (id, provider, name, base_url, credentials, webhook_secret, created_at)
+        VALUES ('ch1', 'chatpion', 'Shop', 'http://127.0.0.1:9', x'00', 's', '2026-01-01T00:00:00.000Z');
+      INSERT INTO contacts (id, channel_id, external_id, name, handle) VALUES (1, 'ch1', 'u1', 'Ana García', 'ana');
+      INSERT INTO contacts_fts (rowid, name, handle) VALUES (1, 'Ana García', 'ana');
+      INSERT INTO conversations (id, channel_id, external_id, contact_id, last_activity_at)
+        VALUES (1, 'ch1', 'x1', 1, '2026-01-01T10:01:00.000Z');
+      INSERT INTO messages (id, conversation_id, channel_id, external_id, direction, text, type, created_at, status)
+        VALUES (7, 1, 'ch1', 'm1', 'in', 'where is my parcel', 'text', '2026-01-01T10:00:00.000Z', 'received'),
+               (9, 1, 'ch1', 'm2', 'out', 'on its way', 'text', '2026-01-01T10:01:00.000Z', 'sent');
+      INSERT INTO messages_fts (rowid, text, contact_name) VALUES (7, 'where is my parcel', 'Ana García'),
+                                                              (9, 'on its way', 'Ana García');
+      INSERT INTO outbox (kind, channel_id, conversation_id, message_id, payload, idempotency_key, status, created_at)
+        VALUES ('reply', 'ch1', 1, 9, '{}', 'k1', 'sent', '2026-01-01T10:01:00.000Z');
+    `);
+    db.close();
+
+    store = openStore(old);
+    const check = new Database(old, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(check.prepare('SELECT id, external_id FROM messages ORDER BY id').all()).toEqual([
+      { id: 7, external_id: 'm1' },
+      { id: 9, external_id: 'm2' },
+    ]);
+    expect(check.prepare('SELECT message_id FROM outbox').pluck().all()).toEqual([9]);
+    check.close();
+    expect(store.inbox.search('parcel', 10).map((h) => h.messageId)).toEqual(['7']);
+    // Foreign keys are back on: removing the channel takes its messages and outbox with it.
+    const again = store.inbox.applyBatch(
+      'ch1',
+      [],
+      [msg('m1', 'x1', 'where is my parcel', '2026-01-01T10:00:00.000Z')],
+      {
+        live: true,
+      },
+    );
+    expect(again.created).toEqual([]);
+    expect(store.inbox.updateStatusByExternal('ch1', 'm2', 'read')?.status).toBe('read');
+    store.channels.delete('ch1');
+    expect(store.inbox.counts().messages).toBe(0);
+    expect(store.outbox.list(null)).toEqual([]);
   });
 
   it('refuses a database from a newer version and leaves it untouched', () => {

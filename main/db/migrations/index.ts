@@ -3,11 +3,14 @@ import * as m001 from './001_init';
 import * as m002 from './002_fast_writes';
 import * as m003 from './003_outbox_rounds';
 import * as m004 from './004_contact_search';
+import * as m005 from './005_messages_by_conversation';
 
 export interface Migration {
   version: number;
   name: string;
   up: string;
+  /** Rebuilds a table (create, copy, drop, rename): runs with foreign keys off, checked before it commits. */
+  rebuildsTables?: boolean;
 }
 
 export const migrations: Migration[] = [
@@ -15,4 +18,5 @@ export const migrations: Migration[] = [
   { version: 2, name: 'fast_writes', up: m002.up },
   { version: 3, name: 'outbox_rounds', up: m003.up },
   { version: 4, name: 'contact_search', up: m004.up },
+  { version: 5, name: 'messages_by_conversation', up: m005.up, rebuildsTables: true },
 ];
