@@ -3,7 +3,7 @@
 // GET /api/messages/instagram/:id (unpaginated); the contact is the Instagram user (instagramUserId,
 // also the recipientId for replies). Auth is a JWT from POST /api/auth/login, cached and renewed on 401.
 import type { Capabilities } from '../../contract/schemas';
-import { ProviderError, ProviderHttp } from '../http';
+import { mapLimit, ProviderError, ProviderHttp } from '../http';
 import { id, isObj, isoTime, num, obj, readCursor, str } from '../parse';
 import type {
   ConnectorContext,
@@ -39,6 +39,8 @@ const BACKFILL_DAYS = 30;
 const MAX_BACKFILL_CONVERSATIONS = 1000;
 /** Conversations whose messages are fetched per backfill or poll step (one request each). */
 const CHUNK = 10;
+/** Conversations whose messages are read side by side (the limiter still paces them to the documented rate). */
+const READS_IN_FLIGHT = 4;
 /** A first poll re-reads conversations active this recently, which covers activity during the backfill. */
 const RECENT_MS = 10 * MINUTE;
 
@@ -279,17 +281,17 @@ class InstantChatConnector implements ProviderConnector {
 
   /** Messages of these conversations, one request each; a conversation that no longer exists has none. */
   private async messagesOf(conversationIds: string[]): Promise<RemoteMessage[]> {
-    const out: RemoteMessage[] = [];
-    for (const convId of conversationIds) {
+    const perConversation = await mapLimit(conversationIds, READS_IN_FLIGHT, async (convId) => {
       const path = `${CONVERSATIONS}/${encodeURIComponent(convId)}`;
       try {
         const items = listIn(await this.http.json('GET', path), 'messages', `GET ${path}`);
-        out.push(...items.map((m) => toMessage(m, convId)));
+        return items.map((m) => toMessage(m, convId));
       } catch (e) {
         if (!(e instanceof ProviderError && e.kind === 'not_found')) throw e;
+        return [];
       }
-    }
-    return out;
+    });
+    return perConversation.flat();
   }
 
   private async pollStep(state: PollState, conversations: RemoteConversation[]): Promise<SyncBatch> {
