@@ -90,8 +90,9 @@ describe('SIGKILL during backfill, dispatch and broadcasts', () => {
       .filter((m) => !m.deleted && rooms.has(m.roomId))
       .map((m) => m.id);
   };
-  const backfillDone = () =>
-    inspect((db) => db.prepare("SELECT done FROM sync_state WHERE stream = 'backfill'").pluck().get() === 1);
+  const backfillState = () =>
+    inspect((db) => db.prepare("SELECT done FROM sync_state WHERE stream = 'backfill'").pluck().get());
+  const backfillDone = () => backfillState() === 1;
   const sentTexts = (prefix: string) => kit.sent.filter((s) => s.text.startsWith(prefix)).map((s) => s.text);
 
   it(`keeps every message exactly once across ${CRASHES} kills, and resumes by itself`, async () => {
@@ -130,7 +131,10 @@ describe('SIGKILL during backfill, dispatch and broadcasts', () => {
         expect(r.status).toBe(201);
         broadcasts.push({ id: r.body.id, text });
       }
-      await new Promise((r) => setTimeout(r, 100 + Math.random() * 1400));
+      // The first kill lands in the middle of the backfill (some batches committed, not all), however fast
+      // the sync is; the others at random moments.
+      if (round === 0) await waitFor('backfill under way', () => backfillState() === 0, 30_000, 2);
+      else await new Promise((r) => setTimeout(r, 100 + Math.random() * 1400));
       await kill();
       integrity.push(inspect((db) => String(db.pragma('integrity_check', { simple: true }))));
       if (!backfillDone()) killedDuringBackfill++;
