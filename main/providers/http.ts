@@ -340,12 +340,18 @@ export class ProviderHttp {
     } catch (e) {
       throw transportFailure(e as TransportError, `${method} ${path}`, timeoutMs);
     }
-    if (res.status >= 300 && res.status < 400)
+    if (res.status >= 300 && res.status < 400) {
+      // The address is shown to the agent: bounded, and without a credential a provider might have put in it.
+      const to = redact(
+        (res.headers.get('location') ?? 'another address').slice(0, MAX_ERROR_TEXT),
+        secretsSent(auth, o),
+      );
       throw new ProviderError(
         'client',
-        `${method} ${path}: the provider redirects to ${res.headers.get('location') ?? 'another address'}; check the channel's base URL`,
+        `${method} ${path}: the provider redirects to ${to}; check the channel's base URL`,
         res.status,
       );
+    }
     const text = res.text;
     let parsed: unknown = text;
     const type = res.headers.get('content-type') ?? '';

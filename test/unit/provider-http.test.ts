@@ -21,6 +21,10 @@ beforeAll(async () => {
       if (url.pathname === '/ok') return res.end(JSON.stringify({ ok: true, q: url.searchParams.get('q') }));
       if (url.pathname === '/echo') return res.setHeader('content-type', 'application/json').end(body);
       if (url.pathname === '/slow') return setTimeout(() => res.end('{}'), 2_000);
+      if (url.pathname === '/moved-with-key')
+        return res
+          .writeHead(302, { location: `https://elsewhere.example/?k=${String(req.headers['x-api-key'])}` })
+          .end();
       if (url.pathname === '/moved')
         return res.writeHead(301, { location: 'https://elsewhere.example/' }).end();
       if (url.pathname === '/huge') {
@@ -115,6 +119,15 @@ describe('ProviderHttp', () => {
     const e = await failure(client().json('GET', '/moved'));
     expect(e.kind).toBe('client');
     expect(e.message).toContain('redirects to https://elsewhere.example/');
+    const key = 'sk-live-0123456789';
+    const withKey = await failure(
+      new ProviderHttp({ baseUrl: base, limits: [], auth: () => ({ 'X-API-Key': key }) }).json(
+        'GET',
+        '/moved-with-key',
+      ),
+    );
+    expect(withKey.message).toContain('redirects to https://elsewhere.example/?k=[redacted]');
+    expect(withKey.message).not.toContain(key);
   });
 
   it('refuses an answer over 20 MB, and one cut off halfway', async () => {
