@@ -520,7 +520,7 @@ export class InboxRepo {
   }
 
   /**
-   * Insert a message and its full-text row; null when (channel_id, external_id) is already stored. `names`
+   * Insert a message and its full-text row; null when (conversation_id, external_id) is already stored. `names`
    * (conversation → contact name) spares a batch the same lookup for each of a conversation's messages; a
    * reply's full-text row comes a moment 'later' (see insertLocalReply).
    */
