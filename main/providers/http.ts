@@ -314,7 +314,7 @@ export class ProviderHttp {
   private async once(
     method: string,
     path: string,
-    o: RequestOptions,
+    o: RequestOptions & { signal: AbortSignal },
     auth: Record<string, string>,
   ): Promise<HttpResponse & { secrets: string[] }> {
     const headers: Record<string, string> = { accept: 'application/json', ...(o.headers ?? {}), ...auth };
@@ -333,7 +333,7 @@ export class ProviderHttp {
         method,
         headers,
         body,
-        signal: o.signal ?? this.closed.signal,
+        signal: o.signal,
         timeoutMs,
         maxBytes: MAX_RESPONSE_BYTES,
       });

@@ -30,13 +30,11 @@ export class TransportError extends Error {
 }
 
 // Idle sockets are unref'd by the agent, so a pool never holds the process open.
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 16 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),
-};
+const plain = { request: http.request, agent: new http.Agent({ keepAlive: true, maxSockets: 16 }) };
+const secure = { request: https.request, agent: new https.Agent({ keepAlive: true, maxSockets: 16 }) };
 
 export function exchange(url: URL, r: RawRequest): Promise<RawResponse> {
-  const https_ = url.protocol === 'https:';
+  const { request, agent } = url.protocol === 'https:' ? secure : plain;
   return new Promise((resolve, reject) => {
     let settled = false;
     let answered = false;
@@ -57,8 +55,7 @@ export function exchange(url: URL, r: RawRequest): Promise<RawResponse> {
       r.body === undefined
         ? r.headers
         : { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) };
-    const options = { method: r.method, headers, agent: https_ ? agents['https:'] : agents['http:'] };
-    const req = (https_ ? https : http).request(url, options, (res) => {
+    const req = request(url, { method: r.method, headers, agent }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       let bytes = 0;

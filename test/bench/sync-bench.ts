@@ -127,13 +127,14 @@ export async function ingestBench(
   const messages = store.inbox.counts().messages;
   const appCpuMs = (appCpu.user + appCpu.system) / 1000;
   const perMsgUs = (ms: number) => Math.round((ms * 1000 * 10) / Math.max(messages, 1)) / 10;
+  const appUs = perMsgUs(appCpuMs);
+  const simUs = simCpu === null ? null : perMsgUs(simCpu);
   const busy = {
     app_cpu_pct: Math.round((appCpuMs / e2eMs) * 100),
     simulators_cpu_pct: simCpu === null ? null : Math.round((simCpu / e2eMs) * 100),
-    app_us_per_msg: perMsgUs(appCpuMs),
-    simulators_us_per_msg: simCpu === null ? null : perMsgUs(simCpu),
-    all_cores_msgs_per_s:
-      simCpu === null ? null : Math.round((os.cpus().length * 1e6) / (perMsgUs(appCpuMs) + perMsgUs(simCpu))),
+    app_us_per_msg: appUs,
+    simulators_us_per_msg: simUs,
+    all_cores_msgs_per_s: simUs === null ? null : Math.round((os.cpus().length * 1e6) / (appUs + simUs)),
   };
   const perProvider: IngestResults['per_provider'] = {};
   for (const s of syncs) {

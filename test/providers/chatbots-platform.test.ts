@@ -21,6 +21,7 @@ import type {
   RemoteConversation,
   WebhookRequest,
 } from '../../main/providers/types';
+import { caught } from '../helpers/provider-error';
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
 
@@ -71,15 +72,6 @@ function connect(kit: SimKit, o: Partial<ConnectorContext> = {}): ProviderConnec
     webhookSecret: SECRET,
     ...o,
   });
-}
-
-async function caught(p: Promise<unknown>): Promise<ProviderError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ProviderError);
-  return e as ProviderError;
 }
 
 async function waitFor<T>(f: () => T | undefined | null | false, ms = 1000): Promise<T> {

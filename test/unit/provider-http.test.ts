@@ -3,7 +3,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError, ProviderHttp } from '../../main/providers/http';
+import { ProviderHttp } from '../../main/providers/http';
+import { caught } from '../helpers/provider-error';
 
 let server: http.Server;
 let base = '';
@@ -53,15 +54,6 @@ afterAll(async () => {
 
 const client = (timeoutMs?: number) => new ProviderHttp({ baseUrl: base, limits: [], timeoutMs });
 
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ProviderError);
-  return e as ProviderError;
-}
-
 describe('ProviderHttp', () => {
   it('reads JSON and sends the query; one kept-alive socket serves requests one after another', async () => {
     const c = client();
@@ -92,13 +84,13 @@ describe('ProviderHttp', () => {
   });
 
   it('turns an error status into words from the body', async () => {
-    const e = await failure(client().json('GET', '/missing'));
+    const e = await caught(client().json('GET', '/missing'));
     expect(e.kind).toBe('not_found');
     expect(e.message).toBe('GET /missing: 404 no such thing');
   });
 
   it('gives up on a provider that does not answer in time', async () => {
-    const e = await failure(client(300).json('GET', '/slow'));
+    const e = await caught(client(300).json('GET', '/slow'));
     expect(e.kind).toBe('timeout');
     expect(e.message).toBe('GET /slow: no answer within 0.3 s');
   });
@@ -108,7 +100,7 @@ describe('ProviderHttp', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
-    const e = await failure(
+    const e = await caught(
       new ProviderHttp({ baseUrl: `http://127.0.0.1:${port}`, limits: [] }).json('GET', '/ok'),
     );
     expect(e.kind).toBe('network');
@@ -116,11 +108,11 @@ describe('ProviderHttp', () => {
   });
 
   it('does not follow a redirect: the base URL needs fixing', async () => {
-    const e = await failure(client().json('GET', '/moved'));
+    const e = await caught(client().json('GET', '/moved'));
     expect(e.kind).toBe('client');
     expect(e.message).toContain('redirects to https://elsewhere.example/');
     const key = 'sk-live-0123456789';
-    const withKey = await failure(
+    const withKey = await caught(
       new ProviderHttp({ baseUrl: base, limits: [], auth: () => ({ 'X-API-Key': key }) }).json(
         'GET',
         '/moved-with-key',
@@ -131,8 +123,8 @@ describe('ProviderHttp', () => {
   });
 
   it('refuses an answer over 20 MB, and one cut off halfway', async () => {
-    expect((await failure(client().json('GET', '/huge'))).kind).toBe('malformed');
-    const cut = await failure(client().json('GET', '/cut'));
+    expect((await caught(client().json('GET', '/huge'))).kind).toBe('malformed');
+    const cut = await caught(client().json('GET', '/cut'));
     expect(cut.kind).toBe('network');
     expect(cut.message).toBe('GET /cut: connection dropped while reading');
   });
@@ -142,7 +134,7 @@ describe('ProviderHttp', () => {
     const pending = c.json('GET', '/slow');
     const t = performance.now();
     setTimeout(() => c.close(), 50);
-    const e = await failure(pending);
+    const e = await caught(pending);
     expect(e.message).toBe('GET /slow: request cancelled');
     expect(performance.now() - t).toBeLessThan(1_000);
   });
