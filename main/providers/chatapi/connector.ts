@@ -39,7 +39,7 @@ const PAGE_SIZE = 100;
 const MAX_ROOM_PAGES = 50;
 const MAX_MESSAGE_PAGES = 5;
 /** Rooms whose history one backfill step reads (concurrently; the rate limiter still spaces the requests). */
-const ROOMS_PER_STEP = 8;
+const ROOMS_PER_STEP = 16;
 const BACKFILL_WINDOW_MS = 30 * DAY;
 /** First poll after backfill: re-read rooms active this recently (messages may have arrived meanwhile). */
 const FIRST_POLL_LOOKBACK_MS = HOUR;
