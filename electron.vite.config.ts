@@ -7,7 +7,15 @@ const contract = { '@contract': resolve(__dirname, 'main/contract') };
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { input: { index: resolve(__dirname, 'main/shell/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'main/shell/index.ts'),
+          // The sync writer's thread (main/db/syncWriter.ts) loads this file from the app's own folder.
+          syncWriterThread: resolve(__dirname, 'main/db/syncWriterThread.ts'),
+        },
+        // Shared code stays next to both entries, so each module's import.meta.url is that folder.
+        output: { chunkFileNames: '[name]-[hash].js' },
+      },
       // better-sqlite3 is native; electron is provided at run time.
       externalizeDeps: true,
     },

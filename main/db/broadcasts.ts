@@ -118,21 +118,23 @@ export class BroadcastsRepo {
     b: { name: string; text: string; audience: Audience; scheduleAt: string | null; timezone: string | null },
     recipients: (AudienceMatch & { mode: 'native' | 'fanout' })[],
   ): Broadcast {
-    return this.db.transaction(() => {
-      const id = Number(
-        this.s.insert.run({
-          name: b.name,
-          text: b.text,
-          audience: JSON.stringify(b.audience),
-          status: b.scheduleAt ? 'scheduled' : 'queued',
-          scheduleAt: b.scheduleAt,
-          timezone: b.timezone,
-          createdAt: now(),
-        }).lastInsertRowid,
-      );
-      for (const r of recipients) this.s.addRecipient.run(id, r.channelId, r.conversationId, r.mode);
-      return this.get(id)!;
-    })();
+    return this.db
+      .transaction(() => {
+        const id = Number(
+          this.s.insert.run({
+            name: b.name,
+            text: b.text,
+            audience: JSON.stringify(b.audience),
+            status: b.scheduleAt ? 'scheduled' : 'queued',
+            scheduleAt: b.scheduleAt,
+            timezone: b.timezone,
+            createdAt: now(),
+          }).lastInsertRowid,
+        );
+        for (const r of recipients) this.s.addRecipient.run(id, r.channelId, r.conversationId, r.mode);
+        return this.get(id)!;
+      })
+      .immediate();
   }
 
   get(id: number): Broadcast | null {

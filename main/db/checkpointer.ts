@@ -25,7 +25,7 @@ const QUIET_MS = 300;
 const MAX_DEFER_MS = 5_000;
 // While writes never pause (a burst of replies, a long backfill) the worker cannot catch up far enough for the
 // WAL to start over, and past SQLite's threshold every commit would checkpoint inline again: hence a high one.
-const SAFETY_NET_PAGES = 50_000;
+export const SAFETY_NET_PAGES = 50_000;
 // No journal_size_limit: cutting a large WAL back (ftruncate) when it starts over took ~100 ms here, inside a
 // commit. The file keeps its size while the app runs and goes away when the database is closed.
 const DEFAULT_PAGES = 1000;

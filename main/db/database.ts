@@ -61,14 +61,7 @@ export function openDatabase(file: string, o: OpenOptions = {}): Sqlite {
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     checkVersion(db, file);
     if (!o.readonly) db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 1000');
-    db.pragma('cache_size = -32000');
-    db.pragma('temp_store = MEMORY');
-    // Deleted rows (a removed channel's encrypted credentials, its cached messages) are zeroed in their pages
-    // instead of lingering in free space; FAST adds no I/O.
-    db.pragma('secure_delete = FAST');
+    configure(db);
     migrate(db);
   } catch (e) {
     db.close();
@@ -81,6 +74,24 @@ export function openDatabase(file: string, o: OpenOptions = {}): Sqlite {
     throw new DatabaseOpenError('readonly', `cannot open the database ${file}: ${(e as Error).message}`);
   }
   if (!o.readonly) checkpointInBackground(db, o.nativeBinding);
+  return db;
+}
+
+function configure(db: Sqlite): void {
+  db.pragma('foreign_keys = ON');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 1000');
+  db.pragma('cache_size = -32000');
+  db.pragma('temp_store = MEMORY');
+  // Deleted rows (a removed channel's encrypted credentials, its cached messages) are zeroed in their pages
+  // instead of lingering in free space; FAST adds no I/O.
+  db.pragma('secure_delete = FAST');
+}
+
+/** Another connection to a database openDatabase has opened (and migrated), for a worker thread. */
+export function openConnection(file: string, nativeBinding?: string): Sqlite {
+  const db = new Database(file, { fileMustExist: true, nativeBinding });
+  configure(db);
   return db;
 }
 

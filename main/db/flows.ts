@@ -38,17 +38,19 @@ export class FlowsRepo {
 
   /** Replace a channel's flows with what the provider listed. */
   replaceForChannel(channelId: string, flows: RemoteFlow[]): void {
-    this.db.transaction(() => {
-      for (const f of flows)
-        this.s.upsert.run({
-          channelId,
-          externalId: f.externalId,
-          name: f.name,
-          description: f.description ?? null,
-          active: Number(f.active),
-        });
-      this.s.removeMissing.run(channelId, JSON.stringify(flows.map((f) => f.externalId)));
-    })();
+    this.db
+      .transaction(() => {
+        for (const f of flows)
+          this.s.upsert.run({
+            channelId,
+            externalId: f.externalId,
+            name: f.name,
+            description: f.description ?? null,
+            active: Number(f.active),
+          });
+        this.s.removeMissing.run(channelId, JSON.stringify(flows.map((f) => f.externalId)));
+      })
+      .immediate();
   }
 
   upsertOne(channelId: string, f: RemoteFlow): void {

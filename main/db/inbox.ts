@@ -178,6 +178,8 @@ interface Touch {
   status: ConversationStatus;
   snoozedUntil: string | null;
   unreadDelta: number;
+  /** The conversation as the batch found it. */
+  before: TouchRow;
 }
 
 /**
@@ -229,13 +231,30 @@ export class InboxRepo {
   /** Replies may wait in fts_pending (also after a restart): checked on the first search or idle round. */
   private pendingIndex = true;
 
-  constructor(private readonly db: Sqlite) {
+  /**
+   * `tidiesSearchIndex: false` for the sync writer's connection (syncWriter.ts): the app's own repo does the
+   * upkeep, and sees that writer's commits through data_version.
+   */
+  constructor(
+    private readonly db: Sqlite,
+    o: { tidiesSearchIndex: boolean } = { tidiesSearchIndex: true },
+  ) {
     // FTS5 merges its index segments while it writes (automerge): a few commits in a hundred then take
     // 10–70 ms. Migration 002 turns that off; the merging is done here instead, in short slices while no
     // messages are being written, so neither a reply nor a sync batch waits for it.
+    const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    let seenVersion = dataVersion.get();
     const tidy = setInterval(() => {
-      if (!db.open) return clearInterval(tidy);
-      if (db.readonly || Date.now() - this.lastIndexWrite < SEARCH_TIDY_IDLE_MS) return;
+      if (!db.open || !o.tidiesSearchIndex) return clearInterval(tidy);
+      if (db.readonly) return;
+      // Another connection (the sync writer) committed since the last look: it may have written index rows.
+      const version = dataVersion.get();
+      if (version !== seenVersion) {
+        seenVersion = version;
+        this.lastIndexWrite = Date.now();
+        this.searchIndexUntidy = true;
+      }
+      if (Date.now() - this.lastIndexWrite < SEARCH_TIDY_IDLE_MS) return;
       try {
         if (this.pendingIndex) this.indexPending();
         if (this.searchIndexUntidy) this.tidySearchIndex(SEARCH_TIDY_BUDGET_MS);
@@ -251,6 +270,9 @@ export class InboxRepo {
          ON CONFLICT (channel_id, external_id) DO UPDATE SET
            name = excluded.name, handle = excluded.handle, platform = coalesce(excluded.platform, platform),
            email = coalesce(excluded.email, email), tags = excluded.tags
+         WHERE name IS NOT excluded.name OR handle IS NOT excluded.handle
+           OR platform IS NOT coalesce(excluded.platform, platform) OR email IS NOT coalesce(excluded.email, email)
+           OR tags IS NOT excluded.tags
          RETURNING id`,
       ),
       contactBefore: db.prepare<[string, string], { id: number; name: string; handle: string }>(
@@ -271,6 +293,8 @@ export class InboxRepo {
            contact_id = excluded.contact_id,
            last_activity_at = max(last_activity_at, excluded.last_activity_at),
            meta = json_patch(meta, excluded.meta)
+         WHERE contact_id IS NOT excluded.contact_id OR excluded.last_activity_at > last_activity_at
+           OR json_patch(meta, excluded.meta) IS NOT meta
          RETURNING id`,
       ),
       conversationIdByExternal: db.prepare<[string, string], { id: number }>(
@@ -347,6 +371,11 @@ export class InboxRepo {
            snoozed_until = @snoozedUntil
          WHERE id = @id`,
       ),
+      // When a batch only adds older history or replaces the last message at the same time: last_message_id is
+      // in no index, and an UPDATE that names an indexed column rewrites that index's entry even if unchanged.
+      touchLastMessage: db.prepare(
+        'UPDATE conversations SET last_message_id = @lastMessageId WHERE id = @id',
+      ),
       setUnread: db.prepare('UPDATE conversations SET unread_count = ? WHERE id = ?'),
       conversation: db.prepare<[number], ConversationRow>(`${CONVERSATION_SELECT} WHERE v.id = ?`),
       patchConversation: db.prepare(
@@ -395,38 +424,53 @@ export class InboxRepo {
     o: { live: boolean },
   ): AppliedBatch {
     const out: AppliedBatch = { created: [], updated: [], conversations: new Set() };
-    this.db.transaction(() => {
-      // External id → local id of the conversations this batch describes, so their messages skip a lookup.
-      const known = new Map<string, number>();
-      for (const rc of convs) {
-        const id = this.upsertConversation(channelId, rc, o.live);
-        known.set(rc.externalId, id);
-        out.conversations.add(id);
-      }
-      const touches = new Map<number, Touch>();
-      const names = new Map<number, string>();
-      // Only a reply the outbox is sending can be adopted: with none (all of a backfill, usually), no
-      // outgoing message needs looking up first.
-      const adopting = this.s.anyReplySending.get() === 1;
-      // Oldest first, so last_message and waiting time end up right whatever order the provider used.
-      const sorted = [...msgs].sort((a, b) =>
-        a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
-      );
-      for (const rm of sorted) {
-        // A message for a conversation the batch did not describe is kept under a placeholder contact,
-        // which the provider's next description of that conversation replaces.
-        const convId =
-          known.get(rm.conversationExternalId) ??
-          this.s.conversationIdByExternal.get(channelId, rm.conversationExternalId)?.id ??
-          this.upsertConversation(channelId, placeholderConversation(rm), o.live);
-        const r = this.upsertMessage(channelId, convId, rm, { live: o.live, adopting, touches, names });
-        if (r?.created) out.created.push(r.message);
-        else if (r) out.updated.push(r.message);
-        if (r) out.conversations.add(convId);
-      }
-      for (const t of touches.values()) this.s.touchFolded.run(t);
-    })();
+    this.db
+      .transaction(() => {
+        // External id → local id of the conversations this batch describes, so their messages skip a lookup.
+        const known = new Map<string, number>();
+        for (const rc of convs) {
+          const id = this.upsertConversation(channelId, rc, o.live);
+          known.set(rc.externalId, id);
+          out.conversations.add(id);
+        }
+        const touches = new Map<number, Touch>();
+        const names = new Map<number, string>();
+        // Only a reply the outbox is sending can be adopted: with none (all of a backfill, usually), no
+        // outgoing message needs looking up first.
+        const adopting = this.s.anyReplySending.get() === 1;
+        // Oldest first, so last_message and waiting time end up right whatever order the provider used.
+        const sorted = [...msgs].sort((a, b) =>
+          a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
+        );
+        for (const rm of sorted) {
+          // A message for a conversation the batch did not describe is kept under a placeholder contact,
+          // which the provider's next description of that conversation replaces.
+          const convId =
+            known.get(rm.conversationExternalId) ??
+            this.s.conversationIdByExternal.get(channelId, rm.conversationExternalId)?.id ??
+            this.upsertConversation(channelId, placeholderConversation(rm), o.live);
+          const r = this.upsertMessage(channelId, convId, rm, { live: o.live, adopting, touches, names });
+          if (r?.created) out.created.push(r.message);
+          else if (r) out.updated.push(r.message);
+          if (r) out.conversations.add(convId);
+        }
+        for (const t of touches.values()) this.writeTouch(t);
+      })
+      .immediate();
     return out;
+  }
+
+  private writeTouch(t: Touch): void {
+    const b = t.before;
+    if (
+      t.unreadDelta === 0 &&
+      t.lastActivityAt === b.last_activity_at &&
+      t.waitingSince === b.waiting_since &&
+      t.status === b.status &&
+      t.snoozedUntil === b.snoozed_until
+    ) {
+      if (t.lastMessageId !== b.last_message_id) this.s.touchLastMessage.run(t);
+    } else this.s.touchFolded.run(t);
   }
 
   hasConversation(channelId: string, externalId: string): boolean {
@@ -444,8 +488,10 @@ export class InboxRepo {
       platform: c.platform ?? null,
       email: c.email ?? null,
       tags: JSON.stringify(c.tags),
-    }) as { id: number };
-    if (!before) this.s.contactSearchAdd.run(contact.id, c.name, c.handle);
+    }) as { id: number } | undefined;
+    // No row back: the contact exists and nothing about it changed (the upsert wrote nothing).
+    const contactId = contact?.id ?? before!.id;
+    if (!before) this.s.contactSearchAdd.run(contactId, c.name, c.handle);
     else if (before.name !== c.name || before.handle !== c.handle) {
       this.s.contactSearchRemove.run(before.id, before.name, before.handle);
       this.s.contactSearchAdd.run(before.id, c.name, c.handle);
@@ -453,13 +499,14 @@ export class InboxRepo {
     const row = this.s.insertConversation.get({
       channelId,
       externalId: rc.externalId,
-      contactId: contact.id,
+      contactId,
       status: rc.status === 'resolved' ? 'resolved' : 'open',
       unread: live ? 0 : (rc.unreadCount ?? 0),
       lastActivityAt: rc.lastActivityAt,
       meta: JSON.stringify(rc.meta ?? {}),
-    }) as { id: number };
-    return row.id;
+    }) as { id: number } | undefined;
+    // Unchanged conversations are not rewritten (each write would move its entries in six indexes).
+    return row?.id ?? this.s.conversationIdByExternal.get(channelId, rc.externalId)!.id;
   }
 
   private upsertMessage(
@@ -502,6 +549,7 @@ export class InboxRepo {
           status: c.status,
           snoozedUntil: c.snoozed_until,
           unreadDelta: 0,
+          before: c,
         };
         touches.set(conversationId, t);
       }
@@ -559,10 +607,12 @@ export class InboxRepo {
       this.pendingIndex = false;
       return;
     }
-    this.db.transaction(() => {
-      this.s.ftsIndexPending.run();
-      this.s.ftsClearPending.run();
-    })();
+    this.db
+      .transaction(() => {
+        this.s.ftsIndexPending.run();
+        this.s.ftsClearPending.run();
+      })
+      .immediate();
     this.pendingIndex = false;
     this.searchIndexUntidy = true;
   }
@@ -631,21 +681,23 @@ export class InboxRepo {
       meta: JSON.stringify(meta),
     };
     // Message and full-text row together (a savepoint when the caller already holds a transaction).
-    const id = this.db.transaction(() => {
-      // Not indexed inside the request: a reply's POST answers once message and outbox row are committed, and
-      // full-text indexing (a new index segment, now and then a merge) is what made that slow at the tail. The
-      // reply waits in fts_pending until writes pause or the next search, whichever comes first.
-      const id = this.insertMessageRow(row, 'later')!;
-      this.s.touchConversation.run({
-        conversationId,
-        messageId: id,
-        createdAt,
-        direction: 'out',
-        unreadDelta: 0,
-        live: 1,
-      });
-      return id;
-    })();
+    const id = this.db
+      .transaction(() => {
+        // Not indexed inside the request: a reply's POST answers once message and outbox row are committed, and
+        // full-text indexing (a new index segment, now and then a merge) is what made that slow at the tail. The
+        // reply waits in fts_pending until writes pause or the next search, whichever comes first.
+        const id = this.insertMessageRow(row, 'later')!;
+        this.s.touchConversation.run({
+          conversationId,
+          messageId: id,
+          createdAt,
+          direction: 'out',
+          unreadDelta: 0,
+          live: 1,
+        });
+        return id;
+      })
+      .immediate();
     return toMessage({ ...row, id });
   }
 

@@ -10,6 +10,7 @@ import { FlowsRepo } from './flows';
 import { TemplatesRepo } from './templates';
 import { SyncStateRepo } from './syncState';
 import { SettingsRepo } from './settings';
+import { SyncWriter } from './syncWriter';
 
 export { DatabaseOpenError, SCHEMA_VERSION } from './database';
 
@@ -22,6 +23,8 @@ export interface Store {
   templates: TemplatesRepo;
   syncState: SyncStateRepo;
   settings: SettingsRepo;
+  /** Sync batches, stored on a thread of their own. */
+  syncWriter: SyncWriter;
   /** Run several repo calls atomically. */
   transaction<T>(fn: () => T): T;
   integrityCheck(): string;
@@ -31,19 +34,24 @@ export interface Store {
 
 export function openStore(file: string, o: OpenOptions = {}): Store {
   const db: Sqlite = openDatabase(file, o);
+  const inbox = new InboxRepo(db);
+  const syncState = new SyncStateRepo(db);
+  const syncWriter = new SyncWriter(db, inbox, syncState, o.nativeBinding);
   return {
     channels: new ChannelsRepo(db),
-    inbox: new InboxRepo(db),
+    inbox,
     outbox: new OutboxRepo(db),
     broadcasts: new BroadcastsRepo(db),
     flows: new FlowsRepo(db),
     templates: new TemplatesRepo(db),
-    syncState: new SyncStateRepo(db),
+    syncState,
     settings: new SettingsRepo(db),
-    transaction: <T>(fn: () => T) => db.transaction(fn)(),
+    syncWriter,
+    transaction: <T>(fn: () => T) => db.transaction(fn).immediate(),
     integrityCheck: () => String(db.pragma('integrity_check', { simple: true })),
     isOpen: () => db.open,
     close: () => {
+      syncWriter.close();
       if (db.open) {
         db.pragma('optimize');
         db.close();

@@ -40,9 +40,11 @@ export class SettingsRepo {
   }
 
   patch(p: Partial<Settings>): Settings {
-    this.db.transaction(() => {
-      for (const [k, v] of Object.entries(p)) if (v !== undefined) this.s.set.run(k, JSON.stringify(v));
-    })();
+    this.db
+      .transaction(() => {
+        for (const [k, v] of Object.entries(p)) if (v !== undefined) this.s.set.run(k, JSON.stringify(v));
+      })
+      .immediate();
     return this.get();
   }
 }

@@ -18,10 +18,12 @@ export class TemplatesRepo {
   }
 
   replaceForChannel(channelId: string, templates: RemoteTemplate[]): void {
-    this.db.transaction(() => {
-      this.s.clear.run(channelId);
-      for (const t of templates) this.s.insert.run(channelId, t.externalId, t.name, t.text);
-    })();
+    this.db
+      .transaction(() => {
+        this.s.clear.run(channelId);
+        for (const t of templates) this.s.insert.run(channelId, t.externalId, t.name, t.text);
+      })
+      .immediate();
   }
 
   all() {

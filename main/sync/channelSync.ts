@@ -1,8 +1,16 @@
 // Keeps one channel's slice of the cache current: backfill (newest first, resumable), realtime where the
 // provider has it, and reconciliation polling by persisted cursor so nothing is missed while realtime is down.
 import type { Store } from '../db';
+import type { AppliedBatch } from '../db/inbox';
+import type { SyncCursor } from '../db/syncState';
 import type { ChannelStatus } from '../contract/schemas';
-import type { ProviderConnector, RealtimeEvent, RemoteConversation, RemoteMessage } from '../providers/types';
+import type {
+  ProviderConnector,
+  RealtimeEvent,
+  RemoteConversation,
+  RemoteMessage,
+  SyncBatch,
+} from '../providers/types';
 import { ProviderError } from '../providers/http';
 import type { CoreEvents } from '../events';
 import { backoffMs } from './backoff';
@@ -12,6 +20,12 @@ const FLOWS_REFRESH_MS = 5 * 60_000;
 const HISTORY_PAGES_PER_LOAD = 10;
 
 const historyStream = (conversationExternalId: string) => `history:${conversationExternalId}`;
+
+/** A request started ahead of need: its failure is seen when it is awaited, or never if it is dropped. */
+function prefetch<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
 
 export interface ChannelSyncDeps {
   store: Store;
@@ -65,9 +79,12 @@ export class ChannelSync {
   }
 
   /** The limiter's recent requests, for the next start (a restart must not spend the provider's window twice). */
+  private rateMemory(): SyncCursor {
+    return { cursor: this.d.connector.http.limiter.memory(), done: false };
+  }
+
   private rememberRate(): void {
-    const { store, channelId, connector } = this.d;
-    store.syncState.set(channelId, 'rate', { cursor: connector.http.limiter.memory(), done: false });
+    this.d.store.syncState.set(this.d.channelId, 'rate', this.rateMemory());
   }
 
   /** Reconcile now (a webhook or realtime event hinted at changes we do not have). */
@@ -111,10 +128,15 @@ export class ChannelSync {
       if (this.stopped) break;
       cursor = page.next;
       done = page.next === null;
-      store.transaction(() => {
-        added += this.apply([], page.messages, false);
-        store.syncState.set(channelId, stream, { cursor, done });
+      const applied = await store.syncWriter.write({
+        channelId,
+        conversations: [],
+        messages: page.messages,
+        live: false,
+        cursors: [{ stream, at: { cursor, done } }],
       });
+      this.announce(applied);
+      added += applied.created.length;
     }
     return added;
   }
@@ -139,7 +161,8 @@ export class ChannelSync {
         this.d.events.emit('flows.changed', this.d.channelId);
       } else this.pollNow();
     }
-    if (convs.length || msgs.length) this.apply(convs, msgs, true);
+    if (convs.length || msgs.length)
+      this.announce(this.d.store.inbox.applyBatch(this.d.channelId, convs, msgs, { live: true }));
   }
 
   private async run(): Promise<void> {
@@ -182,21 +205,36 @@ export class ChannelSync {
   private async backfillLoop(): Promise<void> {
     const { store, channelId, connector } = this.d;
     let state = store.syncState.get(channelId, 'backfill');
+    // The next batch is fetched while this one is being written (on the sync writer's thread).
+    let next: Promise<SyncBatch> | null = null;
     for (let attempt = 0; !state.done && !this.stopped;) {
       try {
-        const batch = await connector.backfill(state.cursor);
+        const batch: SyncBatch = await (next ?? connector.backfill(state.cursor));
+        next = null;
         if (this.stopped) return;
-        store.transaction(() => {
-          this.apply(batch.conversations, batch.messages, false);
-          for (const id of batch.historyComplete ?? [])
-            store.syncState.set(channelId, historyStream(id), { cursor: null, done: true });
-          state = { cursor: batch.cursor, done: batch.done };
-          store.syncState.set(channelId, 'backfill', state);
-          this.rememberRate();
+        if (!batch.done) next = prefetch(connector.backfill(batch.cursor));
+        const reached = { cursor: batch.cursor, done: batch.done };
+        const applied = await store.syncWriter.write({
+          channelId,
+          conversations: batch.conversations,
+          messages: batch.messages,
+          live: false,
+          cursors: [
+            ...(batch.historyComplete ?? []).map((id) => ({
+              stream: historyStream(id),
+              at: { cursor: null, done: true },
+            })),
+            { stream: 'backfill', at: reached },
+            { stream: 'rate', at: this.rateMemory() },
+          ],
         });
+        state = reached;
+        this.announce(applied);
         attempt = 0;
         this.ok();
       } catch (e) {
+        // A batch fetched ahead follows one that may not be stored: ask again from the stored cursor.
+        next = null;
         this.fail(e);
         await this.sleep(backoffMs(attempt++, (e as ProviderError).retryAfterMs));
       }
@@ -218,12 +256,20 @@ export class ChannelSync {
         for (let round = 0; round < 20 && !this.stopped; round++) {
           const batch = await connector.poll(state.cursor);
           if (this.stopped) return;
-          store.transaction(() => {
-            this.apply(batch.conversations, batch.messages, true);
-            state = { cursor: batch.cursor, done: batch.done };
-            store.syncState.set(channelId, 'poll', state);
-            this.rememberRate();
-          });
+          const reached = { cursor: batch.cursor, done: batch.done };
+          this.announce(
+            await store.syncWriter.write({
+              channelId,
+              conversations: batch.conversations,
+              messages: batch.messages,
+              live: true,
+              cursors: [
+                { stream: 'poll', at: reached },
+                { stream: 'rate', at: this.rateMemory() },
+              ],
+            }),
+          );
+          state = reached;
           if (batch.done) break;
         }
         store.channels.markSynced(channelId);
@@ -254,17 +300,15 @@ export class ChannelSync {
     }
   }
 
-  /** Stores a batch and tells the open windows; answers how many messages were new. */
-  private apply(convs: RemoteConversation[], msgs: RemoteMessage[], live: boolean): number {
-    const { store, events, channelId } = this.d;
-    const r = store.inbox.applyBatch(channelId, convs, msgs, { live });
+  /** Tells the open windows what a stored batch changed. */
+  private announce(r: AppliedBatch): void {
+    const { store, events } = this.d;
     for (const m of r.created) events.emit('message.created', m);
     for (const m of r.updated) events.emit('message.updated', m);
     for (const id of r.conversations) {
       const c = store.inbox.conversation(id);
       if (c) events.emit('conversation.updated', c);
     }
-    return r.created.length;
   }
 
   private ok(): void {

@@ -433,7 +433,7 @@ function renderTable(r: TableInput): { text: string; markdown: string } {
       value: f(r.sync_ingest_e2e_msgs_per_s, 0),
       target: '≥ 20,000',
       ok: within(r.sync_ingest_e2e_msgs_per_s, 20_000, true),
-      how: 'simulators → connectors → ChannelSync → SQLite',
+      how: 'simulators → connectors → ChannelSync → sync writer thread → SQLite',
     },
     {
       metric: 'sync ingest CPU per message (µs)',
@@ -449,7 +449,7 @@ function renderTable(r: TableInput): { text: string; markdown: string } {
       value: f(r.sync_cache_write_msgs_per_s, 0),
       target: '',
       ok: null,
-      how: 'same batches replayed via applyBatch',
+      how: 'same batches replayed through the sync writer, one at a time',
     },
     ...Object.entries(r.outbox_dispatch ?? {}).map(([provider, d]) => ({
       metric: `dispatch, ${provider}`,

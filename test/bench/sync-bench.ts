@@ -1,8 +1,8 @@
 // Sync and live aggregation against the five simulators (in another process) through the real connectors.
 //  - ingest end to end: the real ChannelSync of each channel backfilling into a fresh store, all five at once,
 //    connectors without client-side rate limits (ConnectorContext.unlimited);
-//  - cache write: the same batches replayed into another fresh store exactly as ChannelSync writes them
-//    (applyBatch + cursor in one transaction), i.e. what the cache alone can take;
+//  - cache write: the same batches replayed into another fresh store through the sync writer, one after the
+//    other (batch + cursor in one transaction each), i.e. what the cache alone can take;
 //  - live aggregation: the first inbox page built by asking the five providers directly (what the app would
 //    do without a cache), for the ratio against the cached first page.
 import crypto from 'node:crypto';
@@ -161,13 +161,14 @@ export async function ingestBench(
   let written = 0;
   const r0 = performance.now();
   for (const c of captured) {
-    // ChannelSync awaits the provider between batches; the replay yields as often, so timers (the WAL
-    // checkpointer's) run as they would in the app.
-    await new Promise((r) => setImmediate(r));
-    const id = ids.get(c.channelId)!;
-    replay.transaction(() => {
-      replay.inbox.applyBatch(id, c.batch.conversations, c.batch.messages, { live: false });
-      replay.syncState.set(id, 'backfill', { cursor: c.batch.cursor, done: c.batch.done });
+    // One batch at a time, through the sync writer, as ChannelSync stores them (the app's thread fetches the
+    // next one meanwhile; here there is nothing to fetch).
+    await replay.syncWriter.write({
+      channelId: ids.get(c.channelId)!,
+      conversations: c.batch.conversations,
+      messages: c.batch.messages,
+      live: false,
+      cursors: [{ stream: 'backfill', at: { cursor: c.batch.cursor, done: c.batch.done } }],
     });
     written += c.batch.messages.length;
   }
