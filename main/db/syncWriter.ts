@@ -90,6 +90,11 @@ export class SyncWriter {
     return this.ready && this.worker !== null;
   }
 
+  /** Starts the thread now (a sync is about to begin), so that it is ready by the first batch. */
+  prepare(): void {
+    if (!this.here && this.db.open) this.thread();
+  }
+
   /** Stores the batch and its cursors in one transaction; resolves once committed. */
   write(w: SyncWrite): Promise<AppliedBatch> {
     if (!this.db.open) return Promise.reject(new Error('the local database is closed'));
@@ -134,6 +139,7 @@ export class SyncWriter {
   private settle(m: WriterReply): void {
     if (m === 'ready') {
       this.ready = true;
+      this.stopWhenIdle();
       return;
     }
     const job = this.jobs.get(m.id);
@@ -141,10 +147,13 @@ export class SyncWriter {
     this.jobs.delete(m.id);
     if ('error' in m) job.reject(new Error(m.error));
     else job.resolve(m.applied);
-    if (this.jobs.size === 0) {
-      this.idle = setTimeout(() => this.stopThread(), IDLE_STOP_MS);
-      this.idle.unref();
-    }
+    this.stopWhenIdle();
+  }
+
+  private stopWhenIdle(): void {
+    if (this.jobs.size > 0 || this.idle) return;
+    this.idle = setTimeout(() => this.stopThread(), IDLE_STOP_MS);
+    this.idle.unref();
   }
 
   /**

@@ -4,28 +4,19 @@ import type { Store } from '../db';
 import type { AppliedBatch } from '../db/inbox';
 import type { SyncCursor } from '../db/syncState';
 import type { ChannelStatus } from '../contract/schemas';
-import type {
-  ProviderConnector,
-  RealtimeEvent,
-  RemoteConversation,
-  RemoteMessage,
-  SyncBatch,
-} from '../providers/types';
+import type { ProviderConnector, RealtimeEvent, RemoteConversation, RemoteMessage } from '../providers/types';
 import { ProviderError } from '../providers/http';
 import type { CoreEvents } from '../events';
 import { backoffMs } from './backoff';
+import { ReadAhead } from './readAhead';
 
 const FLOWS_REFRESH_MS = 5 * 60_000;
 /** Provider pages one look back past the cache may read before it has found an older message. */
 const HISTORY_PAGES_PER_LOAD = 10;
+/** Backfill batches fetched ahead of the one being stored. */
+const READ_AHEAD = 2;
 
 const historyStream = (conversationExternalId: string) => `history:${conversationExternalId}`;
-
-/** A request started ahead of need: its failure is seen when it is awaited, or never if it is dropped. */
-function prefetch<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => undefined);
-  return p;
-}
 
 export interface ChannelSyncDeps {
   store: Store;
@@ -60,6 +51,7 @@ export class ChannelSync {
   }
 
   start(): void {
+    this.d.store.syncWriter.prepare();
     this.d.connector.http.limiter.recall(this.d.store.syncState.get(this.d.channelId, 'rate').cursor);
     this.setStatus();
     this.done.push(this.run());
@@ -205,38 +197,36 @@ export class ChannelSync {
   private async backfillLoop(): Promise<void> {
     const { store, channelId, connector } = this.d;
     let state = store.syncState.get(channelId, 'backfill');
-    // The next batch is fetched while this one is being written (on the sync writer's thread).
-    let next: Promise<SyncBatch> | null = null;
     for (let attempt = 0; !state.done && !this.stopped;) {
+      const reader = new ReadAhead((cursor) => connector.backfill(cursor), state.cursor, READ_AHEAD);
       try {
-        const batch: SyncBatch = await (next ?? connector.backfill(state.cursor));
-        next = null;
-        if (this.stopped) return;
-        if (!batch.done) next = prefetch(connector.backfill(batch.cursor));
-        const reached = { cursor: batch.cursor, done: batch.done };
-        const applied = await store.syncWriter.write({
-          channelId,
-          conversations: batch.conversations,
-          messages: batch.messages,
-          live: false,
-          cursors: [
-            ...(batch.historyComplete ?? []).map((id) => ({
-              stream: historyStream(id),
-              at: { cursor: null, done: true },
-            })),
-            { stream: 'backfill', at: reached },
-            { stream: 'rate', at: this.rateMemory() },
-          ],
-        });
-        state = reached;
-        this.announce(applied);
-        attempt = 0;
-        this.ok();
+        for (let batch = await reader.next(); batch && !this.stopped; batch = await reader.next()) {
+          const reached = { cursor: batch.cursor, done: batch.done };
+          const applied = await store.syncWriter.write({
+            channelId,
+            conversations: batch.conversations,
+            messages: batch.messages,
+            live: false,
+            cursors: [
+              ...(batch.historyComplete ?? []).map((id) => ({
+                stream: historyStream(id),
+                at: { cursor: null, done: true },
+              })),
+              { stream: 'backfill', at: reached },
+              { stream: 'rate', at: this.rateMemory() },
+            ],
+          });
+          state = reached;
+          this.announce(applied);
+          attempt = 0;
+          this.ok();
+        }
       } catch (e) {
-        // A batch fetched ahead follows one that may not be stored: ask again from the stored cursor.
-        next = null;
         this.fail(e);
         await this.sleep(backoffMs(attempt++, (e as ProviderError).retryAfterMs));
+      } finally {
+        // Batches read ahead of one that failed (or of a stop) are asked for again from the stored cursor.
+        reader.drop();
       }
     }
     if (state.done) store.channels.markSynced(channelId);
