@@ -426,7 +426,8 @@ export class InboxRepo {
     const out: AppliedBatch = { created: [], updated: [], conversations: new Set() };
     this.db
       .transaction(() => {
-        // External id → local id of the conversations this batch describes, so their messages skip a lookup.
+        // External id → local id of the conversations this batch describes or has looked up, so each message
+        // does not look its conversation up again.
         const known = new Map<string, number>();
         for (const rc of convs) {
           const id = this.upsertConversation(channelId, rc, o.live);
@@ -445,10 +446,13 @@ export class InboxRepo {
         for (const rm of sorted) {
           // A message for a conversation the batch did not describe is kept under a placeholder contact,
           // which the provider's next description of that conversation replaces.
-          const convId =
-            known.get(rm.conversationExternalId) ??
-            this.s.conversationIdByExternal.get(channelId, rm.conversationExternalId)?.id ??
-            this.upsertConversation(channelId, placeholderConversation(rm), o.live);
+          let convId = known.get(rm.conversationExternalId);
+          if (convId === undefined) {
+            convId =
+              this.s.conversationIdByExternal.get(channelId, rm.conversationExternalId)?.id ??
+              this.upsertConversation(channelId, placeholderConversation(rm), o.live);
+            known.set(rm.conversationExternalId, convId);
+          }
           const r = this.upsertMessage(channelId, convId, rm, { live: o.live, adopting, touches, names });
           if (r?.created) out.created.push(r.message);
           else if (r) out.updated.push(r.message);
