@@ -12,7 +12,7 @@ import { ApiClient, apiBench, loadTest, warmUp, type ApiResults } from './api-be
 import { startChild } from './child';
 import { CONTACT_QUERIES } from './queries';
 import { uiBench, uiUnavailable, type UiResults } from './ui-bench';
-import type { IngestResults, SimProvider } from './sync-bench';
+import type { IngestResults, LiveResults } from './sync-bench';
 import type { DispatchResult } from './dispatch-bench';
 
 const { values: args } = parseArgs({
@@ -130,37 +130,34 @@ async function main(): Promise<void> {
 
   // 4. Sync and live aggregation against the simulators.
   let ingest: IngestResults | null = null;
-  let live: Awaited<ReturnType<typeof import('./sync-bench').liveAggregationBench>> | null = null;
+  let live: LiveResults | null = null;
   let simInfo: Record<string, unknown> = {};
   if (args['skip-sync']) notes.push('sync and live aggregation skipped (--skip-sync)');
   else {
+    log(
+      `sync, in its own process: simulators with ${SIM_WORLD.conversations.toLocaleString('en')} conversations × up to ${SIM_WORLD.messagesPerConversation} messages per provider, live aggregation, then ingest…`,
+    );
     try {
-      // Loaded here so that a provider module being broken costs the sync figures only, not the whole run.
-      const { ingestBench, liveAggregationBench } = await import('./sync-bench');
-      log(
-        `simulators: ${SIM_WORLD.conversations.toLocaleString('en')} conversations × up to ${SIM_WORLD.messagesPerConversation} messages per provider…`,
-      );
-      const sims = await startChild<{
-        providers: SimProvider[];
-        seedMs: Record<string, number>;
-        totalMs: number;
-      }>('sim-child.ts', { seed, ...SIM_WORLD });
-      simInfo = { world_per_provider: SIM_WORLD, seed_ms: sims.ready.totalMs };
+      const sync = await startChild<{ type: 'ready' }>('sync-child.ts', {
+        seed,
+        world: SIM_WORLD,
+        work: path.join(work, 'sync'),
+        timeoutMs: quick ? 60_000 : 180_000,
+        liveRuns: LIVE_RUNS,
+      });
       try {
-        log('live aggregation: first page straight from the five providers…');
-        live = await liveAggregationBench(sims.ready.providers, LIVE_RUNS);
-        log('ingest: five ChannelSyncs backfilling into a fresh cache…');
-        ingest = await ingestBench(
-          sims.ready.providers,
-          { e2e: path.join(work, 'sync', 'e2e.db'), replay: path.join(work, 'sync', 'replay.db') },
-          quick ? 60_000 : 180_000,
-          async () => {
-            const { usage } = await sims.ask<{ usage: NodeJS.CpuUsage }>('cpu');
-            return (usage.user + usage.system) / 1000;
-          },
-        );
+        const r = await sync.ask<{
+          live?: LiveResults;
+          ingest?: IngestResults;
+          seedMs?: number;
+          error?: string;
+        }>('run', 600_000);
+        if (r.error) throw new Error(r.error);
+        live = r.live ?? null;
+        ingest = r.ingest ?? null;
+        simInfo = { world_per_provider: SIM_WORLD, seed_ms: r.seedMs };
       } finally {
-        await sims.stop();
+        await sync.stop();
       }
     } catch (e) {
       notes.push(`sync benchmark failed: ${(e as Error).message.split('\n')[0]}`);

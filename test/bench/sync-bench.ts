@@ -203,10 +203,12 @@ async function liveFirstPage(
     .slice(0, PAGE);
 }
 
-export async function liveAggregationBench(
-  providers: SimProvider[],
-  runs: number,
-): Promise<ReturnType<typeof summarize> & { items: number; per_provider_p50: Record<string, number> }> {
+export type LiveResults = ReturnType<typeof summarize> & {
+  items: number;
+  per_provider_p50: Record<string, number>;
+};
+
+export async function liveAggregationBench(providers: SimProvider[], runs: number): Promise<LiveResults> {
   const connectors = providers.map((p) => ({ p, c: connectorFor(p, crypto.randomUUID()) }));
   try {
     await Promise.all(connectors.map(({ c }) => c.authenticate()));
