@@ -80,7 +80,10 @@ export function openDatabase(file: string, o: OpenOptions = {}): Sqlite {
 function configure(db: Sqlite): void {
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 1000');
+  // Two connections write (the app's and the sync writer's, syncWriter.ts): one waits while the other commits.
+  // Its wait is bounded by the batches already sent to the writer (a thread blocked here sends no more), a
+  // few hundred ms at most even for a provider's first listing of thousands of conversations.
+  db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -32000');
   db.pragma('temp_store = MEMORY');
   // Deleted rows (a removed channel's encrypted credentials, its cached messages) are zeroed in their pages

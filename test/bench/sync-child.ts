@@ -1,6 +1,6 @@
 // The sync benchmarks in a process of their own, so that the app's sync runs with nothing of the benchmark's
 // earlier phases in its heap, against the simulators in another process:
-// node --import tsx test/bench/sync-child.ts '{"seed":1,"world":{...},"work":"/tmp/x","timeoutMs":180000,"liveRuns":25}'
+// node --import tsx test/bench/sync-child.ts '{"seed":1,"world":{...},"work":"/tmp/x","timeoutMs":180000,"liveRuns":25,"ingestRuns":3}'
 import path from 'node:path';
 import { startChild } from './child';
 import { ingestBench, liveAggregationBench, type SimProvider } from './sync-bench';
@@ -11,6 +11,7 @@ interface Config {
   work: string;
   timeoutMs: number;
   liveRuns: number;
+  ingestRuns: number;
 }
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as Config;
@@ -30,6 +31,7 @@ async function run() {
       sims.ready.providers,
       { e2e: path.join(cfg.work, 'e2e.db'), replay: path.join(cfg.work, 'replay.db') },
       cfg.timeoutMs,
+      cfg.ingestRuns,
       simCpuMs,
     );
     process.send?.({ type: 'run', live, ingest, seedMs: sims.ready.totalMs });
