@@ -40,14 +40,7 @@ export class FlowsRepo {
   replaceForChannel(channelId: string, flows: RemoteFlow[]): void {
     this.db
       .transaction(() => {
-        for (const f of flows)
-          this.s.upsert.run({
-            channelId,
-            externalId: f.externalId,
-            name: f.name,
-            description: f.description ?? null,
-            active: Number(f.active),
-          });
+        for (const f of flows) this.upsertOne(channelId, f);
         this.s.removeMissing.run(channelId, JSON.stringify(flows.map((f) => f.externalId)));
       })
       .immediate();
