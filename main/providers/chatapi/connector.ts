@@ -38,8 +38,15 @@ const LIMITS: RateWindow[] = [{ limit: 1000, windowMs: HOUR }];
 const PAGE_SIZE = 100;
 const MAX_ROOM_PAGES = 50;
 const MAX_MESSAGE_PAGES = 5;
-/** Rooms whose history one backfill step reads (concurrently; the rate limiter still spaces the requests). */
-const ROOMS_PER_STEP = 16;
+/**
+ * A backfill step reads several rooms' history side by side (the rate limiter still spaces the requests), and
+ * the cache stores them together: about this long of requests at the documented rate, 8 rooms at least and a
+ * page of rooms at most. Under the documented 1,000 requests an hour that is 8 rooms, so history shows up every
+ * half minute; where the limit allows more, larger steps keep ChatAPI, often most of an account's messages,
+ * from finishing long after the other providers.
+ */
+const STEP_SECONDS = 10;
+const MIN_ROOMS_PER_STEP = 8;
 const BACKFILL_WINDOW_MS = 30 * DAY;
 /** First poll after backfill: re-read rooms active this recently (messages may have arrived meanwhile). */
 const FIRST_POLL_LOOKBACK_MS = HOUR;
@@ -164,7 +171,8 @@ class ChatApiConnector implements ProviderConnector {
     if (c.queue.length) {
       // Several rooms' recent history per step, read side by side: one request and one cache transaction per
       // room made a 4,000-room account crawl. The first room resumes at the page the cursor names.
-      const rooms = c.queue.slice(0, ROOMS_PER_STEP);
+      const perStep = Math.floor(this.http.limiter.ratePerSecond * STEP_SECONDS);
+      const rooms = c.queue.slice(0, Math.min(Math.max(perStep, MIN_ROOMS_PER_STEP), PAGE_SIZE));
       const histories = await Promise.all(
         rooms.map((room, i) => this.recentHistory(room, i === 0 ? c.messagePage : 1, me)),
       );
