@@ -13,7 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Sqlite } from './database';
-import type { AppliedBatch, InboxRepo } from './inbox';
+import type { InboxRepo } from './inbox';
+import type { Conversation, Message } from '../contract/schemas';
 import type { SyncCursor, SyncStateRepo } from './syncState';
 import type { RemoteConversation, RemoteMessage } from '../providers/types';
 
@@ -28,22 +29,37 @@ export interface SyncWrite {
   cursors: { stream: string; at: SyncCursor }[];
 }
 
+/** What a stored batch changed, for the open windows: new and changed messages, touched conversations. */
+export interface StoredBatch {
+  created: Message[];
+  updated: Message[];
+  conversations: Conversation[];
+}
+
 export type WriterRequest = { id: number; write: SyncWrite } | 'stop';
-export type WriterReply = 'ready' | { id: number; applied: AppliedBatch } | { id: number; error: string };
+export type WriterReply = 'ready' | { id: number; stored: StoredBatch } | { id: number; error: string };
 
 export function applySyncWrite(
   db: Sqlite,
   inbox: InboxRepo,
   syncState: SyncStateRepo,
   w: SyncWrite,
-): AppliedBatch {
-  return db
+): StoredBatch {
+  const applied = db
     .transaction(() => {
-      const applied = inbox.applyBatch(w.channelId, w.conversations, w.messages, { live: w.live });
+      const r = inbox.applyBatch(w.channelId, w.conversations, w.messages, { live: w.live });
       for (const c of w.cursors) syncState.set(w.channelId, c.stream, c.at);
-      return applied;
+      return r;
     })
     .immediate();
+  // Read back here, where the pages just written are in this connection's cache: another connection's cache
+  // starts cold after every commit of this one.
+  const conversations: Conversation[] = [];
+  for (const id of applied.conversations) {
+    const c = inbox.conversation(id);
+    if (c) conversations.push(c);
+  }
+  return { created: applied.created, updated: applied.updated, conversations };
 }
 
 /**
@@ -62,7 +78,7 @@ load('./syncWriterThread.ts');`;
 
 interface Job {
   write: SyncWrite;
-  resolve: (a: AppliedBatch) => void;
+  resolve: (a: StoredBatch) => void;
   reject: (e: Error) => void;
 }
 
@@ -96,10 +112,10 @@ export class SyncWriter {
   }
 
   /** Stores the batch and its cursors in one transaction; resolves once committed. */
-  write(w: SyncWrite): Promise<AppliedBatch> {
+  write(w: SyncWrite): Promise<StoredBatch> {
     if (!this.db.open) return Promise.reject(new Error('the local database is closed'));
     const worker = this.here ? null : this.thread();
-    if (!worker || !this.ready) return new Promise((resolve) => resolve(this.writeHere(w)));
+    if (!worker || !this.ready) return new Promise((resolve) => resolve(this.writeNow(w)));
     if (this.idle) clearTimeout(this.idle);
     this.idle = null;
     const id = this.nextId++;
@@ -115,7 +131,8 @@ export class SyncWriter {
     this.jobs.clear();
   }
 
-  private writeHere(w: SyncWrite): AppliedBatch {
+  /** Stores the batch on this thread, now (realtime events, which the open windows are waiting for). */
+  writeNow(w: SyncWrite): StoredBatch {
     return applySyncWrite(this.db, this.inbox, this.syncState, w);
   }
 
@@ -146,7 +163,7 @@ export class SyncWriter {
     if (!job) return;
     this.jobs.delete(m.id);
     if ('error' in m) job.reject(new Error(m.error));
-    else job.resolve(m.applied);
+    else job.resolve(m.stored);
     this.stopWhenIdle();
   }
 
@@ -169,7 +186,7 @@ export class SyncWriter {
     this.jobs.clear();
     for (const job of jobs) {
       try {
-        job.resolve(this.writeHere(job.write));
+        job.resolve(this.writeNow(job.write));
       } catch (e) {
         job.reject(e as Error);
       }

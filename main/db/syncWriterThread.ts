@@ -18,7 +18,7 @@ const queue: { id: number; write: SyncWrite }[] = [];
 
 const store = (id: number, write: SyncWrite): WriterReply => ({
   id,
-  applied: applySyncWrite(db, inbox, syncState, write),
+  stored: applySyncWrite(db, inbox, syncState, write),
 });
 
 /**

@@ -1,7 +1,7 @@
 // Keeps one channel's slice of the cache current: backfill (newest first, resumable), realtime where the
 // provider has it, and reconciliation polling by persisted cursor so nothing is missed while realtime is down.
 import type { Store } from '../db';
-import type { AppliedBatch } from '../db/inbox';
+import type { StoredBatch } from '../db/syncWriter';
 import type { SyncCursor } from '../db/syncState';
 import type { ChannelStatus } from '../contract/schemas';
 import type { ProviderConnector, RealtimeEvent, RemoteConversation, RemoteMessage } from '../providers/types';
@@ -154,7 +154,15 @@ export class ChannelSync {
       } else this.pollNow();
     }
     if (convs.length || msgs.length)
-      this.announce(this.d.store.inbox.applyBatch(this.d.channelId, convs, msgs, { live: true }));
+      this.announce(
+        this.d.store.syncWriter.writeNow({
+          channelId: this.d.channelId,
+          conversations: convs,
+          messages: msgs,
+          live: true,
+          cursors: [],
+        }),
+      );
   }
 
   private async run(): Promise<void> {
@@ -291,14 +299,10 @@ export class ChannelSync {
   }
 
   /** Tells the open windows what a stored batch changed. */
-  private announce(r: AppliedBatch): void {
-    const { store, events } = this.d;
-    for (const m of r.created) events.emit('message.created', m);
-    for (const m of r.updated) events.emit('message.updated', m);
-    for (const id of r.conversations) {
-      const c = store.inbox.conversation(id);
-      if (c) events.emit('conversation.updated', c);
-    }
+  private announce(r: StoredBatch): void {
+    for (const m of r.created) this.d.events.emit('message.created', m);
+    for (const m of r.updated) this.d.events.emit('message.updated', m);
+    for (const c of r.conversations) this.d.events.emit('conversation.updated', c);
   }
 
   private ok(): void {
