@@ -223,6 +223,8 @@ export interface AppliedBatch {
 /** Search-index upkeep runs once writes have paused this long, for at most SEARCH_TIDY_BUDGET_MS per round. */
 const SEARCH_TIDY_IDLE_MS = 500;
 const SEARCH_TIDY_BUDGET_MS = 8;
+/** Waiting contacts indexed per transaction: a few ms of trigram indexing. */
+const CONTACTS_INDEXED_PER_STEP = 200;
 
 export class InboxRepo {
   private readonly s;
@@ -257,6 +259,7 @@ export class InboxRepo {
       if (Date.now() - this.lastIndexWrite < SEARCH_TIDY_IDLE_MS) return;
       try {
         if (this.pendingIndex) this.indexPending();
+        this.indexWaitingContacts(SEARCH_TIDY_BUDGET_MS);
         if (this.searchIndexUntidy) this.tidySearchIndex(SEARCH_TIDY_BUDGET_MS);
       } catch {
         // Busy (another connection is writing) or closing: the next round tries again.
@@ -280,6 +283,25 @@ export class InboxRepo {
       ),
       // The trigram index of names and handles (migration 004): written here as contacts are added or renamed.
       contactSearchAdd: db.prepare('INSERT INTO contacts_fts (rowid, name, handle) VALUES (?, ?, ?)'),
+      // New contacts wait here for the name index (migration 006).
+      contactSearchDefer: db.prepare('INSERT OR IGNORE INTO contacts_search_pending (contact_id) VALUES (?)'),
+      contactSearchWaiting: db
+        .prepare<[number], number>(
+          'SELECT EXISTS (SELECT 1 FROM contacts_search_pending WHERE contact_id = ?)',
+        )
+        .pluck(),
+      contactSearchAnyWaiting: db
+        .prepare<[], number>('SELECT EXISTS (SELECT 1 FROM contacts_search_pending)')
+        .pluck(),
+      contactSearchIndexWaiting: db.prepare<[number]>(
+        `INSERT INTO contacts_fts (rowid, name, handle)
+         SELECT c.id, c.name, c.handle FROM contacts_search_pending p JOIN contacts c ON c.id = p.contact_id
+         ORDER BY p.contact_id LIMIT ?`,
+      ),
+      contactSearchClearWaiting: db.prepare<[number]>(
+        `DELETE FROM contacts_search_pending
+         WHERE contact_id IN (SELECT contact_id FROM contacts_search_pending ORDER BY contact_id LIMIT ?)`,
+      ),
       contactsMatching: db
         .prepare<[string], number>('SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?')
         .pluck(),
@@ -495,8 +517,11 @@ export class InboxRepo {
     }) as { id: number } | undefined;
     // No row back: the contact exists and nothing about it changed (the upsert wrote nothing).
     const contactId = contact?.id ?? before!.id;
-    if (!before) this.s.contactSearchAdd.run(contactId, c.name, c.handle);
-    else if (before.name !== c.name || before.handle !== c.handle) {
+    if (!before) this.s.contactSearchDefer.run(contactId);
+    else if (
+      (before.name !== c.name || before.handle !== c.handle) &&
+      !this.s.contactSearchWaiting.get(before.id)
+    ) {
       this.s.contactSearchRemove.run(before.id, before.name, before.handle);
       this.s.contactSearchAdd.run(before.id, c.name, c.handle);
     }
@@ -603,6 +628,22 @@ export class InboxRepo {
     this.lastIndexWrite = Date.now();
     this.searchIndexUntidy = true;
     return id;
+  }
+
+  /**
+   * Add the contacts waiting in contacts_search_pending to the name index, a few hundred per transaction,
+   * for up to `budgetMs` (all of them by default: a search by name is about to run).
+   */
+  indexWaitingContacts(budgetMs = Infinity): void {
+    if (this.db.readonly) return;
+    const until = performance.now() + budgetMs;
+    while (this.s.contactSearchAnyWaiting.get() && performance.now() < until)
+      this.db
+        .transaction(() => {
+          this.s.contactSearchIndexWaiting.run(CONTACTS_INDEXED_PER_STEP);
+          this.s.contactSearchClearWaiting.run(CONTACTS_INDEXED_PER_STEP);
+        })
+        .immediate();
   }
 
   /** Index the replies waiting in fts_pending (one statement, one index segment). */
@@ -787,6 +828,7 @@ export class InboxRepo {
       // contacts: start from them and sort their conversations. Many (a common name): walk the inbox in order
       // and keep the matching ones (the `+` keeps SQLite off the contact index), which stops after a page.
       const phrase = `"${q.q.replaceAll('"', '""')}"`;
+      this.indexWaitingContacts();
       const ids = this.s.contactsMatching.all(phrase);
       if (ids.length > FEW_CONTACTS)
         filter(

@@ -301,7 +301,9 @@ export function generate(o: GenOptions): GenResult {
         log(`  generated ${written.toLocaleString('en')} / ${o.messages.toLocaleString('en')} messages`);
       }
     }
-    // The app merges its search index whenever writes pause; a cache that has synced this much has had pauses.
+    // The app indexes new contacts' names and merges its search index whenever writes pause; a cache that has
+    // synced this much has had pauses.
+    store.inbox.indexWaitingContacts();
     store.inbox.tidySearchIndex(Infinity);
     return { messages: written, conversations: o.conversations, channels, ms: performance.now() - t0 };
   } finally {

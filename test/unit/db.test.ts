@@ -258,6 +258,51 @@ describe('reads', () => {
     expect(names('Somebody')).toEqual(['Somebody Else']);
   });
 
+  it('indexes new contacts for name search once writes pause, renamed or removed while they wait', () => {
+    const ch = seedChannel(store);
+    const at = '2026-01-01T00:00:00.000Z';
+    /** FTS5's own check of the name index; once nothing waits, also against every contact. Returns how many wait. */
+    const integrity = () => {
+      const db = new Database(file);
+      try {
+        const waiting = db.prepare('SELECT count(*) FROM contacts_search_pending').pluck().get();
+        db.prepare("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('integrity-check', ?)").run(
+          waiting === 0 ? 1 : 0,
+        );
+        return waiting;
+      } finally {
+        db.close();
+      }
+    };
+    store.inbox.applyBatch(ch, [conv('a', 'Olga Berg', at), conv('b', 'Ravi Iyer', at)], [], { live: false });
+    expect(integrity()).toBe(2); // stored, not yet in the name index
+
+    // Renamed before its name was indexed: only the new name is ever indexed.
+    const renamed = conv('b', 'Ravi Shankar', at);
+    store.inbox.applyBatch(ch, [{ ...renamed, contact: { ...renamed.contact, externalId: 'c-b' } }], [], {
+      live: false,
+    });
+    store.inbox.indexWaitingContacts();
+    expect(integrity()).toBe(0);
+    const names = (q: string) =>
+      store.inbox.listConversations({ limit: 50, sort: 'latest', q }).items.map((c) => c.contact.name);
+    expect(names('Shankar')).toEqual(['Ravi Shankar']);
+    expect(names('Iyer')).toEqual([]);
+    expect(names('Berg')).toEqual(['Olga Berg']);
+
+    // Removed while waiting: nothing to take out of the index, nothing left waiting.
+    const ch2 = seedChannel(store, 'ch2');
+    store.inbox.applyBatch(ch2, [conv('x', 'Pending Person', at)], [], { live: false });
+    store.channels.delete(ch2);
+    expect(integrity()).toBe(0);
+    expect(names('Pending')).toEqual([]);
+
+    // A search by name does not wait for the pause: it indexes what is waiting first.
+    store.inbox.applyBatch(ch, [conv('c', 'Quentin Blake', at)], [], { live: false });
+    expect(names('Quentin')).toEqual(['Quentin Blake']);
+    expect(integrity()).toBe(0);
+  });
+
   it('filters by a common name as it does by a rare one: newest first, page by page', () => {
     const ch = seedChannel(store);
     // 1,200 "Garcia" among 2,400 people: enough that the filter walks the inbox instead of sorting matches.

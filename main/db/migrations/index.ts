@@ -4,6 +4,7 @@ import * as m002 from './002_fast_writes';
 import * as m003 from './003_outbox_rounds';
 import * as m004 from './004_contact_search';
 import * as m005 from './005_messages_by_conversation';
+import * as m006 from './006_contact_search_later';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const migrations: Migration[] = [
   { version: 3, name: 'outbox_rounds', up: m003.up },
   { version: 4, name: 'contact_search', up: m004.up },
   { version: 5, name: 'messages_by_conversation', up: m005.up, rebuildsTables: true },
+  { version: 6, name: 'contact_search_later', up: m006.up },
 ];
