@@ -241,31 +241,6 @@ export class InboxRepo {
     private readonly db: Sqlite,
     o: { tidiesSearchIndex: boolean } = { tidiesSearchIndex: true },
   ) {
-    // FTS5 merges its index segments while it writes (automerge): a few commits in a hundred then take
-    // 10–70 ms. Migration 002 turns that off; the merging is done here instead, in short slices while no
-    // messages are being written, so neither a reply nor a sync batch waits for it.
-    const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
-    let seenVersion = dataVersion.get();
-    const tidy = setInterval(() => {
-      if (!db.open || !o.tidiesSearchIndex) return clearInterval(tidy);
-      if (db.readonly) return;
-      // Another connection (the sync writer) committed since the last look: it may have written index rows.
-      const version = dataVersion.get();
-      if (version !== seenVersion) {
-        seenVersion = version;
-        this.lastIndexWrite = Date.now();
-        this.searchIndexUntidy = true;
-      }
-      if (Date.now() - this.lastIndexWrite < SEARCH_TIDY_IDLE_MS) return;
-      try {
-        if (this.pendingIndex) this.indexPending();
-        this.indexWaitingContacts(SEARCH_TIDY_BUDGET_MS);
-        if (this.searchIndexUntidy) this.tidySearchIndex(SEARCH_TIDY_BUDGET_MS);
-      } catch {
-        // Busy (another connection is writing) or closing: the next round tries again.
-      }
-    }, SEARCH_TIDY_IDLE_MS);
-    tidy.unref();
     this.s = {
       upsertContact: db.prepare(
         `INSERT INTO contacts (channel_id, external_id, name, handle, platform, email, tags)
@@ -436,6 +411,36 @@ export class InboxRepo {
         'SELECT (SELECT count(*) FROM conversations) AS conversations, (SELECT count(*) FROM messages) AS messages',
       ),
     };
+    if (o.tidiesSearchIndex) this.keepSearchIndexTidy();
+  }
+
+  private keepSearchIndexTidy(): void {
+    // FTS5 merges its index segments while it writes (automerge): a few commits in a hundred then take
+    // 10–70 ms. Migration 002 turns that off; the merging is done here instead, in short slices while no
+    // messages are being written, so neither a reply nor a sync batch waits for it.
+    const db = this.db;
+    const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    let seenVersion = dataVersion.get();
+    const tidy = setInterval(() => {
+      if (!db.open) return clearInterval(tidy);
+      if (db.readonly) return;
+      // Another connection (the sync writer) committed since the last look: it may have written index rows.
+      const version = dataVersion.get();
+      if (version !== seenVersion) {
+        seenVersion = version;
+        this.lastIndexWrite = Date.now();
+        this.searchIndexUntidy = true;
+      }
+      if (Date.now() - this.lastIndexWrite < SEARCH_TIDY_IDLE_MS) return;
+      try {
+        if (this.pendingIndex) this.indexPending();
+        this.indexWaitingContacts(SEARCH_TIDY_BUDGET_MS);
+        if (this.searchIndexUntidy) this.tidySearchIndex(SEARCH_TIDY_BUDGET_MS);
+      } catch {
+        // Busy (another connection is writing) or closing: the next round tries again.
+      }
+    }, SEARCH_TIDY_IDLE_MS);
+    tidy.unref();
   }
 
   /** Store one batch from a provider, idempotently. Returns the messages that are new or changed. */

@@ -1,7 +1,7 @@
 // Keeps one channel's slice of the cache current: backfill (newest first, resumable), realtime where the
 // provider has it, and reconciliation polling by persisted cursor so nothing is missed while realtime is down.
 import type { Store } from '../db';
-import type { StoredBatch } from '../db/syncWriter';
+import type { StoredBatch, SyncWrite } from '../db/syncWriter';
 import type { SyncCursor } from '../db/syncState';
 import type { ChannelStatus } from '../contract/schemas';
 import type { ProviderConnector, RealtimeEvent, RemoteConversation, RemoteMessage } from '../providers/types';
@@ -120,15 +120,8 @@ export class ChannelSync {
       if (this.stopped) break;
       cursor = page.next;
       done = page.next === null;
-      const applied = await store.syncWriter.write({
-        channelId,
-        conversations: [],
-        messages: page.messages,
-        live: false,
-        cursors: [{ stream, at: { cursor, done } }],
-      });
-      this.announce(applied);
-      added += applied.created.length;
+      const stored = await this.save([], page.messages, false, [{ stream, at: { cursor, done } }]);
+      added += stored.created.length;
     }
     return added;
   }
@@ -210,22 +203,15 @@ export class ChannelSync {
       try {
         for (let batch = await reader.next(); batch && !this.stopped; batch = await reader.next()) {
           const reached = { cursor: batch.cursor, done: batch.done };
-          const applied = await store.syncWriter.write({
-            channelId,
-            conversations: batch.conversations,
-            messages: batch.messages,
-            live: false,
-            cursors: [
-              ...(batch.historyComplete ?? []).map((id) => ({
-                stream: historyStream(id),
-                at: { cursor: null, done: true },
-              })),
-              { stream: 'backfill', at: reached },
-              { stream: 'rate', at: this.rateMemory() },
-            ],
-          });
+          await this.save(batch.conversations, batch.messages, false, [
+            ...(batch.historyComplete ?? []).map((id) => ({
+              stream: historyStream(id),
+              at: { cursor: null, done: true },
+            })),
+            { stream: 'backfill', at: reached },
+            { stream: 'rate', at: this.rateMemory() },
+          ]);
           state = reached;
-          this.announce(applied);
           attempt = 0;
           this.ok();
         }
@@ -255,18 +241,10 @@ export class ChannelSync {
           const batch = await connector.poll(state.cursor);
           if (this.stopped) return;
           const reached = { cursor: batch.cursor, done: batch.done };
-          this.announce(
-            await store.syncWriter.write({
-              channelId,
-              conversations: batch.conversations,
-              messages: batch.messages,
-              live: true,
-              cursors: [
-                { stream: 'poll', at: reached },
-                { stream: 'rate', at: this.rateMemory() },
-              ],
-            }),
-          );
+          await this.save(batch.conversations, batch.messages, true, [
+            { stream: 'poll', at: reached },
+            { stream: 'rate', at: this.rateMemory() },
+          ]);
           state = reached;
           if (batch.done) break;
         }
@@ -296,6 +274,19 @@ export class ChannelSync {
       }
       await this.sleep(FLOWS_REFRESH_MS);
     }
+  }
+
+  /** Stores a provider batch and its cursors (on the sync writer's thread), then tells the open windows. */
+  private async save(
+    conversations: RemoteConversation[],
+    messages: RemoteMessage[],
+    live: boolean,
+    cursors: SyncWrite['cursors'],
+  ): Promise<StoredBatch> {
+    const { store, channelId } = this.d;
+    const stored = await store.syncWriter.write({ channelId, conversations, messages, live, cursors });
+    this.announce(stored);
+    return stored;
   }
 
   /** Tells the open windows what a stored batch changed. */
