@@ -15,6 +15,7 @@ import { SimKit } from '../../main/providers/simkit';
 import { createSimulator, type ChatApiSim } from '../../main/providers/chatapi/simulator';
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, waitFor, type ApiClient } from '../helpers/api';
+import { crashSchedule } from '../helpers/crash-seed';
 
 const CRASHES = Number(process.env.CRASHES ?? 20);
 
@@ -108,6 +109,7 @@ describe('SIGKILL during backfill, dispatch and broadcasts', () => {
     const broadcasts: { id: string; text: string }[] = [];
     const integrity: string[] = [];
     let killedDuringBackfill = 0;
+    const random = crashSchedule('SIGKILL during backfill, dispatch and broadcasts');
 
     for (let round = 0; round < CRASHES; round++) {
       // Customers keep writing; the agent replies to whatever is already in the cache; now and then a broadcast.
@@ -134,7 +136,7 @@ describe('SIGKILL during backfill, dispatch and broadcasts', () => {
       // The first kill lands in the middle of the backfill (some batches committed, not all), however fast
       // the sync is; the others at random moments.
       if (round === 0) await waitFor('backfill under way', () => backfillState() === 0, 30_000, 2);
-      else await new Promise((r) => setTimeout(r, 100 + Math.random() * 1400));
+      else await new Promise((r) => setTimeout(r, 100 + random() * 1400));
       await kill();
       integrity.push(inspect((db) => String(db.pragma('integrity_check', { simple: true }))));
       if (!backfillDone()) killedDuringBackfill++;

@@ -9,6 +9,7 @@ import { createCore, type Core } from '../../main/core';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, conversationWith, messagesOf, waitFor, type ApiClient } from '../helpers/api';
+import { crashSchedule } from '../helpers/crash-seed';
 
 let sims: Simulators;
 let tmp: ReturnType<typeof tempDir>;
@@ -152,8 +153,9 @@ describe('exactly once across crashes', () => {
     const prefix = `crash-${Date.now()}`;
     const written: Record<string, string[]> = Object.fromEntries(convs.map((id) => [id, []]));
     const rounds = 8;
+    const random = crashSchedule('SIGKILL at random moments of dispatch');
     for (let round = 0; round < rounds; round++) {
-      sims.kits.chatapi.setFaults({ latencyMs: Math.floor(Math.random() * 300) });
+      sims.kits.chatapi.setFaults({ latencyMs: Math.floor(random() * 300) });
       for (let i = 0; i < 3; i++) {
         for (const id of convs) {
           const text = `${prefix} conv ${id} r${round} #${i}`;
@@ -162,7 +164,7 @@ describe('exactly once across crashes', () => {
           written[id].push(text);
         }
       }
-      await new Promise((r) => setTimeout(r, Math.random() * 600));
+      await new Promise((r) => setTimeout(r, random() * 600));
       child!.kill('SIGKILL');
       await new Promise((r) => child!.once('exit', r));
       c = await startChild();

@@ -24,6 +24,20 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
+/**
+ * Returns once two poll rounds of the channel have finished after the call, so a second copy of a message
+ * (realtime and poll both reporting it) would be stored by then. Each round is asked for now, as when the
+ * network comes back: realtime providers reconcile only every 30 to 60 s on their own.
+ */
+async function twoPollRounds(channelId: string): Promise<void> {
+  const lastSync = () => core.store.channels.get(channelId)?.last_sync_at ?? null;
+  for (let round = 1; round <= 2; round++) {
+    const before = lastSync();
+    core.setNetworkOnline(true);
+    await waitFor(`poll round ${round}`, () => lastSync() !== before, 15_000, 20);
+  }
+}
+
 describe('sync with all five providers', () => {
   it('backfills every provider', async () => {
     for (const p of PROVIDERS) {
@@ -41,7 +55,7 @@ describe('sync with all five providers', () => {
     const text = `hello from a customer on ${p} ${Date.now()}`;
     sims.kits[p].sim.inbound({ text });
     const conv = await waitFor(`${p} inbound`, () => conversationWith(core, text, ids[p]), 10_000, 50);
-    await new Promise((r) => setTimeout(r, 300));
+    await twoPollRounds(ids[p]);
     const copies = (await messagesOf(core, conv.id)).filter((m) => m.text === text);
     expect(copies).toHaveLength(1);
     expect(copies[0].direction).toBe('in');
