@@ -60,6 +60,11 @@ export class UiDriver {
     return this.sims.kits[provider].sent.map((e) => e.text);
   }
 
+  /** Who the provider delivered this exact text to, once per delivery. */
+  recipientsOf(provider: ProviderId, text: string): string[] {
+    return this.sims.kits[provider].sent.filter((e) => e.text === text).map((e) => e.to);
+  }
+
   get<T>(apiPath: string): Promise<T> {
     return api<T>(this.client, 'GET', apiPath).then((r) => r.body);
   }
