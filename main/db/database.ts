@@ -47,7 +47,35 @@ function checkHeader(file: string): void {
     throw new DatabaseOpenError('corrupt', `${file} is not a SQLite database (its header is wrong)`);
 }
 
+const isFile = (file: string) => file !== '' && file !== ':memory:';
+
+/**
+ * The database and its -wal and -shm files are readable by the user alone, whatever the directory's mode.
+ * SQLite creates the main file 0644 (less the umask) but gives the -wal and -shm the main file's mode, so
+ * the main file is created 0600 before SQLite opens it; files left readable by an earlier version are narrowed.
+ */
+function keepPrivate(file: string): void {
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  if (process.platform === 'win32') return; // modes are POSIX; Windows keeps the profile's ACLs
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if (fs.statSync(f).mode & 0o077) fs.chmodSync(f, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+}
+
 export function openDatabase(file: string, o: OpenOptions = {}): Sqlite {
+  try {
+    if (isFile(file) && !o.readonly) keepPrivate(file);
+  } catch (e) {
+    throw new DatabaseOpenError('readonly', `cannot open the database ${file}: ${(e as Error).message}`);
+  }
   checkHeader(file);
   let db: Sqlite;
   try {

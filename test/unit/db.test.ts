@@ -100,6 +100,37 @@ describe('opening and migrating', () => {
     expect(store.outbox.list(null)).toEqual([]);
   });
 
+  it.skipIf(process.platform === 'win32')(
+    'keeps the database, its -wal and -shm 0600 in a directory open to others, and narrows files left readable',
+    () => {
+      store.close();
+      const open = path.join(tmp.dir, 'open');
+      fs.mkdirSync(open);
+      fs.chmodSync(open, 0o755);
+      const fresh = path.join(open, 'inbox.db');
+      const modes = () =>
+        Object.fromEntries(
+          ['inbox.db', 'inbox.db-wal', 'inbox.db-shm'].map((f) => [
+            f,
+            (fs.statSync(path.join(open, f)).mode & 0o777).toString(8),
+          ]),
+        );
+      const private600 = { 'inbox.db': '600', 'inbox.db-wal': '600', 'inbox.db-shm': '600' };
+
+      store = openStore(fresh);
+      seedChannel(store); // a write: the -wal and -shm exist now
+      expect(modes()).toEqual(private600);
+
+      // Left readable by an earlier version (still open elsewhere, so the -wal and -shm are there too).
+      const other = new Database(fresh);
+      for (const f of ['inbox.db', 'inbox.db-wal', 'inbox.db-shm']) fs.chmodSync(path.join(open, f), 0o644);
+      store.close();
+      store = openStore(fresh);
+      expect(modes()).toEqual(private600);
+      other.close();
+    },
+  );
+
   it('refuses a database from a newer version and leaves it untouched', () => {
     store.close();
     const db = new Database(file);
