@@ -345,6 +345,10 @@ export class InboxRepo {
         'UPDATE messages SET status = ?, external_id = ?, error = NULL WHERE id = ?',
       ),
       deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
+      // A message the outbox delivers (a reply, a fan-out broadcast's copy), not one a sync brought.
+      isOutboxMessage: db
+        .prepare<[number], number>('SELECT EXISTS (SELECT 1 FROM outbox WHERE message_id = ?)')
+        .pluck(),
       touchConversation: db.prepare(
         `UPDATE conversations SET
            last_message_id = CASE WHEN @createdAt >= last_activity_at OR last_message_id IS NULL THEN @messageId ELSE last_message_id END,
@@ -763,19 +767,35 @@ export class InboxRepo {
 
   /**
    * The provider accepted our message as `externalId`. If a poll already stored that provider message as a
-   * separate row, the poll's copy is dropped so the conversation shows it once.
+   * separate row, the poll's copy is dropped so the conversation shows it once. A row the outbox delivered is
+   * never dropped that way: nothing proves the two are one message (the agent may have sent the same text
+   * twice), so both stay, this one without the provider's id, and `collidedWith` names the other.
    */
-  markMessageSent(id: number, externalId: string, status: MessageStatus): Message | null {
+  markMessageSent(
+    id: number,
+    externalId: string,
+    status: MessageStatus,
+  ): { message: Message; collidedWith: number | null } | null {
     const row = this.s.message.get(id);
     if (!row) return null;
     const dup = this.s.messageByExternal.get(row.conversation_id, externalId);
+    if (dup && dup.id !== id && this.s.isOutboxMessage.get(dup.id)) {
+      this.s.setMessageStatus.run(status, null, id);
+      return { message: toMessage(this.s.message.get(id)!), collidedWith: dup.id };
+    }
     if (dup && dup.id !== id) this.s.deleteMessage.run(dup.id);
     this.s.setMessageSent.run(
       STATUS_RANK[dup?.status ?? 'sent'] > STATUS_RANK[status] ? dup!.status : status,
       externalId,
       id,
     );
-    return toMessage(this.s.message.get(id)!);
+    return { message: toMessage(this.s.message.get(id)!), collidedWith: null };
+  }
+
+  /** The local message the outbox delivered that carries this provider message, if one does. */
+  replyCarrying(conversationId: number, externalId: string): number | null {
+    const row = this.s.messageByExternal.get(conversationId, externalId);
+    return row && this.s.isOutboxMessage.get(row.id) ? row.id : null;
   }
 
   message(id: number): Message | null {

@@ -3,7 +3,8 @@
 //
 // Exactly once: a row is marked `sending` (committed) before its request leaves. At start, or before any
 // resend, the dispatcher asks the provider whether the message already arrived (findSent) — so a crash
-// between "the provider accepted it" and "we stored that" never produces a second copy.
+// between "the provider accepted it" and "we stored that" never produces a second copy. findSent matches by
+// text, so a copy another local reply already carries (the agent sent the same text twice) is not this one.
 import type { Store } from '../db';
 import type { OutboxRow } from '../db/outbox';
 import { ProviderError } from '../providers/http';
@@ -158,7 +159,13 @@ export class Dispatcher {
       );
     }
     const since = new Date(Date.parse(row.created_at) - 60_000).toISOString();
-    return connector.findSent(this.ref(row), String(p.text), since);
+    const copies = await connector.findSent(this.ref(row), String(p.text), since);
+    return copies.find((m) => !this.carriedByAnotherReply(row, m.externalId)) ?? null;
+  }
+
+  private carriedByAnotherReply(row: OutboxRow, externalId: string): boolean {
+    const carrier = this.d.store.inbox.replyCarrying(row.conversation_id!, externalId);
+    return carrier !== null && carrier !== row.message_id;
   }
 
   private async perform(
@@ -195,7 +202,7 @@ export class Dispatcher {
   private succeed(row: OutboxRow, r: { externalId?: string; status?: string; result?: unknown }): void {
     const { store, events } = this.d;
     // One transaction with what depends on it (broadcast recipients, flow state): a crash leaves both or neither.
-    const message = store.transaction(() => {
+    const marked = store.transaction(() => {
       store.outbox.markSent(row.id);
       this.d.onSettled(row, { ok: true, result: r.result });
       if (row.message_id !== null && r.externalId) {
@@ -204,7 +211,12 @@ export class Dispatcher {
       }
       return null;
     });
-    if (message) events.emit('message.updated', message);
+    if (marked?.collidedWith != null)
+      this.d.log(
+        `outbox ${row.id}: the provider named message ${r.externalId ?? ''} as this reply, but local message ` +
+          `${marked.collidedWith} (another reply) already carries it; both kept`,
+      );
+    if (marked) events.emit('message.updated', marked.message);
     this.emitItem(row.id);
   }
 

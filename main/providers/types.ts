@@ -150,8 +150,12 @@ export interface ProviderConnector {
   ): Promise<{ messages: RemoteMessage[]; next: string | null }>;
 
   send(conv: ConversationRef, text: string, idempotencyKey: string): Promise<SentMessage>;
-  /** After a crash mid-send: did a message with this text reach the provider since `sinceIso`? */
-  findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage | null>;
+  /**
+   * After a crash or an ambiguous failure mid-send: every outgoing message with exactly this text the provider
+   * holds in the conversation since `sinceIso`, oldest first. Several when the agent sent the same text more
+   * than once; the outbox takes the oldest one that no other local reply already carries.
+   */
+  findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage[]>;
 
   subscribe?(handlers: RealtimeHandlers): Promise<() => void>;
   /** Verify and decode a webhook delivered to the local server; throws ProviderError('auth') on a bad signature. */

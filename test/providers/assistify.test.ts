@@ -648,10 +648,10 @@ describe('assistify connector against the simulator', () => {
       externalId: expect.stringMatching(new RegExp(`^${target.id}:\\d+$`)),
       status: 'sent',
     });
-    expect(await c.findSent(refOf(String(target.id)), text, since)).toEqual(sent);
+    expect(await c.findSent(refOf(String(target.id)), text, since)).toEqual([sent]);
     expect(
       await c.findSent(refOf(String(target.id)), text, new Date(Date.now() + 60_000).toISOString()),
-    ).toBeNull();
+    ).toEqual([]);
     expect((await poll()).messages.find((m) => m.text === text)?.externalId).toBe(sent.externalId);
   });
 

@@ -625,15 +625,18 @@ describe('ChatAPI connector against the simulator', () => {
     const sent = await c.send(ref(roomId), 'Your refund is on its way 💸', 'idem-1');
     expect(c.http.limiter.sent - before).toBe(1);
     expect(kit.sent).toEqual([expect.objectContaining({ to: roomId, text: 'Your refund is on its way 💸' })]);
-    expect(await c.findSent(ref(roomId), 'Your refund is on its way 💸', since)).toEqual(sent);
-    expect(await c.findSent(ref(roomId), 'never sent', since)).toBeNull();
+    expect(await c.findSent(ref(roomId), 'Your refund is on its way 💸', since)).toEqual([sent]);
+    expect(await c.findSent(ref(roomId), 'never sent', since)).toEqual([]);
     expect(
       await c.findSent(
         ref(roomId),
         'Your refund is on its way 💸',
         new Date(Date.now() + 60_000).toISOString(),
       ),
-    ).toBeNull();
+    ).toEqual([]);
+    // The same text sent again: both copies, oldest first.
+    const again = await c.send(ref(roomId), 'Your refund is on its way 💸', 'idem-2');
+    expect(await c.findSent(ref(roomId), 'Your refund is on its way 💸', since)).toEqual([sent, again]);
   });
 
   it('the same message has the same externalId from backfill, poll, realtime and send, however often seen', async () => {

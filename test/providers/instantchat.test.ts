@@ -637,11 +637,11 @@ describe('connector against the simulator', () => {
       { to: c.meta?.instagramUserId, text: 'Your refund is on its way 💸', at: expect.any(String) },
     ]);
     expect(sent.status).toBe('sent');
-    expect(await conn.findSent(ref, 'Your refund is on its way 💸', since)).toEqual(sent);
-    expect(await conn.findSent(ref, 'something else', since)).toBeNull();
+    expect(await conn.findSent(ref, 'Your refund is on its way 💸', since)).toEqual([sent]);
+    expect(await conn.findSent(ref, 'something else', since)).toEqual([]);
     expect(
       await conn.findSent(ref, 'Your refund is on its way 💸', new Date(Date.now() + 60_000).toISOString()),
-    ).toBeNull();
+    ).toEqual([]);
     const polled = (await conn.poll(null)).messages.find((m) => m.externalId === sent.externalId);
     expect(polled).toMatchObject({ direction: 'out', text: 'Your refund is on its way 💸' });
     await expect(conn.send({ ...ref, meta: {} }, 'x', 'key-2')).rejects.toMatchObject({ kind: 'client' });

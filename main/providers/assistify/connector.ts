@@ -8,6 +8,7 @@
 // also keeps a new customer's first message (a new conversation, which no socket watches yet) under 5 s.
 import { mapLimit, ProviderError, ProviderHttp, type RequestOptions } from '../http';
 import { isObj, str, type Json } from '../parse';
+import { sentSince } from '../sent';
 import type { Capabilities } from '../../contract/schemas';
 import type {
   ConnectorFactory,
@@ -219,20 +220,17 @@ class AssistifyConnector implements ProviderConnector {
         this.bump(echoed);
         return { externalId: echoed.externalId, createdAt: echoed.createdAt, status: 'sent' };
       }
-      // The echo did not come or carried no id: the conversation's history tells.
-      const found = await this.findSent(conv, text, startedAt);
+      // The echo did not come or carried no id: the conversation's history tells (the newest copy since this
+      // send started is this one: sends to a conversation go one at a time).
+      const found = (await this.findSent(conv, text, startedAt)).at(-1);
       if (!found)
         throw new ProviderError('timeout', `Assistify did not confirm the message to conversation ${id}`);
       return found;
     });
   }
 
-  async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage | null> {
-    const since = t(sinceIso);
-    const hit = (await this.history(conv.externalId)).find(
-      (m) => m.direction === 'out' && m.text === text && t(m.createdAt) >= since,
-    );
-    return hit ? { externalId: hit.externalId, createdAt: hit.createdAt, status: 'sent' } : null;
+  async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage[]> {
+    return sentSince(await this.history(conv.externalId), text, t(sinceIso));
   }
 
   async subscribe(handlers: RealtimeHandlers): Promise<() => void> {

@@ -4,6 +4,7 @@
 import type { Capabilities } from '../../contract/schemas';
 import { ProviderError, ProviderHttp, type RateWindow } from '../http';
 import { id, isObj, obj, readCursor, str, type Json } from '../parse';
+import { sentSince } from '../sent';
 import type {
   ConnectorContext,
   ConnectorFactory,
@@ -295,19 +296,17 @@ class ChatApiConnector implements ProviderConnector {
     return { externalId: sent.externalId, createdAt: sent.createdAt, status: 'sent' };
   }
 
-  async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage | null> {
+  async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage[]> {
     const me = await this.ensureMe();
     const since = ms(sinceIso);
     const room = roomRef(conv.meta.roomId, conv.externalId);
+    const read: RemoteMessage[] = [];
     for (let page = 1; page <= MAX_MESSAGE_PAGES; page++) {
       const p = await this.messagesPage(room, page, me);
-      const hit = p.messages.find(
-        (m) => m.direction === 'out' && m.text === text && ms(m.createdAt) >= since,
-      );
-      if (hit) return { externalId: hit.externalId, createdAt: hit.createdAt, status: 'sent' };
+      read.push(...p.messages);
       if (!p.hasNext || reachedBefore(p, since)) break;
     }
-    return null;
+    return sentSince(read, text, since);
   }
 
   async subscribe(handlers: RealtimeHandlers): Promise<() => void> {

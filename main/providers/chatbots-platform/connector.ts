@@ -4,6 +4,7 @@
 import type { Capabilities } from '../../contract/schemas';
 import { mapLimit, ProviderError, ProviderHttp, defaultErrorMessage, type RequestOptions } from '../http';
 import { arr, isObj, num, obj, str, type Json } from '../parse';
+import { sentSince } from '../sent';
 import type {
   ConnectorContext,
   ConnectorFactory,
@@ -232,13 +233,9 @@ class ChatbotsPlatformConnector implements ProviderConnector {
     };
   }
 
-  async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage | null> {
+  async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage[]> {
     const since = Date.parse(sinceIso) - CLOCK_SLACK_MS;
-    const recent = await this.recentMessages(conv.externalId, since, Infinity);
-    const m = recent.find(
-      (x) => x.direction === 'out' && x.text === text && Date.parse(x.createdAt) >= since,
-    );
-    return m ? { externalId: m.externalId, createdAt: m.createdAt, status: m.status } : null;
+    return sentSince(await this.recentMessages(conv.externalId, since, Infinity), text, since);
   }
 
   // ---- realtime ----

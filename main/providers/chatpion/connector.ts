@@ -23,6 +23,7 @@ import type {
 } from '../types';
 import { openList, PAGE_SIZE, readSince, walkStep, type FetchPage, type ListMark, type Walk } from './lists';
 import { mapAll, toConversation, toFlow, toMessage } from './map';
+import { sentSince } from '../sent';
 
 const DAY_MS = 86_400_000;
 const LIMITS = [
@@ -256,19 +257,18 @@ class ChatPionConnector implements ProviderConnector {
   }
 
   /** Walks the conversation back from its newest message until it passes `sinceIso`. */
-  async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage | null> {
+  async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage[]> {
     // Doc silent on precision: its times have whole seconds, so compare from the start of sinceIso's second.
-    const since = new Date(Math.floor((Date.parse(sinceIso) || 0) / 1000) * 1000).toISOString();
-    const hits: RemoteMessage[] = [];
+    const since = Math.floor((Date.parse(sinceIso) || 0) / 1000) * 1000;
+    const read: RemoteMessage[] = [];
     let walk: Walk | null = null;
     do {
       const step = await walkStep(this.messagePages(conv.externalId), 'sent_at', walk, FIND_SENT_PAGES);
       const page = mapAll(step.items, (m) => toMessage(m, conv.externalId));
-      hits.push(...page.filter((m) => m.direction === 'out' && m.text === text && m.createdAt >= since));
-      walk = page.some((m) => m.createdAt < since) ? null : step.next;
+      read.push(...page);
+      walk = page.some((m) => Date.parse(m.createdAt) < since) ? null : step.next;
     } while (walk);
-    const first = hits.sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
-    return first ? { externalId: first.externalId, createdAt: first.createdAt, status: first.status } : null;
+    return sentSince(read, text, since);
   }
 
   async broadcast(req: BroadcastRequest): Promise<{ externalId: string; status: string }> {

@@ -5,6 +5,7 @@
 import type { Capabilities } from '../../contract/schemas';
 import { mapLimit, ProviderError, ProviderHttp } from '../http';
 import { id, isObj, isoTime, num, obj, readCursor, str } from '../parse';
+import { sentSince } from '../sent';
 import type {
   ConnectorContext,
   ConnectorFactory,
@@ -215,12 +216,8 @@ class InstantChatConnector implements ProviderConnector {
     };
   }
 
-  async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage | null> {
-    const since = Date.parse(sinceIso);
-    const found = (await this.messagesOf([conv.externalId]))
-      .filter((m) => m.direction === 'out' && m.text === text && Date.parse(m.createdAt) >= since)
-      .sort((a, b) => compare(a.createdAt, b.createdAt))[0];
-    return found ? { externalId: found.externalId, createdAt: found.createdAt, status: found.status } : null;
+  async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage[]> {
+    return sentSince(await this.messagesOf([conv.externalId]), text, Date.parse(sinceIso));
   }
 
   async subscribe(handlers: RealtimeHandlers): Promise<() => void> {

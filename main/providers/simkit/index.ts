@@ -86,6 +86,8 @@ export interface Faults {
   malformed: number;
   /** Access tokens expire after this many seconds (providers with expiring tokens). */
   tokenTtlSec?: number;
+  /** Requests are taken in and never answered nor acted on, as if lost on the way: the caller times out. */
+  unanswered?: boolean;
 }
 
 export const NO_FAULTS: Faults = { down: false, latencyMs: 0, errorRate: 0, rateLimit: false, malformed: 0 };
@@ -235,6 +237,7 @@ export class SimKit {
       this.write(res, this.sim.error(503, 'Service Unavailable'));
       return;
     }
+    if (f.unanswered) return;
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const c of req) {

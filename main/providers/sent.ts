@@ -1,0 +1,12 @@
+// What a connector's findSent answers, from the messages it read back from the provider.
+import type { RemoteMessage, SentMessage } from './types';
+
+/** The outgoing messages with exactly `text`, created at or after `sinceMs`, each once, oldest first. */
+export function sentSince(messages: RemoteMessage[], text: string, sinceMs: number): SentMessage[] {
+  const hits = messages.filter(
+    (m) => m.direction === 'out' && m.text === text && Date.parse(m.createdAt) >= sinceMs,
+  );
+  return [...new Map(hits.map((m) => [m.externalId, m])).values()]
+    .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt))
+    .map((m) => ({ externalId: m.externalId, createdAt: m.createdAt, status: m.status }));
+}
