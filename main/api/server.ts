@@ -1,5 +1,6 @@
 // The local API: HTTP + socket.io on one loopback port. Three layers of defence: an exact Host allowlist
-// (DNS rebinding), a bearer token on every API route and socket, and no CORS for any other origin.
+// (DNS rebinding), a bearer token on every route and socket unless the route is declared public, and no
+// CORS for any other origin.
 import { sameSecret } from '../secrets/compare';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** performance.now() when the request reached our first hook (for Server-Timing). */
     arrivedAt: number;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without the token: the renderer's static files, and webhooks (they check their own secret). */
+    public?: boolean;
   }
 }
 export interface RouteInput {
@@ -57,15 +62,30 @@ export interface ApiServerOptions {
   /** The built renderer (out/renderer) to serve in web mode. */
   rendererDir?: string;
   log?: (line: string) => void;
+  /** Headers and body must have fully arrived within this time, else 408 (default 30 s; shorter in tests). */
+  requestTimeoutMs?: number;
+  /** Open connections at most (default 256). */
+  maxConnections?: number;
 }
 
 export interface ApiServer {
   url: string;
   port: number;
+  /** Every registered route and whether it is reachable without the token (for the gate's tests). */
+  routes: ReadonlyArray<{ method: string; url: string; public: boolean }>;
   close(): Promise<void>;
 }
 
 const BODY_LIMIT = 1_000_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+/** A socket that sends nothing at all never starts a request, so the request timeout cannot reach it. */
+const IDLE_SOCKET_TIMEOUT_MS = 120_000;
+/**
+ * The renderer needs a handful of connections (a browser opens at most 6 per origin, plus the socket),
+ * the shell and a CLI a few more. 256 leaves ample room for several windows and scripts while keeping
+ * file descriptors (1024 by default on Linux, shared with SQLite and provider connections) in reserve.
+ */
+const MAX_CONNECTIONS = 256;
 const EVENT_NAMES: ServerEventName[] = [
   'message.created',
   'message.updated',
@@ -96,10 +116,20 @@ const STATIC_TYPES: Record<string, string> = {
 };
 
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
+  const requestTimeout = o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
     logger: false,
     return503OnClosing: true,
+    // Node counts requestTimeout from the request's first byte to its last (headers and body), so a body
+    // trickling in a byte at a time still ends in 408. Fastify's default of 0 turns that off.
+    requestTimeout,
+    connectionTimeout: IDLE_SOCKET_TIMEOUT_MS,
+    http: {
+      headersTimeout: requestTimeout,
+      // How often Node looks for requests past their time (its default, 30 s, would double the limit).
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(requestTimeout / 10)),
+    },
     clientErrorHandler: clientError,
     // A path with broken percent-encoding or an over-long segment never reaches a route (nor the gates).
     frameworkErrors: (err, _req, reply) =>
@@ -137,6 +167,20 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     ),
   );
 
+  /** Unknown pages get the renderer's index.html, public like the other static files. */
+  const servesFallback = (req: FastifyRequest) =>
+    req.method === 'GET' && o.rendererDir !== undefined && !isApiPath(req.url);
+  // Deny by default, decided on the route the router matched (after its own decoding), never on the raw
+  // URL: only a route declaring `config.public` is open, and not-found only where it serves index.html.
+  const isPublic = (req: FastifyRequest) =>
+    req.routeOptions.config.public === true || (req.is404 && servesFallback(req));
+
+  const registered: { method: string; url: string; public: boolean }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat())
+      registered.push({ method, url: r.url, public: r.config?.public === true });
+  });
+
   app.decorateRequest('arrivedAt', 0);
   app.addHook('onRequest', async (req, reply) => {
     req.arrivedAt = performance.now();
@@ -154,9 +198,13 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     if (origin !== undefined && !ownOrigins().has(origin)) {
       return send(reply, new ApiError(403, 'forbidden_origin', 'Cross-origin requests are not allowed'));
     }
-    const isApi = req.url.startsWith('/api/');
-    const isWebhook = req.url.startsWith('/api/v1/webhooks/');
-    if (isApi && !isWebhook && !sameSecret(o.token, bearer(req))) {
+    if (!isOriginForm(req.raw.url)) {
+      return send(
+        reply,
+        new ApiError(400, 'bad_target', 'The request target must be a path starting with a single /'),
+      );
+    }
+    if (!isPublic(req) && !sameSecret(o.token, bearer(req))) {
       return send(reply, new ApiError(401, 'unauthorized', 'Missing or wrong bearer token'));
     }
   });
@@ -180,8 +228,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   });
 
   app.setNotFoundHandler((req, reply) => {
-    if (req.method === 'GET' && !req.url.startsWith('/api/') && o.rendererDir)
-      return serveStatic(o.rendererDir, '/index.html', reply, port);
+    if (o.rendererDir && servesFallback(req)) return serveStatic(o.rendererDir, '/index.html', reply, port);
     return send(reply, new ApiError(404, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}`));
   });
 
@@ -219,17 +266,19 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       ? reply.type('text/plain').send(res.text)
       : reply.send(res.json ?? { ok: true });
   };
-  app.get('/api/v1/webhooks/:channelId', webhook);
-  app.post('/api/v1/webhooks/:channelId', webhook);
+  const open = { config: { public: true } };
+  app.get('/api/v1/webhooks/:channelId', open, webhook);
+  app.post('/api/v1/webhooks/:channelId', open, webhook);
 
   if (o.rendererDir) {
     const dir = o.rendererDir;
-    app.get('/', (_req, reply) => serveStatic(dir, '/index.html', reply, port));
-    app.get('/assets/*', (req, reply) => serveStatic(dir, req.url.split('?')[0], reply, port));
+    app.get('/', open, (_req, reply) => serveStatic(dir, '/index.html', reply, port));
+    app.get('/assets/*', open, (req, reply) => serveStatic(dir, req.url.split('?')[0], reply, port));
   }
 
   await app.listen({ port: o.port, host: '127.0.0.1' });
   port = (app.server.address() as AddressInfo).port;
+  app.server.maxConnections = o.maxConnections ?? MAX_CONNECTIONS;
 
   const io = new SocketServer(app.server, {
     serveClient: false,
@@ -237,14 +286,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     allowRequest: (req, cb) => {
       const hostOk = allowedHosts().has(String(req.headers.host ?? ''));
       const origin = req.headers.origin;
-      cb(
-        null,
-        hostOk &&
-          (origin === undefined ||
-            ownOrigins().has(origin) ||
-            origin === 'null' ||
-            origin.startsWith('file://')),
-      );
+      // The renderer (browser and Electron alike) is served from this origin; Node clients send none.
+      cb(null, hostOk && (origin === undefined || ownOrigins().has(origin)));
     },
   });
   io.use((socket, next) =>
@@ -259,6 +302,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    routes: registered,
     async close() {
       for (const [name, fn] of forwarders) o.events.off(name, fn);
       io.disconnectSockets(true);
@@ -266,6 +310,20 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       await app.close().catch(() => undefined);
     },
   };
+}
+
+/** origin-form only: absolute-form (`http://host/api/...`), `//x` and `*` are refused. */
+function isOriginForm(url: string | undefined): boolean {
+  return url !== undefined && url.startsWith('/') && !url.startsWith('//');
+}
+
+/** For the SPA fallback only: an undecodable path counts as API (it gets the 404). */
+function isApiPath(url: string): boolean {
+  try {
+    return decodeURIComponent(url.split('?')[0]).startsWith('/api/');
+  } catch {
+    return true;
+  }
 }
 
 /** Malformed HTTP (unframed bytes, oversized headers, a stalled request) gets the envelope too, then the socket closes. */
