@@ -1,6 +1,6 @@
 // Wires a running core to the desktop: window, bridge, tray, notifications. Every decision is made by
 // the plain modules in main/notifications and ./web-security; this file only connects them.
-import { app, net, session, type BrowserWindow } from 'electron';
+import { app, net, type BrowserWindow } from 'electron';
 import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Core } from '../core';
@@ -17,7 +17,7 @@ import { buildTrayModel, dndUntilFor, type TrayAction } from '../notifications/t
 import { LocalApiClient } from './api-client';
 import { registerBridge } from './ipc';
 import { DesktopNotifier } from './notifier';
-import { guardWebContents, hardenSession, openInBrowser } from './security';
+import { openInBrowser, secureApp } from './security';
 import { installTestHook } from './test-hook';
 import { loadIcon, TrayView } from './tray';
 import { createMainWindow, revealWindow } from './window';
@@ -53,8 +53,7 @@ export function startDesktop(o: DesktopOptions): Desktop {
   const appIcon = loadIcon(resourcesDir, 'icon');
   const api = new LocalApiClient(core.url, core.token);
 
-  hardenSession(session.defaultSession, apiOrigin);
-  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, apiOrigin));
+  secureApp(apiOrigin);
 
   const stateStore = new WindowStateStore(join(o.userData, 'window-state.json'));
   const win = createMainWindow({

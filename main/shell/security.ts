@@ -1,7 +1,13 @@
 // Electron's security checklist applied to the session and every web contents. The rules themselves
 // are in ./web-security.ts.
-import { shell, type Session, type WebContents } from 'electron';
+import { app, session, shell, type Session, type WebContents } from 'electron';
 import { buildCsp, externalHttpUrl, isPermissionAllowed, isSameOrigin } from './web-security';
+
+/** The whole checklist: the default session hardened, and every web contents guarded as it is created. */
+export function secureApp(apiOrigin: string): void {
+  hardenSession(session.defaultSession, apiOrigin);
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, apiOrigin));
+}
 
 /** CSP as a response header with the real API origin, and permissions denied by default. */
 export function hardenSession(session: Session, apiOrigin: string): void {

@@ -1,0 +1,136 @@
+// The security and layer rules of eslint.config.js fire on code that breaks them (and not on the code as
+// it is), so a rule that stops matching cannot pass unnoticed.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+let eslint: ESLint;
+
+beforeAll(() => {
+  eslint = new ESLint({ cwd: ROOT });
+});
+
+/** The messages of the rules this file is about, for `code` linted as if it were the file at `file`. */
+async function problems(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) });
+  return result.messages
+    .filter((m) => ['no-restricted-imports', 'no-restricted-syntax', 'no-console'].includes(m.ruleId ?? ''))
+    .map((m) => m.message);
+}
+
+const expectFlagged = async (file: string, code: string, message: RegExp) =>
+  expect(await problems(file, code), `${file}: ${code}`).toEqual(
+    expect.arrayContaining([expect.stringMatching(message)]),
+  );
+const expectClean = async (file: string, code: string) =>
+  expect(await problems(file, code), `${file}: ${code}`).toEqual([]);
+
+describe('only the shell and the preload import electron', () => {
+  const onlyShell = /Only main\/shell\/ and preload\/ may import electron/;
+
+  it('in any form, anywhere else', async () => {
+    for (const file of ['main/core.ts', 'main/api/x.ts', 'renderer/src/x.tsx', 'test/unit/x.test.ts']) {
+      await expectFlagged(file, "import { app } from 'electron';\nvoid app;", onlyShell);
+      await expectFlagged(file, "import { app } from 'electron/main';\nvoid app;", onlyShell);
+      await expectFlagged(file, "const e = require('electron');\nvoid e;", onlyShell);
+      await expectFlagged(file, "export const e = await import('electron');", onlyShell);
+    }
+  });
+
+  it('but other packages named electron-something are fine, and the shell may', async () => {
+    await expectClean('scripts/x.ts', "import b from 'electron-builder';\nvoid b;");
+    await expectClean('main/shell/x.ts', "import { app } from 'electron';\nvoid app;");
+    await expectClean('preload/x.ts', "import { ipcRenderer } from 'electron';\nvoid ipcRenderer;");
+  });
+
+  it('and the shell imports it by name, statically', async () => {
+    const byName = /Import electron's members by name/;
+    await expectFlagged('main/shell/x.ts', "import * as electron from 'electron';\nvoid electron;", byName);
+    await expectFlagged('main/shell/x.ts', "import electron from 'electron';\nvoid electron;", byName);
+    await expectFlagged('preload/x.ts', "const e = require('electron');\nvoid e;", byName);
+  });
+});
+
+describe('web preferences', () => {
+  const win = (prefs: string) =>
+    `import { BrowserWindow } from 'electron';\nexport const w = new BrowserWindow({ webPreferences: { ${prefs} } });`;
+
+  it('may not be weakened, nor set from a variable', async () => {
+    for (const [prefs, message] of [
+      ['contextIsolation: false', /always the literal true/],
+      ['sandbox: false', /always the literal true/],
+      ["'webSecurity': false", /always the literal true/],
+      ['sandbox: process.env.X === "1"', /always the literal true/],
+      ['nodeIntegration: true', /always the literal false/],
+      ['nodeIntegrationInWorker: true', /always the literal false/],
+      ['nodeIntegrationInSubFrames: !0', /always the literal false/],
+      ['allowRunningInsecureContent: true', /always the literal false/],
+      ['experimentalFeatures: true', /always the literal false/],
+      ['webviewTag: true', /always the literal false/],
+      ['enableRemoteModule: false', /No remote module/],
+      ["additionalArguments: ['--token=x']", /additionalArguments/],
+    ] as const) {
+      await expectFlagged('main/shell/window.ts', win(prefs), message);
+      await expectFlagged('preload/index.ts', `export const p = { ${prefs} };`, message);
+    }
+  });
+
+  it('accepts the window as it is', async () => {
+    const source = fs.readFileSync(path.join(ROOT, 'main/shell/window.ts'), 'utf8');
+    await expectClean('main/shell/window.ts', source);
+  });
+
+  it('are only set by the window factory: no other file creates a window', async () => {
+    const factory = /Create windows only in main\/shell\/window.ts/;
+    await expectFlagged('main/shell/desktop.ts', win('sandbox: true'), factory);
+    await expectFlagged(
+      'main/shell/tray.ts',
+      "import { BrowserView } from 'electron';\nexport const v = new BrowserView();",
+      factory,
+    );
+    await expectClean('main/shell/window.ts', win('sandbox: true'));
+  });
+});
+
+describe('the shell reaches the OS and the renderer through one place each', () => {
+  it('only security.ts may use electron shell (openInBrowser checks the scheme)', async () => {
+    const code = "import { shell } from 'electron';\nvoid shell.openExternal('file:///etc/passwd');";
+    await expectFlagged('main/shell/desktop.ts', code, /Only main\/shell\/security.ts opens URLs/);
+    await expectClean('main/shell/security.ts', code);
+  });
+
+  it('only ipc.ts listens to the renderer, and never with ipcMain.handle', async () => {
+    const on = "import { ipcMain } from 'electron';\nipcMain.on('x', () => undefined);";
+    await expectFlagged('main/shell/desktop.ts', on, /Only main\/shell\/ipc.ts listens/);
+    await expectClean('main/shell/ipc.ts', on);
+    await expectFlagged(
+      'main/shell/ipc.ts',
+      "import { ipcMain } from 'electron';\nipcMain.handle('x', () => 'token');",
+      /through ipcMain.on/,
+    );
+  });
+});
+
+describe('the preload', () => {
+  it('reads nothing from the command line', async () => {
+    await expectFlagged(
+      'preload/index.ts',
+      'export const a = process.argv.at(-1);',
+      /nothing from the command line/,
+    );
+  });
+
+  it('keeps bridge.ts to type imports (the renderer imports it)', async () => {
+    await expectFlagged(
+      'preload/bridge.ts',
+      "import { IPC } from './channels';\nvoid IPC;",
+      /use `import type`/,
+    );
+    await expectClean(
+      'preload/bridge.ts',
+      "import type { BridgeConfig } from './channels';\nexport type C = BridgeConfig;",
+    );
+  });
+});
