@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import type { Store } from '../db';
 import { toOutboxItem } from '../db/outbox';
+import { announceHeld } from '../outbox/dispatcher';
 import type { Handlers } from './server';
 import type { BroadcastService } from '../broadcasts/service';
 import type { FlowService } from '../flows/service';
@@ -158,6 +159,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
         if (m) events.emit('message.updated', m);
       }
       emitOutbox(row.id);
+      announceHeld(store, events, row);
       d.kickOutbox();
       return toOutboxItem(store.outbox.get(row.id)!);
     },
@@ -188,6 +190,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
         if (m) events.emit('message.updated', m);
       }
       emitOutbox(row.id);
+      announceHeld(store, events, row);
+      d.kickOutbox();
       return null;
     },
 

@@ -113,7 +113,7 @@ export const routes = {
   listOutbox: route({
     method: 'GET',
     path: '/api/v1/outbox',
-    summary: 'Queued and failed work',
+    summary: 'Queued, held and failed work',
     query: s.OutboxQuery,
     status: 200,
     response: s.List(s.OutboxItem),
@@ -121,7 +121,7 @@ export const routes = {
   retryOutbox: route({
     method: 'POST',
     path: '/api/v1/outbox/:id/retry',
-    summary: 'Retry a failed item now',
+    summary: 'Retry a failed item now (the later items it held follow it)',
     params: s.IdParams,
     status: 200,
     response: s.OutboxItem,
@@ -138,7 +138,7 @@ export const routes = {
   cancelOutbox: route({
     method: 'DELETE',
     path: '/api/v1/outbox/:id',
-    summary: 'Cancel an item that has not gone out',
+    summary: 'Discard an item that has not gone out (the later items a failed reply held then go)',
     params: s.IdParams,
     status: 204,
     response: z.null(),

@@ -157,7 +157,8 @@ export const ReplyCreate = z.strictObject({
 });
 export type ReplyCreate = z.infer<typeof ReplyCreate>;
 
-export const OutboxStatus = z.enum(['queued', 'sending', 'sent', 'failed']);
+/** `cancelled`: discarded by the agent before it went out. */
+export const OutboxStatus = z.enum(['queued', 'sending', 'sent', 'failed', 'cancelled']);
 export const OutboxItem = z.object({
   id: Id,
   kind: z.enum(['reply', 'broadcast', 'flow_toggle']),
@@ -169,6 +170,11 @@ export const OutboxItem = z.object({
   attempts: z.number().int(),
   nextAttemptAt: IsoTime.nullable(),
   error: z.string().optional(),
+  /**
+   * A queued item waits behind this failed reply of its conversation (so the customer never reads a later reply
+   * without the failed one) until the agent retries, edits and retries, or discards it.
+   */
+  heldBy: Id.optional(),
   createdAt: IsoTime,
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;

@@ -20,7 +20,19 @@ export interface OutboxRow {
   sending_since: string | null;
   error: string | null;
   created_at: string;
+  /** The failed reply this queued item waits behind (see HELD_BY), or null. */
+  held_by: number | null;
 }
+
+/**
+ * A failed reply holds every later item of its conversation until the agent retries, edits or discards it:
+ * the customer must not read reply #3 without #2. This is the oldest such reply before row `o`, for a queued row.
+ */
+const HELD_BY = `CASE WHEN o.status = 'queued' AND o.conversation_id IS NOT NULL THEN (
+  SELECT min(f.id) FROM outbox f
+  WHERE f.conversation_id = o.conversation_id AND f.id < o.id AND f.status = 'failed' AND f.kind = 'reply'
+) END`;
+const ROW = `o.*, ${HELD_BY} AS held_by`;
 
 export function toOutboxItem(r: OutboxRow): OutboxItem {
   let text = '';
@@ -42,10 +54,11 @@ export function toOutboxItem(r: OutboxRow): OutboxItem {
     conversationId: r.conversation_id === null ? null : String(r.conversation_id),
     messageId: r.message_id === null ? null : String(r.message_id),
     text,
-    status: r.status === 'cancelled' ? 'failed' : r.status,
+    status: r.status,
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,
     ...(r.error ? { error: r.error } : {}),
+    ...(r.held_by !== null ? { heldBy: String(r.held_by) } : {}),
     createdAt: r.created_at,
   };
 }
@@ -59,27 +72,34 @@ export class OutboxRepo {
         `INSERT INTO outbox (kind, channel_id, conversation_id, message_id, payload, idempotency_key, status, created_at)
          VALUES (@kind, @channelId, @conversationId, @messageId, @payload, @key, 'queued', @createdAt)`,
       ),
-      get: db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?'),
-      byKey: db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE idempotency_key = ?'),
+      get: db.prepare<[number], OutboxRow>(`SELECT ${ROW} FROM outbox o WHERE o.id = ?`),
+      byKey: db.prepare<[string], OutboxRow>(`SELECT ${ROW} FROM outbox o WHERE o.idempotency_key = ?`),
       // Two shapes rather than one `(@status IS NULL AND …) OR status = @status`, which SQLite can only answer
       // by reading the whole outbox, sent items included (the dispatcher asks for 'sending' on every round).
       listOpen: db.prepare<[], OutboxRow>(
-        `SELECT * FROM outbox WHERE status IN ('queued', 'sending', 'failed') ORDER BY id LIMIT 1000`,
+        `SELECT ${ROW} FROM outbox o WHERE o.status IN ('queued', 'sending', 'failed') ORDER BY o.id LIMIT 1000`,
       ),
       listStatus: db.prepare<[string], OutboxRow>(
-        'SELECT * FROM outbox WHERE status = ? ORDER BY id LIMIT 1000',
+        `SELECT ${ROW} FROM outbox o WHERE o.status = ? ORDER BY o.id LIMIT 1000`,
       ),
-      // The head of each conversation's queue (or each item on its own when it has no conversation), when due.
-      // Items of paused channels are not due: they wait. Reading from the unpaused channels into the pending
-      // index (CROSS JOIN fixes that order) keeps each dispatcher round (one per new reply) from reading every
-      // queued item, or the whole outbox history, while the agent works with channels paused.
+      // The head of each conversation's queue (or each item on its own when it has no conversation), when due
+      // and not held by a failed reply before it. Items of paused channels are not due: they wait. Reading from
+      // the unpaused channels into the pending index (CROSS JOIN fixes that order) keeps each dispatcher round
+      // (one per new reply) from reading every queued item, or the whole outbox history, while the agent works
+      // with channels paused.
       due: db.prepare<[string, number], OutboxRow>(
-        `SELECT o.* FROM channels c CROSS JOIN outbox o
+        `SELECT ${ROW} FROM channels c CROSS JOIN outbox o
          WHERE c.paused = 0 AND o.channel_id = c.id AND o.status IN ('queued', 'sending')
            AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)
            AND NOT EXISTS (
              SELECT 1 FROM outbox p WHERE p.conversation_id = o.conversation_id AND p.id < o.id AND p.status IN ('queued', 'sending'))
+           AND NOT EXISTS (
+             SELECT 1 FROM outbox f WHERE f.conversation_id = o.conversation_id AND f.id < o.id AND f.status = 'failed' AND f.kind = 'reply')
          ORDER BY o.id LIMIT ?`,
+      ),
+      laterInConversation: db.prepare<[number, number], OutboxRow>(
+        `SELECT ${ROW} FROM outbox o
+         WHERE o.conversation_id = ? AND o.id > ? AND o.status IN ('queued', 'sending') ORDER BY o.id`,
       ),
       anySending: db.prepare<[], { n: number }>(
         `SELECT EXISTS (SELECT 1 FROM outbox WHERE status = 'sending') AS n`,
@@ -167,6 +187,11 @@ export class OutboxRepo {
 
   cancel(id: number): boolean {
     return this.s.cancel.run(id).changes > 0;
+  }
+
+  /** The items still to go out after `id` in its conversation: those a failed reply `id` holds. */
+  laterInConversation(conversationId: number, id: number): OutboxRow[] {
+    return this.s.laterInConversation.all(conversationId, id);
   }
 
   queuedByChannel(): Map<string, number> {

@@ -5,6 +5,9 @@
 // resend, the dispatcher asks the provider whether the message already arrived (findSent) — so a crash
 // between "the provider accepted it" and "we stored that" never produces a second copy. findSent matches by
 // text, so a copy another local reply already carries (the agent sent the same text twice) is not this one.
+//
+// In order: a reply that failed for good holds the later items of its conversation (OutboxRepo.due) until
+// the agent retries, edits or discards it; the customer never reads reply #3 without #2.
 import type { Store } from '../db';
 import type { OutboxRow } from '../db/outbox';
 import { ProviderError } from '../providers/http';
@@ -243,6 +246,7 @@ export class Dispatcher {
           : store.inbox.setMessageStatus(row.message_id, 'failed', reason);
       });
       if (m) events.emit('message.updated', m);
+      announceHeld(store, events, row);
     }
     this.d.log(`outbox ${row.id}: ${err.kind}: ${err.message}`);
     this.emitItem(row.id);
@@ -256,4 +260,14 @@ export class Dispatcher {
     }
     if (row) this.d.events.emit('outbox.item', row);
   }
+}
+
+/**
+ * A reply failed for good, or was retried or discarded: the later items of its conversation are now held, or
+ * free to go. Tell the windows, whose copies of those items did not change otherwise.
+ */
+export function announceHeld(store: Store, events: CoreEvents, row: OutboxRow): void {
+  if (row.kind !== 'reply' || row.conversation_id === null) return;
+  for (const later of store.outbox.laterInConversation(row.conversation_id, row.id))
+    events.emit('outbox.item', later);
 }

@@ -59,7 +59,8 @@ export function useLiveUpdates(): void {
         }),
       'conversation.updated': (c) => enqueue(() => applyConversation(qc, c, useUi.getState().openId)),
       'channel.updated': (c: Channel) => enqueue(() => upsertById(qc, keys.channels, c)),
-      'outbox.updated': (o: OutboxItem) => enqueue(() => upsertById(qc, keys.outbox, o, o.status !== 'sent')),
+      'outbox.updated': (o: OutboxItem) =>
+        enqueue(() => upsertById(qc, keys.outbox, o, o.status !== 'sent' && o.status !== 'cancelled')),
       'broadcast.progress': (b: Broadcast) => enqueue(() => upsertById(qc, keys.broadcasts, b)),
       'flow.updated': (f: Flow) => enqueue(() => upsertById(qc, keys.flows, f)),
     };

@@ -5,6 +5,7 @@ import { useShortcutKeys } from '../../app/keyboard';
 import { ConversationStatusBadge, ProviderBadge } from '../../app/ui/badges';
 import { EmptyState, ErrorState, SkeletonRows } from '../../app/ui/states';
 import { useChannelMap } from '../channels/useChannels';
+import { FailedReplyBanner } from '../outbox/FailedReplyBanner';
 import { Composer, COMPOSER_ID } from './Composer';
 import { ConversationActions } from './ConversationActions';
 import { ContactPanel } from './ContactPanel';
@@ -47,6 +48,7 @@ export function ConversationView({ id }: { id: string }) {
       </header>
       <ContactPanel conversation={conversation} channel={channel} />
       <MessageList conversationId={conversation.id} />
+      <FailedReplyBanner conversationId={conversation.id} />
       <Composer conversation={conversation} channel={channel} />
     </section>
   );

@@ -1,5 +1,5 @@
 // Queued and failed work (replies, broadcasts, flow toggles), kept current by `outbox.updated` events.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { OutboxItem } from '@contract/schemas';
 import { keys } from '../../api/keys';
 import { useApi } from '../../api/session';
@@ -9,14 +9,42 @@ export function useOutbox() {
   return useQuery({ queryKey: keys.outbox, queryFn: () => api.call('listOutbox', { query: {} }) });
 }
 
+/** The item as the API answered it; a discarded one leaves the list (the items it held follow by event). */
+function store(qc: QueryClient, item: OutboxItem): void {
+  qc.setQueryData<{ items: OutboxItem[] }>(keys.outbox, (data) => {
+    if (!data) return data;
+    if (item.status === 'cancelled') return { items: data.items.filter((x) => x.id !== item.id) };
+    return { items: data.items.map((x) => (x.id === item.id ? item : x)) };
+  });
+}
+
 export function useRetryOutbox() {
   const api = useApi();
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => api.call('retryOutbox', { params: { id } }),
-    onSuccess: (item) =>
-      qc.setQueryData<{ items: OutboxItem[] }>(keys.outbox, (data) =>
-        data ? { items: data.items.map((x) => (x.id === item.id ? item : x)) } : data,
-      ),
+    onSuccess: (item) => store(qc, item),
+  });
+}
+
+/** New text for a failed reply, then sent again. */
+export function useEditAndRetryOutbox() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, text }: { id: string; text: string }) => {
+      await api.call('editOutbox', { params: { id }, body: { text } });
+      return api.call('retryOutbox', { params: { id } });
+    },
+    onSuccess: (item) => store(qc, item),
+  });
+}
+
+export function useDiscardOutbox() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (item: OutboxItem) => api.call('cancelOutbox', { params: { id: item.id } }),
+    onSuccess: (_, item) => store(qc, { ...item, status: 'cancelled' }),
   });
 }
