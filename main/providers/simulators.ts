@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PROVIDERS, type ProviderId } from '../contract/schemas';
+import { loopbackRefusal } from '../api/loopback';
 import { SimKit, type Faults } from './simkit';
 import { simulatorFactories } from './registry';
 import { rng, pick, customer, customerLine } from './simkit/world';
@@ -82,7 +83,10 @@ export async function startSimulators(opts: { port?: number; seed?: number } = {
     res.end(JSON.stringify(body));
   };
 
+  // Only the control API follows the local API's Host and Origin rules: the provider APIs mimic real services.
   const control = http.createServer(async (req, res) => {
+    const refused = loopbackRefusal(req.headers, (control.address() as AddressInfo).port);
+    if (refused) return send(res, 403, { error: refused.message, code: refused.code });
     const url = new URL(req.url ?? '/', 'http://sim');
     const parts = url.pathname.split('/').filter(Boolean);
     try {
