@@ -18,6 +18,15 @@ export type MessageStatus = z.infer<typeof MessageStatus>;
 
 const Id = z.string().min(1).max(200);
 const IsoTime = z.string().max(40);
+/** A time the API is told, as `Date.toISOString()` writes it (an offset instead of Z is fine, none is not). */
+const IsoDateTime = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO 8601 date and time with Z or an offset, e.g. 2026-01-31T17:00:00Z',
+});
+const TimeOfDay = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day, HH:MM (00:00 to 23:59)');
+const MAX_MUTED_CHANNELS = 500;
 const ShortText = z.string().trim().min(1).max(200);
 
 /** What a provider can do, declared by its connector; anything missing carries a reason in words. */
@@ -142,7 +151,7 @@ export const ConversationPatch = z.strictObject({
   status: ConversationStatus.optional(),
   read: z.boolean().optional(),
   tags: z.array(z.string().trim().min(1).max(60)).max(50).optional(),
-  snoozedUntil: IsoTime.nullable().optional(),
+  snoozedUntil: IsoDateTime.nullable().optional(),
 });
 export type ConversationPatch = z.infer<typeof ConversationPatch>;
 
@@ -274,11 +283,9 @@ export type Template = z.infer<typeof Template>;
 export const Settings = z.object({
   theme: z.enum(['light', 'dark', 'system']),
   sound: z.boolean(),
-  dndUntil: IsoTime.nullable(),
-  quietHours: z
-    .object({ from: z.string().regex(/^\d\d:\d\d$/), to: z.string().regex(/^\d\d:\d\d$/) })
-    .nullable(),
-  mutedChannels: z.array(Id),
+  dndUntil: IsoDateTime.nullable(),
+  quietHours: z.strictObject({ from: TimeOfDay, to: TimeOfDay }).nullable(),
+  mutedChannels: z.array(Id).max(MAX_MUTED_CHANNELS),
   snippets: z
     .array(z.object({ name: z.string().min(1).max(60), text: z.string().min(1).max(4000) }))
     .max(200),

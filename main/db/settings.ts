@@ -1,5 +1,6 @@
 // The agent's preferences, one JSON value per key, validated against the contract on the way out.
 import type { Sqlite } from './database';
+import type { z } from 'zod';
 import { Settings } from '../contract/schemas';
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -26,17 +27,19 @@ export class SettingsRepo {
     };
   }
 
+  /**
+   * A stored value the contract does not accept (damaged, or written before it was checked) falls back to
+   * its own default; the other settings, snippets included, are kept.
+   */
   get(): Settings {
-    const stored: Record<string, unknown> = {};
+    const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
     for (const r of this.s.all.all()) {
-      try {
-        stored[r.key] = JSON.parse(r.value);
-      } catch {
-        /* a damaged value falls back to its default */
-      }
+      if (!Object.hasOwn(Settings.shape, r.key)) continue;
+      const field: z.ZodType = Settings.shape[r.key as keyof Settings];
+      const parsed = field.safeParse(parseJson(r.value));
+      if (parsed.success) settings[r.key] = parsed.data;
     }
-    const parsed = Settings.safeParse({ ...DEFAULT_SETTINGS, ...stored });
-    return parsed.success ? parsed.data : DEFAULT_SETTINGS;
+    return settings as Settings;
   }
 
   patch(p: Partial<Settings>): Settings {
@@ -46,5 +49,13 @@ export class SettingsRepo {
       })
       .immediate();
     return this.get();
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
