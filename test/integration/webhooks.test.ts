@@ -85,6 +85,15 @@ function storedMessages(externalId: string): number {
 
 const rejections = () => logLines.filter((l) => l.startsWith(`[webhook ${channelId}] rejected:`));
 
+/** Sends a delivery that must be refused: 401 and one new log line matching `reason`. */
+async function refused(body: string, headers: Record<string, string>, reason: RegExp) {
+  const logged = rejections().length;
+  const r = await post(body, headers);
+  expect(r.status).toBe(401);
+  expect(r.body.error?.code).toBe('rejected');
+  expect(rejections().slice(logged)).toEqual([expect.stringMatching(reason)]);
+}
+
 /** Sends a delivery that must be refused: 401, one new log line matching `reason`, no message stored. */
 async function expectRejected(
   messageId: string,
@@ -92,33 +101,54 @@ async function expectRejected(
   headers: Record<string, string>,
   reason: RegExp,
 ) {
-  const logged = rejections().length;
   const before = core.store.inbox.counts();
-  const r = await post(body, headers);
-  expect(r.status).toBe(401);
-  expect(r.body.error?.code).toBe('rejected');
-  expect(rejections().slice(logged)).toEqual([expect.stringMatching(reason)]);
+  await refused(body, headers, reason);
   expect(storedMessages(messageId)).toBe(0);
   expect(core.store.inbox.counts()).toEqual(before);
 }
 
 describe('webhooks of a Chatbots Platform channel', () => {
-  it('applies a genuine delivery once and refuses its replay, however it is re-serialised', async () => {
+  it('applies a genuine delivery once and refuses it again, whatever is changed or moved in it', async () => {
     const d = delivery('wh-genuine');
     const first = await post(d.body, { 'x-signature': d.signature });
     expect(first.status).toBe(200);
     expect(storedMessages('wh-genuine')).toBe(1);
     const counts = core.store.inbox.counts();
 
-    const replay = async (body: string, headers: Record<string, string>) => {
-      const logged = rejections().length;
-      expect((await post(body, headers)).status).toBe(401);
-      expect(rejections().slice(logged)).toEqual([expect.stringMatching(/replay/)]);
-    };
-    await replay(d.body, { 'x-signature': d.signature });
-    await replay(d.body, {});
-    await replay(JSON.stringify({ ...d.unsigned, signature: d.signature }, null, 2), {});
+    await refused(d.body, { 'x-signature': d.signature }, /replay/);
+    await refused(d.body, {}, /replay/);
+    // The same signed bytes with the signature member first: the same delivery.
+    await refused(JSON.stringify({ signature: d.signature, ...d.unsigned }), {}, /replay/);
+    // Re-serialised: not the bytes that were signed.
+    await refused(
+      JSON.stringify({ ...d.unsigned, signature: d.signature }, null, 2),
+      {},
+      /signature does not match/,
+    );
     expect(storedMessages('wh-genuine')).toBe(1);
+    expect(core.store.inbox.counts()).toEqual(counts);
+  });
+
+  it('refuses a genuine delivery sent again with a "signature" inserted into its data', async () => {
+    const d = delivery('wh-nested');
+    expect((await post(d.body, { 'x-signature': d.signature })).status).toBe(200);
+    const counts = core.store.inbox.counts();
+    // The genuine signature in the header or at the top level: a signature is taken from the top level of
+    // the body only, and the bytes it covers changed.
+    const nested = { ...d.unsigned, data: { ...d.unsigned.data, signature: d.signature } };
+    await refused(JSON.stringify(nested), { 'x-signature': d.signature }, /no signature/);
+    await refused(
+      JSON.stringify({ ...nested, signature: d.signature }),
+      { 'x-signature': d.signature },
+      /signature does not match/,
+    );
+    // Two top-level signatures: which one was meant is not for us to guess.
+    await refused(
+      d.body.replace(/}$/, `,"signature":"${d.signature}"}`),
+      { 'x-signature': d.signature },
+      /no signature/,
+    );
+    expect(storedMessages('wh-nested')).toBe(1);
     expect(core.store.inbox.counts()).toEqual(counts);
   });
 

@@ -731,7 +731,7 @@ describe('chatbots-platform connector against the simulator', () => {
     expect(again.filter((e) => e.kind === 'message')).toContainEqual(viaHook);
   });
 
-  it('handleWebhook: accepts the body signature or the X-Signature header; rejects tampering and stale timestamps', () => {
+  it('handleWebhook: takes the signature from the top level of the body, over the bytes received; rejects tampering and stale timestamps', () => {
     const payload = {
       event: 'message.received',
       timestamp: new Date().toISOString(),
@@ -745,10 +745,11 @@ describe('chatbots-platform connector against the simulator', () => {
         message: expect.objectContaining({ externalId: '42', conversationExternalId: '7', direction: 'in' }),
       },
     ]);
-    // Signature only in the header, computed over the raw body as sent.
+    // Whatever the sender's layout, the signature covers the bytes around its member.
     const raw = JSON.stringify(payload, null, 2);
     const sig = 'sha256=' + createHmac('sha256', SECRET).update(raw).digest('hex');
-    expect(c.handleWebhook!(delivery(raw, { 'x-signature': sig })).events).toHaveLength(1);
+    const pretty = raw.replace(/\n}$/, `,\n  "signature": "${sig}"\n}`);
+    expect(c.handleWebhook!(delivery(pretty)).events).toHaveLength(1);
 
     const tampered = { ...body, data: { message: { ...payload.data.message, text: 'changed' } } };
     const stale = signed({ ...payload, timestamp: new Date(Date.now() - 6 * 60_000).toISOString() });
@@ -757,6 +758,10 @@ describe('chatbots-platform connector against the simulator', () => {
       [delivery(signed(payload, 'other secret')), /signature does not match/],
       [delivery(stale), /timestamp/],
       [delivery({ ...payload }), /no signature/],
+      // A header is not where the document puts the signature.
+      [delivery(raw, { 'x-signature': sig }), /no signature/],
+      [delivery({ ...payload, data: { ...payload.data, signature: body.signature } }), /no signature/],
+      [delivery(JSON.stringify(body, null, 2)), /signature does not match/],
       [delivery('{not json'), /not JSON/],
     ];
     for (const [req, why] of rejections) {

@@ -28,27 +28,56 @@ const STATUS_EVENTS = new Map<string, RemoteMessageStatus>([
 
 const reject = (why: string) => new ProviderError('auth', `webhook rejected: ${why}`);
 
-function header(req: WebhookRequest, name: string): string {
-  const key = Object.keys(req.headers).find((k) => k.toLowerCase() === name);
-  const v = key ? req.headers[key] : undefined;
-  return str(Array.isArray(v) ? v[0] : v, '', 500);
+/** Index just past the JSON string that starts at `i` (a '"'). */
+function stringEnd(text: string, i: number): number {
+  for (let j = i + 1; j < text.length; j++) {
+    if (text[j] === '\\') j++;
+    else if (text[j] === '"') return j + 1;
+  }
+  return text.length;
+}
+
+const skipSpace = (text: string, i: number) => {
+  while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  return i;
+};
+
+/** Where the members named `name` of the top-level object are: [start of the key, end of a string value). */
+function topLevelStringMembers(raw: string, name: string): [number, number][] | null {
+  const found: [number, number][] = [];
+  let depth = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === '"') {
+      const end = stringEnd(raw, i);
+      const colon = skipSpace(raw, end);
+      // Only a key is followed by ':'.
+      if (depth === 1 && raw[colon] === ':' && JSON.parse(raw.slice(i, end)) === name) {
+        const value = skipSpace(raw, colon + 1);
+        if (raw[value] !== '"') return null;
+        found.push([i, stringEnd(raw, value)]);
+      }
+      i = end - 1;
+    }
+  }
+  return found;
 }
 
 /**
- * The texts the signature may have been computed over. The doc signs JSON.stringify(payload) without the
- * signature field; another server may serialise differently, so the raw body (with the field cut out,
- * or whole when the signature came in a header) is tried as well.
+ * What the provider signed: the bytes received without the top-level "signature" member and the comma that
+ * joined it (the document's sender signs JSON.stringify(payload), then adds the signature to that object).
+ * Null unless exactly one such member holds a string.
  */
-function signedTexts(raw: string, payload: Json): string[] {
-  const unsigned = { ...payload };
-  delete unsigned.signature;
-  const field = /"signature"\s*:\s*"[^"]*"/;
-  return [
-    JSON.stringify(unsigned),
-    raw.replace(new RegExp(`,\\s*${field.source}`), ''),
-    raw.replace(new RegExp(`${field.source}\\s*,?`), ''),
-    raw,
-  ];
+function signedText(raw: string): string | null {
+  const members = topLevelStringMembers(raw, 'signature');
+  if (members?.length !== 1) return null;
+  const [start, end] = members[0];
+  const before = raw.slice(0, start).trimEnd();
+  if (before.endsWith(',')) return before.slice(0, -1) + raw.slice(end);
+  const after = skipSpace(raw, end);
+  return raw.slice(0, start) + raw.slice(raw[after] === ',' ? after + 1 : end);
 }
 
 function sameSignature(expected: string, given: string): boolean {
@@ -58,8 +87,10 @@ function sameSignature(expected: string, given: string): boolean {
 }
 
 /**
- * The payload of a genuine, fresh delivery, and a name for it: the signature of its canonical form, the
- * same however a replay is re-serialised. Throws ProviderError('auth') otherwise.
+ * The payload of a genuine, fresh delivery, and a name for it: its signature. The signature is taken only
+ * from where the document puts it (the body's top-level "signature" field; a header or a nested field is no
+ * signature) and checked over the exact bytes received, so a delivery changed in any way, even re-serialised,
+ * does not verify, and a genuine one replayed has the same name. Throws ProviderError('auth') otherwise.
  */
 export function verifyWebhook(req: WebhookRequest, secret: string): { payload: Json; deliveryId: string } {
   const raw = req.rawBody.toString('utf8');
@@ -70,19 +101,15 @@ export function verifyWebhook(req: WebhookRequest, secret: string): { payload: J
     throw reject('the body is not JSON, so its signature cannot be checked');
   }
   if (!isObj(payload)) throw reject('the body is not a JSON object');
-  const given = [header(req, 'x-signature'), str(payload.signature, '', 500)]
-    .filter(Boolean)
-    .map((sig) => (sig.startsWith('sha256=') ? sig : `sha256=${sig}`));
-  if (!given.length) throw reject('no signature');
-  const expected = signedTexts(raw, payload).map(
-    (text) => 'sha256=' + createHmac('sha256', secret).update(text).digest('hex'),
-  );
-  const genuine = given.some((sig) => expected.some((e) => sameSignature(e, sig)));
-  if (!genuine) throw reject('the signature does not match');
+  const signed = signedText(raw);
+  if (signed === null || typeof payload.signature !== 'string')
+    throw reject('no signature (one "signature" string at the top level of the body)');
+  const expected = 'sha256=' + createHmac('sha256', secret).update(signed).digest('hex');
+  if (!sameSignature(expected, payload.signature)) throw reject('the signature does not match');
   const at = timeMs(payload.timestamp);
   if (at === null || Math.abs(Date.now() - at) > REPLAY_WINDOW_MS)
     throw reject('timestamp missing or outside the 5-minute window');
-  return { payload, deliveryId: expected[0] };
+  return { payload, deliveryId: expected };
 }
 
 /** Doc: {event, timestamp, data}; the data's fields are our simulator's choice, read tolerantly. */
