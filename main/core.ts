@@ -127,7 +127,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       notices,
       startDemo: startDemoWorkspace,
     }),
-    onWebhook: webhookReceiver(channels, log),
+    onWebhook: webhookReceiver(channels, store.webhookDeliveries, log),
   });
 
   channels.startAll();

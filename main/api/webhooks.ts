@@ -1,41 +1,24 @@
 // Webhooks received by the local server: the channel's connector verifies a delivery (signature, freshness)
 // and decodes it; this layer refuses replays, logs every refusal with its reason, and applies the rest.
 import type { ChannelService } from '../channels/service';
+import type { WebhookDeliveriesRepo } from '../db/webhookDeliveries';
 import type { WebhookResult } from '../providers/types';
 import type { WebhookHandler } from './server';
 
 /** Longer than any connector's freshness window (Chatbots Platform: 5 minutes either way). */
 const KEEP_MS = 15 * 60_000;
-/** Only verified deliveries are remembered, so this bounds memory without letting anyone flush the list. */
-const MAX_KEPT = 50_000;
 
-/** Deliveries taken recently, by the name their connector gave them (Chatbots Platform: their signature). */
-export class ReplayGuard {
-  /** Delivery name → when it was taken, oldest first. */
-  private readonly taken = new Map<string, number>();
+const isoAt = (ms: number) => new Date(ms).toISOString();
 
-  constructor(private readonly now: () => number = Date.now) {}
-
-  seen(name: string): boolean {
-    this.forgetOld();
-    return this.taken.has(name);
-  }
-
-  remember(name: string): void {
-    this.taken.set(name, this.now());
-  }
-
-  private forgetOld(): void {
-    const horizon = this.now() - KEEP_MS;
-    for (const [name, at] of this.taken) {
-      if (at > horizon && this.taken.size < MAX_KEPT) return;
-      this.taken.delete(name);
-    }
-  }
-}
-
-export function webhookReceiver(channels: ChannelService, log: (line: string) => void): WebhookHandler {
-  const replays = new ReplayGuard();
+/**
+ * `taken` remembers deliveries by the name their connector gave them (Chatbots Platform: their signature), in
+ * the database, so a replay is refused after a restart too. Only verified deliveries are remembered.
+ */
+export function webhookReceiver(
+  channels: ChannelService,
+  taken: WebhookDeliveriesRepo,
+  log: (line: string) => void,
+): WebhookHandler {
   return (channelId, req) => {
     const hook = channels.webhook(channelId);
     if (!hook)
@@ -54,11 +37,13 @@ export function webhookReceiver(channels: ChannelService, log: (line: string) =>
       return reject((e as Error).message);
     }
     if (r.reply !== undefined) return { status: 200, text: r.reply };
-    const delivery = r.deliveryId === undefined ? null : `${channelId} ${r.deliveryId}`;
-    if (delivery && replays.seen(delivery)) return reject('replay of a delivery already received');
+    const delivery = r.deliveryId;
+    if (delivery !== undefined && taken.seen(channelId, delivery, isoAt(Date.now() - KEEP_MS)))
+      return reject('replay of a delivery already received');
     // Remembered once applied: a delivery that failed here (answered 5xx) may come again.
     hook.sync.applyEvents(r.events);
-    if (delivery) replays.remember(delivery);
+    if (delivery !== undefined)
+      taken.remember(channelId, delivery, isoAt(Date.now()), isoAt(Date.now() - KEEP_MS));
     return { status: 200, json: { ok: true } };
   };
 }

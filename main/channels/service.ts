@@ -59,6 +59,7 @@ export class ChannelService {
 
   /** Start syncing every stored, unpaused channel. */
   startAll(): void {
+    this.sealAtRest();
     for (const row of this.d.store.channels.all()) if (!row.paused) this.startSync(row);
   }
 
@@ -100,7 +101,7 @@ export class ChannelService {
    * Saved even when the provider refuses the credentials or cannot be reached (an account can be added while
    * its provider is down): the answer says why, the channel keeps trying, and PATCH takes new credentials.
    */
-  async create(body: ChannelCreate): Promise<Channel> {
+  async create(body: ChannelCreate, o: { demo?: boolean } = {}): Promise<Channel> {
     const failure = await this.connectOnce(body);
     const row = this.d.store.channels.insert({
       id: crypto.randomUUID(),
@@ -108,7 +109,8 @@ export class ChannelService {
       name: body.name,
       baseUrl: body.baseUrl,
       credentials: this.d.secrets.encrypt(JSON.stringify(body.credentials)),
-      webhookSecret: crypto.randomBytes(24).toString('base64url'),
+      webhookSecret: this.d.secrets.encrypt(crypto.randomBytes(24).toString('base64url')),
+      demo: o.demo,
     });
     this.startSync(row);
     const view = this.view(row);
@@ -140,6 +142,11 @@ export class ChannelService {
     this.get(id);
     await this.stopSync(id);
     this.d.store.channels.delete(id);
+  }
+
+  /** The channels the demo workspace made (never one the agent added, whatever its name). */
+  demoChannels(): Channel[] {
+    return this.d.store.channels.demo().map((r) => this.view(r));
   }
 
   get syncPaused(): boolean {
@@ -209,10 +216,20 @@ export class ChannelService {
     });
   }
 
+  /** Webhook secrets kept in plain text before migration 007 are sealed like the credentials. */
+  private sealAtRest(): void {
+    const { channels } = this.d.store;
+    for (const row of channels.all())
+      if (!row.webhook_secret_sealed)
+        channels.sealWebhookSecret(row.id, this.d.secrets.encrypt(row.webhook_secret));
+  }
+
   private startSync(row: ChannelRow): void {
     let credentials: Credentials;
+    let webhookSecret: string;
     try {
       credentials = JSON.parse(this.d.secrets.decrypt(row.credentials)) as Credentials;
+      webhookSecret = this.d.secrets.decrypt(row.webhook_secret_sealed!);
     } catch {
       this.d.store.channels.setStatus(
         row.id,
@@ -221,7 +238,7 @@ export class ChannelService {
       );
       return;
     }
-    const connector = this.build(row.provider, row.base_url, credentials, row.id, row.webhook_secret);
+    const connector = this.build(row.provider, row.base_url, credentials, row.id, webhookSecret);
     const sync = new ChannelSync({
       store: this.d.store,
       events: this.d.events,

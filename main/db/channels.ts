@@ -8,7 +8,12 @@ export interface ChannelRow {
   name: string;
   base_url: string;
   credentials: Buffer;
+  /** Before migration 007 the webhook secret was kept here in plain text; '' once sealed. */
   webhook_secret: string;
+  /** The webhook secret sealed by the SecretBox; null until the channel service seals a plain one. */
+  webhook_secret_sealed: Buffer | null;
+  /** 1 for the channels the demo workspace made (the only ones it re-points). */
+  demo: number;
   paused: number;
   status: ChannelStatus;
   error: string | null;
@@ -37,9 +42,14 @@ export class ChannelsRepo {
       all: db.prepare<[], ChannelRow>('SELECT * FROM channels ORDER BY created_at, id'),
       get: db.prepare<[string], ChannelRow>('SELECT * FROM channels WHERE id = ?'),
       insert: db.prepare(
-        `INSERT INTO channels (id, provider, name, base_url, credentials, webhook_secret, paused, status, created_at)
-         VALUES (@id, @provider, @name, @baseUrl, @credentials, @webhookSecret, 0, 'connecting', @createdAt)`,
+        `INSERT INTO channels (id, provider, name, base_url, credentials, webhook_secret, webhook_secret_sealed,
+           demo, paused, status, created_at)
+         VALUES (@id, @provider, @name, @baseUrl, @credentials, '', @webhookSecret, @demo, 0, 'connecting', @createdAt)`,
       ),
+      sealWebhookSecret: db.prepare(
+        "UPDATE channels SET webhook_secret_sealed = ?, webhook_secret = '' WHERE id = ?",
+      ),
+      demo: db.prepare<[], ChannelRow>('SELECT * FROM channels WHERE demo = 1 ORDER BY created_at, id'),
       update: db.prepare(
         `UPDATE channels SET name = coalesce(@name, name), base_url = coalesce(@baseUrl, base_url),
            credentials = coalesce(@credentials, credentials), paused = coalesce(@paused, paused) WHERE id = @id`,
@@ -64,10 +74,22 @@ export class ChannelsRepo {
     name: string;
     baseUrl: string;
     credentials: Buffer;
-    webhookSecret: string;
+    /** Sealed by the SecretBox. */
+    webhookSecret: Buffer;
+    demo?: boolean;
   }): ChannelRow {
-    this.s.insert.run({ ...c, createdAt: now() });
+    this.s.insert.run({ ...c, demo: Number(c.demo ?? false), createdAt: now() });
     return this.get(c.id)!;
+  }
+
+  /** The channels the demo workspace made. */
+  demo(): ChannelRow[] {
+    return this.s.demo.all();
+  }
+
+  /** Stores the sealed webhook secret and empties the plain-text column it may have been kept in before. */
+  sealWebhookSecret(id: string, sealed: Buffer): void {
+    this.s.sealWebhookSecret.run(sealed, id);
   }
 
   update(

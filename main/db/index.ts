@@ -11,6 +11,7 @@ import { TemplatesRepo } from './templates';
 import { SyncStateRepo } from './syncState';
 import { SettingsRepo } from './settings';
 import { SyncWriter } from './syncWriter';
+import { WebhookDeliveriesRepo } from './webhookDeliveries';
 
 export { DatabaseOpenError, SCHEMA_VERSION } from './database';
 
@@ -23,6 +24,7 @@ export interface Store {
   templates: TemplatesRepo;
   syncState: SyncStateRepo;
   settings: SettingsRepo;
+  webhookDeliveries: WebhookDeliveriesRepo;
   /** Sync batches, stored on a thread of their own. */
   syncWriter: SyncWriter;
   /** Run several repo calls atomically. */
@@ -46,6 +48,7 @@ export function openStore(file: string, o: OpenOptions = {}): Store {
     templates: new TemplatesRepo(db),
     syncState,
     settings: new SettingsRepo(db),
+    webhookDeliveries: new WebhookDeliveriesRepo(db),
     syncWriter,
     transaction: <T>(fn: () => T) => db.transaction(fn).immediate(),
     integrityCheck: () => String(db.pragma('integrity_check', { simple: true })),

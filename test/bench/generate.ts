@@ -241,7 +241,7 @@ export function generate(o: GenOptions): GenResult {
           name: `${c.provider} (bench)`,
           baseUrl: 'http://127.0.0.1:9/bench',
           credentials: Buffer.from('bench: not a real credential'),
-          webhookSecret: 'bench',
+          webhookSecret: Buffer.from('bench: not a real secret'),
         });
         // Paused: a benchmark core must not try to reach providers that do not exist.
         store.channels.update(c.id, { paused: true });

@@ -42,7 +42,7 @@ function addChannel(store: Store, p: SimProvider): string {
     name: `${p.provider} (bench)`,
     baseUrl: p.baseUrl,
     credentials: Buffer.from('unused'),
-    webhookSecret: 'bench',
+    webhookSecret: Buffer.from('unused'),
   });
   return id;
 }

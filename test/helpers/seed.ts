@@ -9,7 +9,7 @@ export function seedChannel(store: Store, id = 'ch1', provider: 'chatapi' | 'cha
     name: `Test ${id}`,
     baseUrl: 'http://127.0.0.1:9',
     credentials: Buffer.from('x'),
-    webhookSecret: 's',
+    webhookSecret: Buffer.from('s'),
   });
   return id;
 }

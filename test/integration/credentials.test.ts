@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/core';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
+import { keyFileSecretBox } from '../../main/secrets/keyfile';
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, waitFor, type ApiClient } from '../helpers/api';
 
@@ -146,7 +147,10 @@ describe('credentials', () => {
     const chatbots = sims.providers().filter((p) => p.provider === 'chatbots-platform');
     const id = (await addAllChannels(core, chatbots))['chatbots-platform'];
     const row = core.store.channels.get(id)!;
-    const traces = [row.credentials, Buffer.from(row.webhook_secret)];
+    const traces = [row.credentials, row.webhook_secret_sealed!];
+    const webhookSecret = keyFileSecretBox(core.dataDir).decrypt(row.webhook_secret_sealed!);
+    // Sealed like the credentials: the secret itself is in no file.
+    expect(filesContaining(core.dataDir, Buffer.from(webhookSecret))).toEqual([]);
     // While the channel exists its sealed credentials are on disk (the test would prove nothing otherwise).
     await waitForStatus(id, 'live');
     expect(filesContaining(core.dataDir, row.credentials).length).toBeGreaterThan(0);

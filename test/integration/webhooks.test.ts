@@ -1,12 +1,14 @@
 // Webhooks received by the local server (/api/v1/webhooks/:channelId, no token: the provider cannot have it).
 // Chatbots Platform signs deliveries with 'sha256=' HMACs: a genuine, fresh delivery is applied once; a bad or
-// missing signature, a stale timestamp or a replay is refused with 401, a log line naming the reason, and no
-// change to the data. An unknown channel is a 404.
+// missing signature, a stale timestamp or a replay (even after a restart) is refused with 401, a log line
+// naming the reason, and no change to the data. An unknown channel is a 404. The channel's webhook secret is
+// stored sealed, like its credentials.
 import { createHmac, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/core';
+import { keyFileSecretBox } from '../../main/secrets/keyfile';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, waitFor } from '../helpers/api';
@@ -24,10 +26,29 @@ beforeAll(async () => {
   core = await createCore({ dataDir: tmp.dir, log: (line) => logLines.push(line) });
   const chatbots = sims.providers().filter((p) => p.provider === 'chatbots-platform');
   channelId = (await addAllChannels(core, chatbots))['chatbots-platform'];
-  secret = core.store.channels.get(channelId)!.webhook_secret;
+  secret = storedSecret();
   // Counts are compared around each delivery: the backfill must not be adding rows meanwhile.
   await waitFor('the backfill', () => core.store.syncState.get(channelId, 'backfill').done, 25_000);
 }, 30_000);
+
+/** The channel's webhook secret, unsealed with the data directory's key (web mode's scheme). */
+function storedSecret(): string {
+  return keyFileSecretBox(tmp.dir).decrypt(core.store.channels.get(channelId)!.webhook_secret_sealed!);
+}
+
+/** Closes the core and starts another on the same data directory; `change` runs on the database between. */
+async function restart(change?: (db: Database.Database) => void) {
+  await core.close();
+  if (change) {
+    const db = new Database(path.join(tmp.dir, 'inbox.db'));
+    try {
+      change(db);
+    } finally {
+      db.close();
+    }
+  }
+  core = await createCore({ dataDir: tmp.dir, log: (line) => logLines.push(line) });
+}
 
 afterAll(async () => {
   await core?.close();
@@ -151,6 +172,36 @@ describe('webhooks of a Chatbots Platform channel', () => {
     expect(storedMessages('wh-nested')).toBe(1);
     expect(core.store.inbox.counts()).toEqual(counts);
   });
+
+  it('refuses the replay of a delivery taken before a restart', async () => {
+    const d = delivery('wh-before-restart');
+    expect((await post(d.body)).status).toBe(200);
+    await restart();
+    const logged = rejections().length;
+    expect((await post(d.body)).status).toBe(401);
+    expect(rejections().slice(logged)).toEqual([expect.stringMatching(/replay/)]);
+    expect(storedMessages('wh-before-restart')).toBe(1);
+  }, 30_000);
+
+  it('stores the webhook secret sealed, and seals one an earlier version kept in plain text', async () => {
+    const row = core.store.channels.get(channelId)!;
+    expect(row.webhook_secret).toBe('');
+    expect(row.webhook_secret_sealed!.includes(Buffer.from(secret))).toBe(false);
+
+    const legacy = `legacy-${randomUUID()}`;
+    await restart((db) =>
+      db
+        .prepare('UPDATE channels SET webhook_secret = ?, webhook_secret_sealed = NULL WHERE id = ?')
+        .run(legacy, channelId),
+    );
+    expect(core.store.channels.get(channelId)).toMatchObject({ webhook_secret: '' });
+    expect(storedSecret()).toBe(legacy);
+    secret = legacy;
+    // The connector verifies with it.
+    const d = delivery('wh-legacy-secret');
+    expect((await post(d.body)).status).toBe(200);
+    expect(storedMessages('wh-legacy-secret')).toBe(1);
+  }, 30_000);
 
   it('refuses a wrong signature, a missing one, a foreign key and a stale or future timestamp, naming the reason', async () => {
     const wrong = delivery('wh-wrong');

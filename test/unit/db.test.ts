@@ -131,6 +131,30 @@ describe('opening and migrating', () => {
     },
   );
 
+  it('migration 7 flags the channels an earlier demo made, never a channel of the agent named like one', () => {
+    store.close();
+    const old = path.join(tmp.dir, 'v6.db');
+    const db = new Database(old);
+    for (const m of migrations.filter((x) => x.version <= 6)) db.exec(m.up);
+    db.pragma('user_version = 6');
+    const insert = db.prepare(
+      `INSERT INTO channels (id, provider, name, base_url, credentials, webhook_secret, created_at)
+       VALUES (?, ?, ?, ?, x'00', 'plain secret', '2026-01-01T00:00:00.000Z')`,
+    );
+    insert.run('demo', 'chatapi', 'Demo · chatapi', 'http://127.0.0.1:41234/api/v1');
+    insert.run('mine', 'chatapi', 'Demo · Acme', 'https://api.chatapi.example/api/v1');
+    insert.run('named', 'chatpion', 'Demo · chatpion', 'https://chatpion.example/api');
+    db.close();
+
+    store = openStore(old);
+    expect(store.channels.demo().map((c) => c.id)).toEqual(['demo']);
+    // The plain webhook secret is still there for the channel service to seal.
+    expect(store.channels.get('mine')).toMatchObject({
+      webhook_secret: 'plain secret',
+      webhook_secret_sealed: null,
+    });
+  });
+
   it('refuses a database from a newer version and leaves it untouched', () => {
     store.close();
     const db = new Database(file);

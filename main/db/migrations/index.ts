@@ -5,6 +5,7 @@ import * as m003 from './003_outbox_rounds';
 import * as m004 from './004_contact_search';
 import * as m005 from './005_messages_by_conversation';
 import * as m006 from './006_contact_search_later';
+import * as m007 from './007_channel_trust';
 
 export interface Migration {
   version: number;
@@ -21,4 +22,5 @@ export const migrations: Migration[] = [
   { version: 4, name: 'contact_search', up: m004.up },
   { version: 5, name: 'messages_by_conversation', up: m005.up, rebuildsTables: true },
   { version: 6, name: 'contact_search_later', up: m006.up },
+  { version: 7, name: 'channel_trust', up: m007.up },
 ];
