@@ -50,6 +50,20 @@ function checkCredentials(provider: ProviderId, c: Credentials): void {
   }
 }
 
+/** scheme://host:port, default ports left out: where a channel's credentials may be sent. */
+const originOf = (url: string) => new URL(url).origin;
+
+/** Credentials stay with the server they were given for: a base URL on another origin needs them again. */
+function checkSameOrigin(row: ChannelRow, p: ChannelPatch): void {
+  if (p.baseUrl === undefined || p.credentials || originOf(p.baseUrl) === originOf(row.base_url)) return;
+  throw new ApiError(
+    422,
+    'credentials_required',
+    `${originOf(p.baseUrl)} is another server than ${originOf(row.base_url)}: enter the ${row.provider} ` +
+      'credentials for it in the same change. The stored ones are only ever sent to the server they were given for.',
+  );
+}
+
 export class ChannelService {
   private readonly syncs = new Map<string, ChannelSync>();
   private readonly declared = new Map<ProviderId, Capabilities>();
@@ -120,6 +134,7 @@ export class ChannelService {
 
   async patch(id: string, p: ChannelPatch): Promise<Channel> {
     const row = this.get(id);
+    checkSameOrigin(row, p);
     if (p.credentials) checkCredentials(row.provider, p.credentials);
     const updated = this.d.store.channels.update(id, {
       name: p.name,

@@ -19,6 +19,7 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
 
 /** The OpenAPI 3.1 document of the local API, generated from the route table. */
 export function openApiDocument(version: string) {
+  const errorContent = { 'application/json': { schema: json(ErrorBody, 'output') } };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [name, r] of Object.entries(routes)) {
     const op: Record<string, unknown> = {
@@ -34,10 +35,13 @@ export function openApiDocument(version: string) {
           r.status === 204
             ? { description: 'No content' }
             : { description: 'OK', content: { 'application/json': { schema: json(r.response, 'output') } } },
-        default: {
-          description: 'Error',
-          content: { 'application/json': { schema: json(ErrorBody, 'output') } },
-        },
+        ...Object.fromEntries(
+          ('errors' in r ? r.errors : []).map((e) => [
+            e.status,
+            { description: `${e.code}: ${e.description}`, content: errorContent },
+          ]),
+        ),
+        default: { description: 'Error', content: errorContent },
       },
     };
     if ('body' in r && r.body)

@@ -12,6 +12,14 @@ export interface RouteDef {
   body?: z.ZodType;
   status: number;
   response: z.ZodType;
+  /** Refusals particular to this route (bad input, 401 and 404 go without saying), for the OpenAPI document. */
+  errors?: readonly RouteError[];
+}
+
+export interface RouteError {
+  status: number;
+  code: string;
+  description: string;
 }
 
 const route = <const R extends RouteDef>(r: R) => r;
@@ -56,6 +64,15 @@ export const routes = {
     body: s.ChannelPatch,
     status: 200,
     response: s.Channel,
+    errors: [
+      {
+        status: 422,
+        code: 'credentials_required',
+        description:
+          'baseUrl moves the channel to another origin (scheme, host or port) and no credentials came with it: ' +
+          'stored credentials are only ever sent to the origin they were given for',
+      },
+    ],
   }),
   deleteChannel: route({
     method: 'DELETE',

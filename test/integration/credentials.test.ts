@@ -1,4 +1,5 @@
-// Credentials are encrypted at rest, never returned, never logged; removing a channel removes its secrets.
+// Credentials are encrypted at rest, never returned, never logged; removing a channel removes its secrets; they
+// are only ever sent to the server (origin) they were given for.
 // Channels run with unique secrets through sync and through errors (provider down, wrong base URL, a provider
 // that echoes the key it was sent in its error text); then every file of the data directory and every line
 // the core logged is searched for each secret and for the API token. Web mode prints no token either.
@@ -157,6 +158,79 @@ describe('credentials', () => {
 
     expect((await api(core, 'DELETE', `/api/v1/channels/${id}`)).status).toBe(204);
     for (const trace of traces) expect(filesContaining(core.dataDir, trace)).toEqual([]);
+  }, 30_000);
+});
+
+describe('credentials and the base URL', () => {
+  /** A server that records what each request carried and refuses it. */
+  async function startGrabber(): Promise<{ url: string; seen: string[]; close: () => Promise<void> }> {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(JSON.stringify({ url: req.url, headers: req.headers }));
+      res.writeHead(401).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { url, seen, close: () => new Promise((r) => server.close(() => r())) };
+  }
+
+  it('asks for the credentials again (422) when the base URL moves to another origin; the stored ones stay home', async () => {
+    const p = sims.providers().find((x) => x.provider === 'chatapi')!;
+    const key = (p.credentials as { apiKey: string }).apiKey;
+    const id = (await addAllChannels(core, [p])).chatapi;
+    await waitForStatus(id, 'live');
+    const grabber = await startGrabber();
+    try {
+      const moved = await api<{ error: { code: string; message: string } }>(
+        core,
+        'PATCH',
+        `/api/v1/channels/${id}`,
+        { baseUrl: `${grabber.url}/api/v1` },
+      );
+      expect(moved.status).toBe(422);
+      expect(moved.body.error.code).toBe('credentials_required');
+      expect(moved.body.error.message).toContain(grabber.url);
+      expect(moved.body.error.message).toMatch(/credentials/);
+      const docs = await api<{ paths: Record<string, { patch: { responses: Record<string, unknown> } }> }>(
+        core,
+        'GET',
+        '/api/docs.json',
+      );
+      expect(docs.body.paths['/api/v1/channels/{id}'].patch.responses['422']).toMatchObject({
+        description: expect.stringMatching(/^credentials_required: /),
+      });
+      // Another host name for the same address is another origin too.
+      const renamed = await api(core, 'PATCH', `/api/v1/channels/${id}`, {
+        baseUrl: p.baseUrl.replace('127.0.0.1', 'localhost'),
+      });
+      expect(renamed.status).toBe(422);
+      // Nothing changed, and nothing went to the new host (a second covers the sync's restart).
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(grabber.seen).toEqual([]);
+      expect((await channel(id))?.status).toBe('live');
+      expect(core.store.channels.get(id)!.base_url).toBe(p.baseUrl);
+
+      // Same origin, another path: allowed, the stored credentials kept.
+      const samePlace = await api<{ baseUrl: string }>(core, 'PATCH', `/api/v1/channels/${id}`, {
+        baseUrl: `${p.baseUrl}/`,
+      });
+      expect(samePlace.status).toBe(200);
+      expect(samePlace.body.baseUrl).toBe(`${p.baseUrl}/`);
+
+      // With credentials in the same request the move is allowed: those go, not the stored ones.
+      const fresh = unique('key-for-new-host');
+      const withKey = await api(core, 'PATCH', `/api/v1/channels/${id}`, {
+        baseUrl: `${grabber.url}/api/v1`,
+        credentials: { apiKey: fresh },
+      });
+      expect(withKey.status).toBe(200);
+      await waitFor('a request at the new host', () => grabber.seen.length > 0, 10_000);
+      expect(grabber.seen.join('\n')).toContain(fresh);
+      expect(grabber.seen.join('\n')).not.toContain(key);
+    } finally {
+      await api(core, 'DELETE', `/api/v1/channels/${id}`);
+      await grabber.close();
+    }
   }, 30_000);
 });
 

@@ -1,4 +1,5 @@
-// Rename, re-point or re-authenticate a channel; empty credential fields keep the stored ones.
+// Rename, re-point or re-authenticate a channel; empty credential fields keep the stored ones, except for a
+// base URL on another server (origin), which needs the credentials again.
 import { useState, type FormEvent } from 'react';
 import type { BodyOf } from '@contract/routes';
 import type { Channel } from '@contract/schemas';
@@ -7,6 +8,14 @@ import { notify } from '../../app/store';
 import { CredentialInputs } from './CredentialInputs';
 import { CREDENTIAL_KINDS, EMPTY_CREDENTIALS, toCredentials, type CredentialKind } from './credentials';
 import { usePatchChannel } from './useChannels';
+
+const originOf = (url: string): string | null => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+};
 
 export function EditChannelForm({ channel, onDone }: { channel: Channel; onDone: () => void }) {
   const [name, setName] = useState(channel.name);
@@ -22,6 +31,7 @@ export function EditChannelForm({ channel, onDone }: { channel: Channel; onDone:
     ...(credentials ? { credentials } : {}),
   };
   const hasChanges = Object.keys(changes).length > 0;
+  const newServer = 'baseUrl' in changes && originOf(baseUrl.trim()) !== originOf(channel.baseUrl);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -47,6 +57,12 @@ export function EditChannelForm({ channel, onDone }: { channel: Channel; onDone:
         <label className="field">
           <span>Base URL</span>
           <input type="url" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} />
+          {newServer && !credentials && (
+            <small className="field-error">
+              Another server: enter its credentials below. The stored ones are only sent to{' '}
+              {originOf(channel.baseUrl)}.
+            </small>
+          )}
         </label>
       </div>
       <CredentialInputs
@@ -55,7 +71,7 @@ export function EditChannelForm({ channel, onDone }: { channel: Channel; onDone:
         fields={fields}
         onKind={setKind}
         onChange={setFields}
-        optional
+        optional={!newServer}
       />
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={patch.isPending}>
