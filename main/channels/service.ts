@@ -231,12 +231,25 @@ export class ChannelService {
     });
   }
 
-  /** Webhook secrets kept in plain text before migration 007 are sealed like the credentials. */
+  /**
+   * Every secret at rest sealed by the current scheme: webhook secrets kept in plain text before migration 007
+   * are sealed, and values another scheme sealed (the desktop app's safeStorage without a keyring,
+   * main/secrets/desktop.ts) are sealed again. A value that cannot be read here is left for startSync to report.
+   */
   private sealAtRest(): void {
     const { channels } = this.d.store;
-    for (const row of channels.all())
-      if (!row.webhook_secret_sealed)
-        channels.sealWebhookSecret(row.id, this.d.secrets.encrypt(row.webhook_secret));
+    for (const row of channels.all()) {
+      try {
+        const webhookSecret = row.webhook_secret_sealed
+          ? this.d.secrets.reseal?.(row.webhook_secret_sealed)
+          : this.d.secrets.encrypt(row.webhook_secret);
+        if (webhookSecret) channels.sealWebhookSecret(row.id, webhookSecret);
+        const credentials = this.d.secrets.reseal?.(row.credentials);
+        if (credentials) channels.update(row.id, { credentials });
+      } catch (e) {
+        this.d.log(`[${row.provider}:${row.name}] secrets left as they are: ${(e as Error).message}`);
+      }
+    }
   }
 
   private startSync(row: ChannelRow): void {

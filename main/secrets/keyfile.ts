@@ -1,5 +1,6 @@
 // Credentials at rest in web mode: AES-256-GCM with a random key kept in DATA_DIR/secret.key (mode 0600).
-// The desktop app passes an Electron safeStorage box instead (main/shell/secrets.ts).
+// The desktop app uses Electron's safeStorage instead, or this too where safeStorage has no real keyring
+// (main/secrets/desktop.ts).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,7 +8,11 @@ import path from 'node:path';
 export interface SecretBox {
   encrypt(plain: string): Buffer;
   decrypt(data: Buffer): string;
+  /** A value sealed by an earlier scheme, sealed again by the current one; null when it is current already. */
+  reseal?(data: Buffer): Buffer | null;
 }
+
+export const keyFilePath = (dataDir: string) => path.join(dataDir, 'secret.key');
 
 function loadOrCreateKey(file: string): Buffer {
   try {
@@ -23,7 +28,8 @@ function loadOrCreateKey(file: string): Buffer {
 }
 
 export function keyFileSecretBox(dataDir: string): SecretBox {
-  const key = loadOrCreateKey(path.join(dataDir, 'secret.key'));
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const key = loadOrCreateKey(keyFilePath(dataDir));
   return {
     encrypt(plain) {
       const iv = crypto.randomBytes(12);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createCore, type Core } from '../core';
 import { startDesktop, type Desktop } from './desktop';
 import { electronSqliteBinding } from './native-binding';
-import { createSafeStorageBox } from './secrets';
+import { createSecretBox } from './secrets';
 
 const APP_ID = 'app.agentinbox.desktop';
 /** Fixed, so the packaged app ("Agent Inbox"), `npm start` and web mode share one data directory. */
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   core = await createCore({
     dataDir,
     port: 0,
-    secrets: createSafeStorageBox(),
+    secrets: createSecretBox(dataDir),
     demo: process.argv.includes('--demo'),
     sqliteBinding: electronSqliteBinding(appRoot),
     // Served by the local API so the page shares its origin: the CSP and the API's origin check allow nothing else.

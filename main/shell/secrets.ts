@@ -1,30 +1,9 @@
-// Channel credentials at rest, encrypted with the OS keychain / DPAPI / libsecret via safeStorage.
+// Channel credentials at rest: Electron's safeStorage, or the key file where it has no keyring (main/secrets/desktop.ts).
 import { safeStorage } from 'electron';
-import type { SecretBox } from '../core';
+import { desktopSecretBox } from '../secrets/desktop';
+import type { SecretBox } from '../secrets/keyfile';
 
-/** Call after app `ready`: safeStorage is not usable before. */
-export function createSafeStorageBox(): SecretBox {
-  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') {
-    console.warn(
-      'agent-inbox: no OS keyring found; channel credentials are stored obfuscated, not encrypted',
-    );
-  }
-  return {
-    encrypt(plain: string): Buffer {
-      assertAvailable();
-      return safeStorage.encryptString(plain);
-    },
-    decrypt(data: Buffer): string {
-      assertAvailable();
-      return safeStorage.decryptString(data);
-    },
-  };
-}
-
-function assertAvailable(): void {
-  if (!safeStorage.isEncryptionAvailable()) {
-    throw new Error(
-      'OS credential encryption is unavailable (no keychain or keyring); cannot store channel credentials',
-    );
-  }
+/** Call after app `ready`: safeStorage cannot name its backend before. */
+export function createSecretBox(dataDir: string): SecretBox {
+  return desktopSecretBox(safeStorage, dataDir).box;
 }
