@@ -119,6 +119,12 @@ export default tseslint.config(
     },
   },
   {
+    // The app logs through main/log.ts (a file support can ask for); only command-line tools print for a person.
+    files: ['main/**'],
+    ignores: ['main/cli/**'],
+    rules: { 'no-console': 'error' },
+  },
+  {
     files: ['main/shell/**'],
     rules: {
       'no-restricted-imports': restrict(noSqlite, noShell, noIpcMain),

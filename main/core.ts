@@ -16,6 +16,7 @@ import { Dispatcher } from './outbox/dispatcher';
 import { BroadcastService } from './broadcasts/service';
 import { FlowService } from './flows/service';
 import { startDemo, type Demo } from './demo';
+import { toLogger, type LineSink, type Logger } from './log';
 
 export type { SecretBox };
 
@@ -39,7 +40,8 @@ export interface CoreOptions {
   outboxInFlightGraceMs?: number;
   /** Benchmarks: connectors skip client-side rate limits. */
   unlimitedProviders?: boolean;
-  log?: (line: string) => void;
+  /** A Logger (main/log.ts), or a function given each entry as a line of text; default: JSON lines on stdout. */
+  log?: Logger | LineSink;
 }
 
 export interface Core {
@@ -60,7 +62,9 @@ export interface Core {
 
 export async function createCore(o: CoreOptions): Promise<Core> {
   fs.mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
-  const log = o.log ?? ((line: string) => console.log(line));
+  const logger = toLogger(o.log);
+  /** What the subsystems report (a provider down, a webhook refused, a send failed) is a warning. */
+  const log = (line: string) => logger.warn(line);
   const { store, notices } = openStoreKeepingDamaged(path.join(o.dataDir, 'inbox.db'), {
     nativeBinding: o.sqliteBinding,
   });
@@ -105,7 +109,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   events.on('outbox.item', (row) => events.emit('outbox.updated', toOutboxItem(row)));
 
   const startDemoWorkspace = async () => {
-    demo ??= await startDemo(channels, log);
+    demo ??= await startDemo(channels, (line) => logger.info(line));
     return demo.channels;
   };
 
@@ -115,7 +119,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     version: VERSION,
     events,
     rendererDir: o.rendererDir,
-    log,
+    log: logger,
     handlers: createHandlers({
       store,
       events,
@@ -149,7 +153,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     }),
     syncPaused: () => channels.syncPaused,
     setNetworkOnline: (online) => {
-      log(`network ${online ? 'back online' : 'offline'}`);
+      logger.info(`network ${online ? 'back online' : 'offline'}`);
       if (!online) return;
       channels.pollAllNow();
       dispatcher.kick();

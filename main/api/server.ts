@@ -8,13 +8,14 @@ import type { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
 import { z } from 'zod';
 import { routes, type RouteName, type ResponseOf } from '../contract/routes';
 import type { ServerEventName } from '../contract/schemas';
 import { openApiDocument } from '../contract/openapi';
 import { ApiError } from './errors';
+import { fastifyLogger, type Logger } from '../log';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -61,7 +62,8 @@ export interface ApiServerOptions {
   onWebhook: WebhookHandler;
   /** The built renderer (out/renderer) to serve in web mode. */
   rendererDir?: string;
-  log?: (line: string) => void;
+  /** Fastify's own logger; internal errors go there too. */
+  log?: Logger;
   /** Headers and body must have fully arrived within this time, else 408 (default 30 s; shorter in tests). */
   requestTimeoutMs?: number;
   /** Open connections at most (default 256). */
@@ -119,7 +121,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const requestTimeout = o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
-    logger: false,
+    loggerInstance: o.log && fastifyLogger(o.log),
+    // Requests are not logged one by one; errors are (setErrorHandler below).
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     // Node counts requestTimeout from the request's first byte to its last (headers and body), so a body
     // trickling in a byte at a time still ends in 408. Fastify's default of 0 turns that off.
@@ -220,7 +224,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     }
     const mapped = ApiError.fromStorage(err);
     if (mapped) return send(reply, mapped);
-    o.log?.(`internal error: ${(err as Error).stack ?? String(err)}`);
+    o.log?.error({ err }, 'internal error');
     return send(
       reply,
       new ApiError(500, 'internal', 'Something went wrong inside Agent Inbox; nothing was changed'),

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../core';
 import { DatabaseOpenError } from '../db';
+import { createLogger } from '../log';
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +37,8 @@ try {
     port,
     demo: values.demo,
     rendererDir,
-    log: (l) => console.log(l),
+    // JSON lines on stdout, and the same in DIR/logs/agent-inbox.log (rotated at 5 MB, three files kept).
+    log: createLogger({ stdout: true, dir: path.join(dataDir, 'logs') }),
   });
   const info = {
     url: core.url,

@@ -4,6 +4,7 @@ import { app, net, type BrowserWindow } from 'electron';
 import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Core } from '../core';
+import type { Logger } from '../log';
 import type { Message, ServerEventName, ServerEvents } from '../contract/schemas';
 import { Directory } from '../notifications/directory';
 import {
@@ -32,6 +33,7 @@ export interface DesktopOptions {
   preloadPath: string;
   isQuitting: () => boolean;
   testMode: boolean;
+  log: Logger;
 }
 
 export interface Desktop {
@@ -55,7 +57,7 @@ export function startDesktop(o: DesktopOptions): Desktop {
 
   secureApp(apiOrigin);
 
-  const stateStore = new WindowStateStore(join(o.userData, 'window-state.json'));
+  const stateStore = new WindowStateStore(join(o.userData, 'window-state.json'), o.log);
   const win = createMainWindow({
     preloadPath: o.preloadPath,
     icon: appIcon,
@@ -67,7 +69,7 @@ export function startDesktop(o: DesktopOptions): Desktop {
     win.webContents.loadURL(url).catch((error: unknown) => {
       // A newer navigation (another notification click) aborts the previous one: not a failure.
       if (!String(error).includes('ERR_ABORTED'))
-        console.error(`agent-inbox: could not load ${url}: ${String(error)}`);
+        o.log.error({ err: error, url }, 'could not load the app page');
     });
   const openConversation = (conversationId: string | null) => {
     revealWindow(win);
@@ -111,7 +113,7 @@ export function startDesktop(o: DesktopOptions): Desktop {
   const setDnd = (dndUntil: string | null) =>
     api
       .patchSettings({ dndUntil })
-      .then(renderTray, (error: unknown) => console.warn(`agent-inbox: do not disturb: ${String(error)}`));
+      .then(renderTray, (error: unknown) => o.log.warn({ err: error }, 'could not set do not disturb'));
   const onTrayAction = (action: TrayAction) => {
     switch (action) {
       case 'open':
@@ -126,7 +128,7 @@ export function startDesktop(o: DesktopOptions): Desktop {
         renderTray();
         return void core
           .setSyncPaused(syncPaused)
-          .catch((error: unknown) => console.warn(`agent-inbox: pause sync: ${String(error)}`));
+          .catch((error: unknown) => o.log.warn({ err: error }, 'could not pause or resume sync'));
       case 'toggle-login': {
         const openAtLogin = !stateStore.get().openAtLogin;
         app.setLoginItemSettings({ openAtLogin });

@@ -2,10 +2,12 @@
 //   --demo                 wire the demo workspace (first run)
 //   AGENT_INBOX_DATA=DIR   user data directory (default: <appData>/agent-inbox); the core's data is in DIR/inbox
 //   AGENT_INBOX_TEST=1     expose the e2e test hook (./test-hook.ts)
+//   AGENT_INBOX_LOG_LEVEL  debug, info (default), warn or error, for DIR/logs/agent-inbox.log
 import { app, dialog } from 'electron';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore, type Core } from '../core';
+import { createLogger, type Logger } from '../log';
 import { startDesktop, type Desktop } from './desktop';
 import { electronSqliteBinding } from './native-binding';
 import { createSecretBox } from './secrets';
@@ -18,9 +20,12 @@ const DATA_DIR_NAME = 'agent-inbox';
 app.setPath('userData', resolve(process.env.AGENT_INBOX_DATA || join(app.getPath('appData'), DATA_DIR_NAME)));
 
 if (app.requestSingleInstanceLock()) {
-  void main().catch((error: unknown) => {
+  // What support asks for: <userData>/logs/agent-inbox.log (rotated at 5 MB, three files kept).
+  const log = createLogger({ dir: join(app.getPath('userData'), 'logs'), stdout: !app.isPackaged });
+  log.info({ version: app.getVersion(), platform: process.platform, arch: process.arch }, 'starting');
+  void main(log).catch((error: unknown) => {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    console.error(`agent-inbox: failed to start: ${detail}`);
+    log.error({ err: error }, 'failed to start');
     dialog.showErrorBox('Agent Inbox could not start', detail);
     app.exit(1);
   });
@@ -29,7 +34,7 @@ if (app.requestSingleInstanceLock()) {
   app.quit();
 }
 
-async function main(): Promise<void> {
+async function main(log: Logger): Promise<void> {
   let quitting = false;
   let core: Core | null = null;
   let desktop: Desktop | null = null;
@@ -65,6 +70,7 @@ async function main(): Promise<void> {
     secrets: createSecretBox(dataDir),
     demo: process.argv.includes('--demo'),
     sqliteBinding: electronSqliteBinding(appRoot),
+    log,
     // Served by the local API so the page shares its origin: the CSP and the API's origin check allow nothing else.
     rendererDir: join(outDir, 'renderer'),
   });
@@ -75,5 +81,6 @@ async function main(): Promise<void> {
     preloadPath: join(outDir, 'preload', 'index.cjs'),
     isQuitting: () => quitting,
     testMode: process.env.AGENT_INBOX_TEST === '1',
+    log,
   });
 }

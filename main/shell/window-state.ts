@@ -2,6 +2,7 @@
 // the user data directory. No Electron import: displays are passed in.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Logger } from '../log';
 
 export interface Rect {
   x: number;
@@ -81,7 +82,10 @@ export function saveWindowState(path: string, state: WindowState): void {
 export class WindowStateStore {
   private state: WindowState;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly log: Pick<Logger, 'warn'>,
+  ) {
     this.state = loadWindowState(path);
   }
 
@@ -94,7 +98,7 @@ export class WindowStateStore {
     try {
       saveWindowState(this.path, this.state);
     } catch (error) {
-      console.warn(`agent-inbox: could not save ${this.path}: ${String(error)}`);
+      this.log.warn({ err: error, file: this.path }, 'could not save the window state');
     }
   }
 }

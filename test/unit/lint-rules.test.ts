@@ -134,3 +134,12 @@ describe('the preload', () => {
     );
   });
 });
+
+describe('logging', () => {
+  it('goes through the logger in main/, and only command-line tools print', async () => {
+    for (const file of ['main/core.ts', 'main/shell/desktop.ts', 'main/outbox/dispatcher.ts'])
+      await expectFlagged(file, "console.warn('x');", /Unexpected console statement/);
+    await expectClean('main/cli/web.ts', "console.log('Agent Inbox web mode on ...');");
+    await expectClean('test/unit/x.test.ts', "console.log('x');");
+  });
+});
