@@ -15,6 +15,7 @@ import { routes, type RouteName, type ResponseOf } from '../contract/routes';
 import type { ServerEventName } from '../contract/schemas';
 import { openApiDocument } from '../contract/openapi';
 import { ApiError } from './errors';
+import { loopbackRefusal } from './loopback';
 import { fastifyLogger, type Logger } from '../log';
 
 declare module 'fastify' {
@@ -147,8 +148,6 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       ),
   });
   let port = o.port;
-  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
-  const ownOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
   // Keep the raw bytes: webhook signatures are computed over them.
   for (const type of ['application/json', 'application/x-www-form-urlencoded', 'text/plain']) {
@@ -188,20 +187,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   app.decorateRequest('arrivedAt', 0);
   app.addHook('onRequest', async (req, reply) => {
     req.arrivedAt = performance.now();
-    if (!allowedHosts().has(String(req.headers.host ?? ''))) {
-      return send(
-        reply,
-        new ApiError(
-          403,
-          'forbidden_host',
-          'Requests must address the local server by 127.0.0.1 or localhost',
-        ),
-      );
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && !ownOrigins().has(origin)) {
-      return send(reply, new ApiError(403, 'forbidden_origin', 'Cross-origin requests are not allowed'));
-    }
+    const refused = loopbackRefusal(req.headers, port);
+    if (refused) return send(reply, new ApiError(403, refused.code, refused.message));
     if (!isOriginForm(req.raw.url)) {
       return send(
         reply,
@@ -287,12 +274,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const io = new SocketServer(app.server, {
     serveClient: false,
     cors: undefined,
-    allowRequest: (req, cb) => {
-      const hostOk = allowedHosts().has(String(req.headers.host ?? ''));
-      const origin = req.headers.origin;
-      // The renderer (browser and Electron alike) is served from this origin; Node clients send none.
-      cb(null, hostOk && (origin === undefined || ownOrigins().has(origin)));
-    },
+    // The renderer (browser and Electron alike) is served from this origin; Node clients send none.
+    allowRequest: (req, cb) => cb(null, loopbackRefusal(req.headers, port) === null),
   });
   io.use((socket, next) =>
     sameSecret(o.token, socket.handshake.auth?.token) ? next() : next(new Error('unauthorized')),
