@@ -67,7 +67,7 @@ async function main(log: Logger): Promise<void> {
   core = await createCore({
     dataDir,
     port: 0,
-    secrets: createSecretBox(dataDir),
+    secrets: createSecretBox(dataDir, log),
     demo: process.argv.includes('--demo'),
     sqliteBinding: electronSqliteBinding(appRoot),
     log,
