@@ -12,6 +12,7 @@ import type {
   ProviderId,
 } from '../contract/schemas';
 import { connectorFactories } from '../providers/registry';
+import { AccountLimiters } from '../providers/limiters';
 import type { ProviderConnector } from '../providers/types';
 import type { SecretBox } from '../secrets/keyfile';
 import type { CoreEvents } from '../events';
@@ -67,6 +68,8 @@ function checkSameOrigin(row: ChannelRow, p: ChannelPatch): void {
 export class ChannelService {
   private readonly syncs = new Map<string, ChannelSync>();
   private readonly declared = new Map<ProviderId, Capabilities>();
+  /** Shared by every connector of an account, the credential test's included (see AccountLimiters). */
+  private readonly limiters = new AccountLimiters();
   private paused = false;
 
   constructor(private readonly d: ChannelServiceDeps) {}
@@ -228,6 +231,7 @@ export class ChannelService {
       webhookUrl: `${this.d.apiUrl()}/api/v1/webhooks/${channelId}`,
       webhookSecret: secret,
       unlimited: this.d.unlimited,
+      rateLimiter: this.limiters.for(provider, baseUrl, credentials),
     });
   }
 

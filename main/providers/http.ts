@@ -1,4 +1,4 @@
-// The one HTTP client every connector uses: JSON in and out, timeouts, a per-channel rate limiter that
+// The one HTTP client every connector uses: JSON in and out, timeouts, a per-account rate limiter that
 // stays under the documented limits, obeys Retry-After and X-RateLimit-*, and turns every failure
 // into a ProviderError whose message a support agent can read.
 
@@ -40,6 +40,9 @@ export interface HttpOptions {
   refreshAuth?: () => Promise<boolean>;
   /** Provider-specific extraction of a readable error message from an error body. */
   errorMessage?: (body: unknown) => string | undefined;
+  /** The limiter this client's requests count against, shared with others calling the same account
+   *  (ConnectorContext.rateLimiter); absent: one of its own, with `limits`. */
+  limiter?: RateLimiter;
   /** For tests and benchmarks: no client-side limit. */
   unlimited?: boolean;
 }
@@ -147,12 +150,28 @@ export class RateLimiter {
       const stamps = Array.isArray(m.stamps)
         ? m.stamps.filter((t): t is number => typeof t === 'number' && t <= now)
         : [];
-      this.stamps = [...stamps, ...this.stamps].sort((a, b) => a - b);
+      this.stamps = union(this.stamps, stamps);
       if (typeof m.blockedUntil === 'number') this.blockedUntil = Math.max(this.blockedUntil, m.blockedUntil);
     } catch {
       // nothing kept, or not ours
     }
   }
+}
+
+/**
+ * The stamps of both lists, in order, each as often as the list holding it more often has it: a limiter shared
+ * by the connectors of one account takes back its own memory when a channel restarts, and must not count the
+ * requests it still holds twice.
+ */
+function union(held: number[], recalled: number[]): number[] {
+  const left = new Map<number, number>();
+  for (const t of held) left.set(t, (left.get(t) ?? 0) + 1);
+  const extra = recalled.filter((t) => {
+    const n = left.get(t) ?? 0;
+    left.set(t, n - 1);
+    return n <= 0;
+  });
+  return [...held, ...extra].sort((a, b) => a - b);
 }
 
 /** A provider may ask for a pause, not for its channel to stop for good: longer asks count as an hour. */
@@ -242,7 +261,7 @@ export class ProviderHttp {
 
   constructor(opts: HttpOptions) {
     this.opts = opts;
-    this.limiter = new RateLimiter(opts.unlimited ? [] : opts.limits);
+    this.limiter = opts.unlimited ? new RateLimiter([]) : (opts.limiter ?? new RateLimiter(opts.limits));
     // Every request waiting or in flight listens for close(), and each stops listening when it ends: many at
     // once (a backfill's parallel reads, the outbox) is normal, not a leak.
     setMaxListeners(0, this.closed.signal);

@@ -2,7 +2,7 @@
 // connector.ts (mapping its own model — subscribers, rooms, Instagram threads — onto
 // contacts → conversations → messages) and serves its documented API from simulator.ts.
 import type { Capabilities, Credentials, ProviderId } from '../contract/schemas';
-import type { ProviderHttp } from './http';
+import type { ProviderHttp, RateLimiter, RateWindow } from './http';
 
 export type MessageType = 'text' | 'image' | 'video' | 'audio' | 'file' | 'other';
 export type RemoteMessageStatus = 'received' | 'sent' | 'delivered' | 'read' | 'failed';
@@ -123,6 +123,13 @@ export interface ConnectorContext {
   credentials: Credentials;
   /** Benchmarks only: no client-side rate limit (pass through to ProviderHttp's `unlimited`). */
   unlimited?: boolean;
+  /**
+   * The provider account's limiter for a set of documented windows, shared by every connector built for the
+   * account (sync, sends, broadcasts, flow toggles, reconciliation, credential tests), for ProviderHttp's
+   * `limiter`. `bucket` names the set: 'api', or another where a document limits some endpoints apart
+   * (InstantChat's logins). Absent (provider tests): each ProviderHttp has a limiter of its own.
+   */
+  rateLimiter?: (bucket: string, windows: RateWindow[]) => RateLimiter;
   /** Where this channel receives webhooks on the local server. */
   webhookUrl: string;
   /** A per-channel secret for webhook signatures / verify tokens. */
@@ -134,7 +141,7 @@ export interface ProviderConnector {
   readonly capabilities: Capabilities;
   /** Reconciliation interval while realtime is live; polling-only providers use pollIntervalMs.fallback. */
   readonly pollIntervalMs: { live: number; fallback: number };
-  /** The connector's own ProviderHttp (built from ctx with the documented limits); the engine reads its limiter. */
+  /** The connector's ProviderHttp (built from ctx with the documented limits); the engine reads its limiter. */
   readonly http: ProviderHttp;
 
   /** Log in or check the key; throws ProviderError with kind 'auth' on bad credentials. */

@@ -1,6 +1,7 @@
 // The per-channel limiter: documented windows, and what it keeps across a restart.
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../main/providers/http';
+import { AccountLimiters } from '../../main/providers/limiters';
 
 const MINUTE = 60_000;
 
@@ -48,5 +49,36 @@ describe('RateLimiter', () => {
     for (const bad of [null, '', 'not json', '{"stamps": "x"}', '[1,2]', '{"stamps":[null,"a"]}'])
       l.recall(bad);
     expect(l.delay()).toBe(0);
+  });
+
+  it('a limiter shared by an account takes back its own memory without counting a request twice', async () => {
+    const c = clock();
+    const l = new RateLimiter([{ limit: 3, windowMs: MINUTE }], c.now);
+    await l.take();
+    await l.take(); // two requests in the same millisecond
+    l.recall(l.memory()); // a channel of the account restarts while the limiter lives on
+    expect(l.delay()).toBe(0);
+    await l.take();
+    expect(l.delay()).toBeGreaterThan(0);
+  });
+});
+
+describe('AccountLimiters', () => {
+  const windows = [{ limit: 100, windowMs: MINUTE }];
+  it('gives every connector of one account the same limiter, per bucket', () => {
+    const pool = new AccountLimiters();
+    const a = pool.for('chatpion', 'http://127.0.0.1:8080/api', { apiKey: 'key-1' });
+    const b = pool.for('chatpion', 'http://127.0.0.1:8080/', { apiKey: 'key-1' });
+    expect(a('api', windows)).toBe(b('api', windows));
+    expect(a('auth', windows)).not.toBe(a('api', windows));
+    expect(pool.for('chatpion', 'http://127.0.0.1:8080', { apiKey: 'key-2' })('api', windows)).not.toBe(
+      a('api', windows),
+    );
+    expect(pool.for('chatpion', 'http://127.0.0.1:9090', { apiKey: 'key-1' })('api', windows)).not.toBe(
+      a('api', windows),
+    );
+    const login = (password: string) =>
+      pool.for('instantchat', 'https://ic.example', { username: 'ana', password })('auth', windows);
+    expect(login('old')).toBe(login('new'));
   });
 });

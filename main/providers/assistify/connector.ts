@@ -114,6 +114,7 @@ class AssistifyConnector implements ProviderConnector {
     this.http = new ProviderHttp({
       baseUrl: ctx.baseUrl,
       limits: LIMITS,
+      limiter: ctx.rateLimiter?.('api', LIMITS),
       unlimited: ctx.unlimited,
       auth: () => ({ authorization: `Bearer ${this.token}` }),
     });

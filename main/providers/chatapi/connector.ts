@@ -137,6 +137,7 @@ class ChatApiConnector implements ProviderConnector {
     this.http = new ProviderHttp({
       baseUrl: apiBase(ctx.baseUrl),
       limits: LIMITS,
+      limiter: ctx.rateLimiter?.('api', LIMITS),
       unlimited: ctx.unlimited,
       auth: () => ({ authorization: `Bearer ${this.apiKey}` }),
       errorMessage,

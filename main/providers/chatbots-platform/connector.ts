@@ -112,6 +112,7 @@ class ChatbotsPlatformConnector implements ProviderConnector {
     this.http = new ProviderHttp({
       baseUrl: ctx.baseUrl,
       limits: LIMITS,
+      limiter: ctx.rateLimiter?.('api', LIMITS),
       auth: () => this.session.headers(),
       refreshAuth: () => this.session.onUnauthorized(),
       errorMessage,

@@ -129,6 +129,7 @@ class ChatPionConnector implements ProviderConnector {
     this.http = new ProviderHttp({
       baseUrl: ctx.baseUrl,
       limits: LIMITS,
+      limiter: ctx.rateLimiter?.('api', LIMITS),
       auth: () => ({ 'X-API-Key': this.apiKey }),
       errorMessage: (body) => (isObj(body) ? str(body.message, '', 300) : str(body, '', 300)) || undefined,
       unlimited: ctx.unlimited,

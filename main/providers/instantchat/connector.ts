@@ -137,10 +137,12 @@ class InstantChatConnector implements ProviderConnector {
 
   constructor(private readonly ctx: ConnectorContext) {
     const common = { baseUrl: ctx.baseUrl, unlimited: ctx.unlimited, errorMessage };
-    this.session = new Session(new ProviderHttp({ ...common, limits: AUTH_LIMITS }), ctx);
+    const login = { limits: AUTH_LIMITS, limiter: ctx.rateLimiter?.('auth', AUTH_LIMITS) };
+    this.session = new Session(new ProviderHttp({ ...common, ...login }), ctx);
     this.http = new ProviderHttp({
       ...common,
       limits: API_LIMITS,
+      limiter: ctx.rateLimiter?.('api', API_LIMITS),
       auth: async () => ({ authorization: `Bearer ${await this.session.current()}` }),
       refreshAuth: () => this.session.renew(),
     });
