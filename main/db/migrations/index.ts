@@ -6,6 +6,7 @@ import * as m004 from './004_contact_search';
 import * as m005 from './005_messages_by_conversation';
 import * as m006 from './006_contact_search_later';
 import * as m007 from './007_channel_trust';
+import * as m008 from './008_outbox_holds';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const migrations: Migration[] = [
   { version: 5, name: 'messages_by_conversation', up: m005.up, rebuildsTables: true },
   { version: 6, name: 'contact_search_later', up: m006.up },
   { version: 7, name: 'channel_trust', up: m007.up },
+  { version: 8, name: 'outbox_holds', up: m008.up },
 ];
