@@ -260,7 +260,7 @@ const METHODS_OFF_TABLE = ['PUT', 'OPTIONS', 'HEAD', 'TRACE', 'PATCH', 'DELETE']
 function headersArb(): fc.Arbitrary<Record<string, string>> {
   const port = core.port;
   const host = fc.oneof(
-    { weight: 8, arbitrary: fc.constantFrom(`127.0.0.1:${port}`, `localhost:${port}`) },
+    { weight: 8, arbitrary: fc.constantFrom(`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`) },
     {
       weight: 1,
       arbitrary: fc.constantFrom(
@@ -269,7 +269,6 @@ function headersArb(): fc.Arbitrary<Record<string, string>> {
         `127.0.0.1:${port + 1}`,
         `LOCALHOST:${port}`,
         `127.0.0.1:${port}.evil.example`,
-        `[::1]:${port}`,
         `0.0.0.0:${port}`,
       ),
     },
@@ -475,7 +474,7 @@ function send(req: FuzzRequest): Promise<FuzzResponse> {
 function gateAnswer(req: FuzzRequest): number | null {
   // HTTP strips the whitespace around a header value before the server sees it.
   const header = (name: string) => req.headers[name]?.trim();
-  const hosts = [`127.0.0.1:${core.port}`, `localhost:${core.port}`];
+  const hosts = [`127.0.0.1:${core.port}`, `localhost:${core.port}`, `[::1]:${core.port}`];
   if (!hosts.includes(header('host') ?? '')) return 403;
   const origin = header('origin');
   if (origin !== undefined && !hosts.map((h) => `http://${h}`).includes(origin)) return 403;
