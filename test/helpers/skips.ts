@@ -7,7 +7,8 @@ import { describe, it } from 'vitest';
 export const SKIPS_FILE = path.resolve('test-results', 'skips.jsonl');
 
 /** CI=1 or CI=true (anything but empty, 0 or false). */
-export function underCi(value = process.env.CI): boolean {
+export function underCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.CI;
   return value !== undefined && value !== '' && !['0', 'false'].includes(value.toLowerCase());
 }
 

@@ -82,8 +82,8 @@ describe('a required suite that cannot run', () => {
   });
 
   it('reads CI=1 and CI=true as CI, and nothing, 0 or false as not', () => {
-    for (const v of ['1', 'true', 'TRUE', 'yes']) expect(underCi(v)).toBe(true);
-    for (const v of [undefined, '', '0', 'false']) expect(underCi(v)).toBe(false);
+    for (const v of ['1', 'true', 'TRUE', 'yes']) expect(underCi({ CI: v })).toBe(true);
+    for (const v of [undefined, '', '0', 'false']) expect(underCi({ CI: v })).toBe(false);
   });
 });
 
