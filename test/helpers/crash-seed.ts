@@ -1,18 +1,7 @@
 // Random crash schedules that can be replayed: each run prints its seed, and CRASH_SEED=<seed> replays it.
 import crypto from 'node:crypto';
 import { onTestFailed } from 'vitest';
-
-/** mulberry32: a tiny, fast 32-bit PRNG; the same seed gives the same sequence in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../main/providers/simkit/world';
 
 /** CRASH_SEED when set (an integer), else a fresh random seed. */
 export function crashSeed(env: string | undefined = process.env.CRASH_SEED): number {
@@ -32,5 +21,5 @@ export function crashSchedule(label: string): () => number {
   const replay = `CRASH_SEED=${seed} (replays this schedule of ${label})`;
   console.log(`crash schedule seed: ${replay}`);
   onTestFailed(() => console.error(`crash schedule failed; replay with ${replay}`));
-  return seededRandom(seed);
+  return rng(seed);
 }

@@ -4,7 +4,7 @@
 // and the provider agree: no message lost, none stored or sent twice.
 // A damaged or foreign database file is kept aside (renamed, never deleted) and the app starts fresh with a
 // notice; a database from a newer version is refused and left exactly as it was.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,6 +16,7 @@ import { createSimulator, type ChatApiSim } from '../../main/providers/chatapi/s
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, waitFor, type ApiClient } from '../helpers/api';
 import { crashSchedule } from '../helpers/crash-seed';
+import { spawnCore } from '../helpers/spawn-core';
 
 const CRASHES = Number(process.env.CRASHES ?? 20);
 
@@ -46,24 +47,13 @@ describe('SIGKILL during backfill, dispatch and broadcasts', () => {
   });
 
   async function startChild(): Promise<ApiClient> {
-    const info = path.join(dataDir(), 'server.json');
-    fs.rmSync(info, { force: true });
-    const options = { dataDir: dataDir(), outboxInFlightGraceMs: 800, unlimitedProviders: true };
-    const errors = path.join(dataDir(), 'child-stderr.log');
-    child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'test/helpers/core-child.ts', JSON.stringify(options)],
-      {
-        stdio: ['ignore', 'ignore', fs.openSync(errors, 'a')],
-      },
-    );
-    return waitFor(
-      'child core',
-      () => fs.existsSync(info) && (JSON.parse(fs.readFileSync(info, 'utf8')) as ApiClient),
-      30_000,
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}; its stderr ends: ${fs.readFileSync(errors, 'utf8').slice(-2000)}`);
+    const started = await spawnCore({
+      dataDir: dataDir(),
+      outboxInFlightGraceMs: 800,
+      unlimitedProviders: true,
     });
+    child = started.child;
+    return started.client;
   }
 
   async function kill(): Promise<void> {

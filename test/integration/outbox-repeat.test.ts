@@ -2,7 +2,7 @@
 // second send's own attempt goes wrong: a provider error, a SIGKILL while it is `sending`, or after the same
 // snippet went out in a broadcast. Before, the retry took the first copy for the second (findSent matches by
 // text), marked it sent and dropped the first local message: two 202s, one message at the provider.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { SimKit } from '../../main/providers/simkit';
 import { createSimulator } from '../../main/providers/chatapi/simulator';
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, conversationWith, messagesOf, waitFor, type ApiClient } from '../helpers/api';
+import { spawnCore } from '../helpers/spawn-core';
 
 interface Item {
   id: string;
@@ -152,23 +153,9 @@ describe('the same text twice across a SIGKILL', () => {
   let child: ChildProcess | null = null;
 
   async function startChild(): Promise<ApiClient> {
-    const info = path.join(dataDir(), 'server.json');
-    fs.rmSync(info, { force: true });
-    child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'test/helpers/core-child.ts',
-        JSON.stringify({ dataDir: dataDir(), outboxInFlightGraceMs: 800 }),
-      ],
-      { stdio: 'ignore' },
-    );
-    return waitFor(
-      'child core',
-      () => fs.existsSync(info) && (JSON.parse(fs.readFileSync(info, 'utf8')) as ApiClient),
-      30_000,
-    );
+    const started = await spawnCore({ dataDir: dataDir(), outboxInFlightGraceMs: 800 });
+    child = started.child;
+    return started.client;
   }
 
   afterAll(() => {

@@ -1,6 +1,6 @@
 // Offline replies: queued while the provider is down, delivered once when it returns, in order,
 // and exactly once across SIGKILLs of the core at random moments of dispatch.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,6 +10,7 @@ import { startSimulators, type Simulators } from '../../main/providers/simulator
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, conversationWith, messagesOf, waitFor, type ApiClient } from '../helpers/api';
 import { crashSchedule } from '../helpers/crash-seed';
+import { spawnCore } from '../helpers/spawn-core';
 
 let sims: Simulators;
 let tmp: ReturnType<typeof tempDir>;
@@ -114,25 +115,9 @@ describe('exactly once across crashes', () => {
   });
 
   async function startChild(): Promise<ApiClient> {
-    const info = path.join(dataDir(), 'server.json');
-    fs.rmSync(info, { force: true });
-    child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'test/helpers/core-child.ts',
-        JSON.stringify({ dataDir: dataDir(), outboxInFlightGraceMs: 800 }),
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
-    return waitFor(
-      'child core',
-      () => fs.existsSync(info) && (JSON.parse(fs.readFileSync(info, 'utf8')) as ApiClient),
-      30_000,
-    );
+    const started = await spawnCore({ dataDir: dataDir(), outboxInFlightGraceMs: 800 });
+    child = started.child;
+    return started.client;
   }
 
   afterAll(() => {
