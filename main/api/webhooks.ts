@@ -38,12 +38,13 @@ export function webhookReceiver(
     }
     if (r.reply !== undefined) return { status: 200, text: r.reply };
     const delivery = r.deliveryId;
-    if (delivery !== undefined && taken.seen(channelId, delivery, isoAt(Date.now() - KEEP_MS)))
+    const now = Date.now();
+    const horizon = isoAt(now - KEEP_MS);
+    if (delivery !== undefined && taken.seen(channelId, delivery, horizon))
       return reject('replay of a delivery already received');
     // Remembered once applied: a delivery that failed here (answered 5xx) may come again.
     hook.sync.applyEvents(r.events);
-    if (delivery !== undefined)
-      taken.remember(channelId, delivery, isoAt(Date.now()), isoAt(Date.now() - KEEP_MS));
+    if (delivery !== undefined) taken.remember(channelId, delivery, isoAt(now), horizon);
     return { status: 200, json: { ok: true } };
   };
 }
