@@ -36,7 +36,7 @@ const CREDENTIAL_SHAPES: Record<ProviderId, string[][]> = {
   'chatbots-platform': [['apiKey'], ['username', 'password']],
   instantchat: [['username', 'password']],
   assistify: [['token']],
-  chatapi: [['apiKey']],
+  chatapi: [['apiKey'], ['apiKey', 'userId']],
 };
 
 function checkCredentials(provider: ProviderId, c: Credentials): void {
@@ -48,6 +48,21 @@ function checkCredentials(provider: ProviderId, c: Credentials): void {
       'invalid_input',
       `${provider} takes credentials ${shapes.map((s) => `{${s.join(', ')}}`).join(' or ')}`,
     );
+  }
+}
+
+/**
+ * Whether a provider at `baseUrl` can deliver webhooks to this app. The local server answers on loopback only,
+ * so only a provider on this same machine (a simulator, a self-hosted test server) can; a hosted one cannot,
+ * and is not given a loopback URL to register (it would accept it and never deliver). Team mode's hub is
+ * where webhooks from hosted providers land.
+ */
+function reachesLoopback(baseUrl: string): boolean {
+  try {
+    const host = new URL(baseUrl).hostname;
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
   }
 }
 
@@ -228,7 +243,7 @@ export class ChannelService {
     return connectorFactories[provider]({
       baseUrl,
       credentials,
-      webhookUrl: `${this.d.apiUrl()}/api/v1/webhooks/${channelId}`,
+      webhookUrl: reachesLoopback(baseUrl) ? `${this.d.apiUrl()}/api/v1/webhooks/${channelId}` : null,
       webhookSecret: secret,
       unlimited: this.d.unlimited,
       rateLimiter: this.limiters.for(provider, baseUrl, credentials),

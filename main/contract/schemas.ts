@@ -66,6 +66,8 @@ const HttpUrl = z
 
 export const Credentials = z.union([
   z.strictObject({ apiKey: z.string().min(1).max(4000) }),
+  /** ChatAPI: the user the key belongs to, for when the service does not say (its document names no field). */
+  z.strictObject({ apiKey: z.string().min(1).max(4000), userId: z.string().min(1).max(200) }),
   z.strictObject({ username: z.string().min(1).max(400), password: z.string().min(1).max(4000) }),
   z.strictObject({ token: z.string().min(1).max(4000) }),
 ]);

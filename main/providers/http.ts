@@ -6,7 +6,16 @@ import { setMaxListeners } from 'node:events';
 import { exchange, type RawResponse, type TransportError } from './transport';
 
 export type ProviderErrorKind =
-  'network' | 'timeout' | 'auth' | 'rate_limit' | 'server' | 'client' | 'not_found' | 'malformed';
+  | 'network'
+  | 'timeout'
+  | 'auth'
+  | 'rate_limit'
+  | 'server'
+  | 'client'
+  | 'not_found'
+  | 'malformed'
+  /** A send left and its outcome is unknown: it may have reached the customer. Reconcile; never resend blindly. */
+  | 'unconfirmed';
 
 export class ProviderError extends Error {
   constructor(

@@ -20,6 +20,11 @@ export interface SimOptions {
   messagesPerConversation?: number;
   /** Benchmarks: no server-side rate limits. */
   unlimited?: boolean;
+  /**
+   * Answer only with what the provider's document shows, and where it is silent take the least helpful
+   * plausible reading (DESIGN.md, "Strict mode"), so a connector that leans on an invented field fails here.
+   */
+  strict?: boolean;
 }
 
 export const connectorFactories: Record<ProviderId, ConnectorFactory> = {

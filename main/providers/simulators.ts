@@ -9,6 +9,8 @@ import { rng, pick, customer, customerLine } from './simkit/world';
 
 export interface Simulators {
   controlUrl: string;
+  /** Strict mode: each simulator answers only what its document shows (DESIGN.md, "Strict mode"). */
+  strict: boolean;
   kits: Record<ProviderId, SimKit>;
   providers(): { provider: ProviderId; baseUrl: string; credentials: unknown }[];
   /** Customers write in at `perSecond` across all providers (0 stops). */
@@ -51,11 +53,14 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   return JSON.parse(raw);
 }
 
-export async function startSimulators(opts: { port?: number; seed?: number } = {}): Promise<Simulators> {
+export async function startSimulators(
+  opts: { port?: number; seed?: number; strict?: boolean } = {},
+): Promise<Simulators> {
   const seed = opts.seed ?? 42;
+  const strict = opts.strict ?? false;
   const kits = {} as Record<ProviderId, SimKit>;
   for (const p of PROVIDERS) {
-    kits[p] = new SimKit(simulatorFactories[p]({ seed }));
+    kits[p] = new SimKit(simulatorFactories[p]({ seed, strict }));
     await kits[p].listen();
   }
   const providers = () =>
@@ -92,7 +97,7 @@ export async function startSimulators(opts: { port?: number; seed?: number } = {
     try {
       if (parts[0] !== '_sim') return send(res, 404, { error: 'not found' });
       if (req.method === 'GET' && parts[1] === 'providers' && parts.length === 2)
-        return send(res, 200, { items: providers() });
+        return send(res, 200, { strict, items: providers() });
       if (req.method === 'POST' && parts[1] === 'reset' && parts.length === 2) {
         for (const k of Object.values(kits)) k.reset();
         return send(res, 200, { ok: true });
@@ -136,6 +141,7 @@ export async function startSimulators(opts: { port?: number; seed?: number } = {
 
   return {
     controlUrl,
+    strict,
     kits,
     providers,
     traffic,

@@ -30,7 +30,14 @@ export interface RemoteConversation {
 export interface RemoteMessage {
   externalId: string;
   conversationExternalId: string;
+  /**
+   * One rule for every provider: a message that matches what this app sent (an id its send returned, or the
+   * same recipient and text within minutes; the store matches those) is outbound; else a field the provider's
+   * document defines decides; else it is inbound and `directionInferred` says so.
+   */
   direction: 'in' | 'out';
+  /** No documented field said which way this message went: 'in' is a guess the store may correct. */
+  directionInferred?: boolean;
   text: string;
   type: MessageType;
   /** ISO time. */
@@ -63,6 +70,16 @@ export interface SentMessage {
   externalId: string;
   createdAt: string;
   status: RemoteMessageStatus;
+}
+
+/** One thing a connector could not confirm from the provider's document or answers, for a support engineer. */
+export interface Diagnostic {
+  /** What it is about: 'direction', 'identity', 'realtime', 'send', 'discovery', 'contacts', … */
+  topic: string;
+  /** The reading the connector takes, in a sentence. */
+  reading: string;
+  /** true: the provider's answers confirmed it; false: assumed, for want of a documented field. */
+  confirmed: boolean;
 }
 
 export interface RemoteFlow {
@@ -130,8 +147,11 @@ export interface ConnectorContext {
    * (InstantChat's logins). Absent (provider tests): each ProviderHttp has a limiter of its own.
    */
   rateLimiter?: (bucket: string, windows: RateWindow[]) => RateLimiter;
-  /** Where this channel receives webhooks on the local server. */
-  webhookUrl: string;
+  /**
+   * Where this channel receives webhooks on the local server; null when the provider cannot reach it (a hosted
+   * provider and a loopback-only app in solo mode): register nothing, poll at the fallback rate.
+   */
+  webhookUrl: string | null;
   /** A per-channel secret for webhook signatures / verify tokens. */
   webhookSecret: string;
 }
@@ -167,6 +187,11 @@ export interface ProviderConnector {
   subscribe?(handlers: RealtimeHandlers): Promise<() => void>;
   /** Verify and decode a webhook delivered to the local server; throws ProviderError('auth') on a bad signature. */
   handleWebhook?(req: WebhookRequest): WebhookResult;
+
+  /** What this connector assumed where its provider's document is silent, and what it has confirmed since. */
+  diagnostics?(): Diagnostic[];
+  /** Tell the provider a conversation was resolved or reopened, where its document has a way to. */
+  setConversationStatus?(conv: ConversationRef, status: 'open' | 'resolved'): Promise<void>;
 
   listFlows?(): Promise<RemoteFlow[]>;
   setFlowActive?(externalId: string, active: boolean): Promise<RemoteFlow>;

@@ -243,13 +243,18 @@ class ChatbotsPlatformConnector implements ProviderConnector {
 
   /** Registers ctx.webhookUrl (once), then re-checks the registration every minute; retries with backoff. */
   async subscribe(handlers: RealtimeHandlers): Promise<() => void> {
+    const url = this.ctx.webhookUrl;
+    if (!url) {
+      handlers.onState('down', 'webhooks cannot reach this app (a hosted provider and a loopback-only app)');
+      return () => undefined;
+    }
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
     let live = false;
     let failures = 0;
     const check = async () => {
       try {
-        await this.ensureWebhook();
+        await this.ensureWebhook(url);
         failures = 0;
         if (!live) handlers.onState('live');
         live = true;
@@ -405,10 +410,10 @@ class ChatbotsPlatformConnector implements ProviderConnector {
     return items;
   }
 
-  private async ensureWebhook(): Promise<void> {
+  private async ensureWebhook(url: string): Promise<void> {
     const listed = await this.registeredWebhookUrls();
-    if (listed ? listed.includes(this.ctx.webhookUrl) : this.webhookRegistered) return;
-    const registration = { url: this.ctx.webhookUrl, events: WEBHOOK_EVENTS, secret: this.ctx.webhookSecret };
+    if (listed ? listed.includes(url) : this.webhookRegistered) return;
+    const registration = { url, events: WEBHOOK_EVENTS, secret: this.ctx.webhookSecret };
     try {
       await this.call('POST', '/webhooks', { json: registration });
     } catch (e) {

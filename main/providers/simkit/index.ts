@@ -56,6 +56,8 @@ export interface ProviderSim {
   readonly rateRules: RateRule[];
   /** Headers to advertise limits: 'x-ratelimit' adds X-RateLimit-Limit/Remaining/Reset to every answer. */
   readonly rateHeaders: 'x-ratelimit' | 'retry-after-only';
+  /** Strict mode (DESIGN.md): only what the document shows; where it is silent, the least helpful reading. */
+  readonly strict?: boolean;
   /** The caller's identity for rate limiting (an API key or token); null for unauthenticated requests. */
   callerKey(req: SimRequest): string | null;
   /** Answer one request of the documented API (below basePath). */
@@ -139,6 +141,13 @@ export class SimKit {
   /** Record an agent's message as the provider received it (GET /_sim/{provider}/sent). */
   recordSent(to: string, text: string): void {
     this.sent.push({ to, text, at: new Date().toISOString() });
+  }
+
+  /** Retry-After on a 429, unless strict and the document promises only X-RateLimit-* headers. */
+  private retryAfter(seconds: number): Record<string, string> {
+    return this.sim.strict && this.sim.rateHeaders === 'x-ratelimit'
+      ? {}
+      : { 'retry-after': String(seconds) };
   }
 
   setFaults(f: Partial<Faults>): Faults {
@@ -277,7 +286,7 @@ export class SimKit {
     };
     this.served++;
     if (f.rateLimit === true) {
-      this.write(res, { ...this.sim.error(429, 'Too many requests'), headers: { 'retry-after': '1' } });
+      this.write(res, { ...this.sim.error(429, 'Too many requests'), headers: this.retryAfter(1) });
       return;
     }
     if (f.errorRate > 0 && Math.random() < f.errorRate) {
@@ -298,7 +307,7 @@ export class SimKit {
       const reply = this.sim.error(429, 'Too many requests');
       this.write(res, {
         ...reply,
-        headers: { ...reply.headers, ...limitHeaders, 'retry-after': String(limit.retryAfterSec) },
+        headers: { ...reply.headers, ...limitHeaders, ...this.retryAfter(limit.retryAfterSec) },
       });
       return;
     }
