@@ -52,6 +52,8 @@ interface MessageRow {
   status: MessageStatus;
   error: string | null;
   meta: string | null;
+  /** The id the provider's send answered, when its reads list the message under another (migration 010). */
+  sent_id?: string | null;
 }
 
 const CONVERSATION_SELECT = `
@@ -209,6 +211,8 @@ interface BatchState {
   live: boolean;
   /** Some reply is being sent, so an outgoing message may be its echo (adoptPendingReply). */
   adopting: boolean;
+  /** The channel has replies this app sent, which the provider may list under ids of its own (adoptListedReply). */
+  ownReplies: boolean;
   touches: Map<number, Touch>;
   /** Conversation → its contact's name, for the full-text rows. */
   names: Map<number, string>;
@@ -221,6 +225,10 @@ export interface AppliedBatch {
 }
 
 /** Search-index upkeep runs once writes have paused this long, for at most SEARCH_TIDY_BUDGET_MS per round. */
+/** How long before a listed message the app's reply may have been queued and still be taken for it. */
+const OWN_REPLY_LOOKBACK_MS = 7 * 24 * 3600_000;
+/** How far ahead of this machine's clock a provider's timestamps may run. */
+const PROVIDER_CLOCK_SKEW_MS = 5 * 60_000;
 const SEARCH_TIDY_IDLE_MS = 500;
 const SEARCH_TIDY_BUDGET_MS = 8;
 /** Waiting contacts indexed per transaction: a few ms of trigram indexing. */
@@ -283,15 +291,21 @@ export class InboxRepo {
       contactSearchRemove: db.prepare(
         "INSERT INTO contacts_fts (contacts_fts, rowid, name, handle) VALUES ('delete', ?, ?, ?)",
       ),
+      // A status the provider reports is applied when it changes there (closed or reopened at the provider);
+      // otherwise the status is the agent's.
       insertConversation: db.prepare(
-        `INSERT INTO conversations (channel_id, external_id, contact_id, status, unread_count, last_activity_at, meta)
-         VALUES (@channelId, @externalId, @contactId, @status, @unread, @lastActivityAt, @meta)
+        `INSERT INTO conversations (channel_id, external_id, contact_id, status, remote_status, unread_count, last_activity_at, meta)
+         VALUES (@channelId, @externalId, @contactId, coalesce(@remoteStatus, 'open'), @remoteStatus, @unread, @lastActivityAt, @meta)
          ON CONFLICT (channel_id, external_id) DO UPDATE SET
            contact_id = excluded.contact_id,
            last_activity_at = max(last_activity_at, excluded.last_activity_at),
-           meta = json_patch(meta, excluded.meta)
+           meta = json_patch(meta, excluded.meta),
+           status = CASE WHEN excluded.remote_status IS NOT remote_status THEN coalesce(excluded.remote_status, status) ELSE status END,
+           snoozed_until = CASE WHEN excluded.remote_status IS NOT remote_status THEN NULL ELSE snoozed_until END,
+           remote_status = coalesce(excluded.remote_status, remote_status)
          WHERE contact_id IS NOT excluded.contact_id OR excluded.last_activity_at > last_activity_at
            OR json_patch(meta, excluded.meta) IS NOT meta
+           OR (excluded.remote_status IS NOT NULL AND excluded.remote_status IS NOT remote_status)
          RETURNING id`,
       ),
       conversationIdByExternal: db.prepare<[string, string], { id: number }>(
@@ -331,6 +345,30 @@ export class InboxRepo {
       pendingReply: db.prepare<[number, string], { id: number }>(
         `SELECT id FROM messages WHERE conversation_id = ? AND text = ? AND direction = 'out' AND external_id IS NULL AND status = 'sending' ORDER BY id LIMIT 1`,
       ),
+      anyOwnReply: db
+        .prepare<[string], number>(
+          "SELECT EXISTS (SELECT 1 FROM outbox WHERE channel_id = ? AND message_id IS NOT NULL AND status IN ('sending', 'sent'))",
+        )
+        .pluck(),
+      // A reply this app sent that the provider has not listed yet (sent_id is set once it has been, under
+      // either id): queued before the listed message was created (give or take the provider's clock), within
+      // the last week.
+      unlistedReply: db.prepare<[number, string, string, string], { id: number }>(
+        `SELECT m.id FROM messages m
+         WHERE m.conversation_id = ? AND m.created_at >= ? AND m.created_at <= ?
+           AND m.direction = 'out' AND m.text = ? AND m.sent_id IS NULL AND m.external_id IS NOT NULL
+           AND m.status IN ('sent', 'delivered', 'read')
+           AND EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)
+         ORDER BY m.created_at, m.id LIMIT 1`,
+      ),
+      messageBySentId: db.prepare<[{ conversationId: number; sentId: string }], MessageRow>(
+        `SELECT * FROM messages WHERE channel_id = (SELECT channel_id FROM conversations WHERE id = @conversationId)
+           AND sent_id = @sentId AND conversation_id = @conversationId`,
+      ),
+      markListed: db.prepare('UPDATE messages SET sent_id = external_id WHERE id = ?'),
+      relistReply: db.prepare(
+        'UPDATE messages SET sent_id = external_id, external_id = ?, status = ?, error = NULL WHERE id = ?',
+      ),
       messageByExternal: db.prepare<[number, string], MessageRow>(
         'SELECT * FROM messages WHERE conversation_id = ? AND external_id = ?',
       ),
@@ -338,12 +376,18 @@ export class InboxRepo {
       awaitingReceipt: db.prepare<[string, string], MessageRow>(
         `SELECT * FROM messages WHERE channel_id = ? AND external_id = ? AND direction = 'out' AND status IN ('sent', 'delivered')`,
       ),
+      // A receipt naming the id the send answered, for a reply listed under another (rare: a short scan).
+      awaitingReceiptBySentId: db.prepare<[string, string], MessageRow>(
+        `SELECT * FROM messages WHERE channel_id = ? AND sent_id = ? AND direction = 'out' AND status IN ('sent', 'delivered')`,
+      ),
       message: db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE id = ?'),
       setMessageStatus: db.prepare('UPDATE messages SET status = ?, error = ? WHERE id = ?'),
       setMessageText: db.prepare('UPDATE messages SET text = ? WHERE id = ?'),
       setMessageSent: db.prepare(
         'UPDATE messages SET status = ?, external_id = ?, error = NULL WHERE id = ?',
       ),
+      // The provider listed the reply (adopted) before its send answered with another id: keep both.
+      setMessageSentId: db.prepare('UPDATE messages SET status = ?, sent_id = ?, error = NULL WHERE id = ?'),
       deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
       // A message the outbox delivers (a reply, a fan-out broadcast's copy), not one a sync brought.
       isOutboxMessage: db
@@ -470,6 +514,7 @@ export class InboxRepo {
         // Only a reply the outbox is sending can be adopted: with none (all of a backfill, usually), no
         // outgoing message needs looking up first.
         const adopting = this.s.anyReplySending.get() === 1;
+        const ownReplies = this.s.anyOwnReply.get(channelId) === 1;
         // Oldest first, so last_message and waiting time end up right whatever order the provider used.
         const sorted = [...msgs].sort((a, b) =>
           a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
@@ -484,7 +529,13 @@ export class InboxRepo {
               this.upsertConversation(channelId, placeholderConversation(rm), o.live);
             known.set(rm.conversationExternalId, convId);
           }
-          const r = this.upsertMessage(channelId, convId, rm, { live: o.live, adopting, touches, names });
+          const r = this.upsertMessage(channelId, convId, rm, {
+            live: o.live,
+            adopting,
+            ownReplies,
+            touches,
+            names,
+          });
           if (r?.created) out.created.push(r.message);
           else if (r) out.updated.push(r.message);
           if (r) out.conversations.add(convId);
@@ -538,7 +589,7 @@ export class InboxRepo {
       channelId,
       externalId: rc.externalId,
       contactId,
-      status: rc.status === 'resolved' ? 'resolved' : 'open',
+      remoteStatus: rc.status ?? null,
       unread: live ? 0 : (rc.unreadCount ?? 0),
       lastActivityAt: rc.lastActivityAt,
       meta: JSON.stringify(rc.meta ?? {}),
@@ -563,7 +614,8 @@ export class InboxRepo {
       text: rm.text,
       type: rm.type,
       created_at: rm.createdAt,
-      status: rm.status,
+      // A customer's message is 'received', whatever delivery status a provider without a direction field gave.
+      status: rm.direction === 'in' ? 'received' : rm.status,
       error: null,
       meta: rm.meta
         ? JSON.stringify(live ? rm.meta : { ...rm.meta, backfill: true })
@@ -571,9 +623,14 @@ export class InboxRepo {
           ? null
           : '{"backfill":true}',
     };
-    const adopted =
-      batch.adopting && rm.direction === 'out' ? this.adoptPendingReply(conversationId, rm) : null;
-    if (adopted) return { created: false, message: adopted };
+    // The one direction rule's first step: a message that matches what this app sent is that reply.
+    if (rm.direction === 'out' || rm.directionInferred) {
+      const pending = batch.adopting ? this.adoptPendingReply(conversationId, rm) : null;
+      if (pending) return { created: false, message: pending };
+      const own = batch.ownReplies ? this.ownReply(conversationId, rm) : null;
+      if (own)
+        return own.relisted ? { created: false, message: toMessage(own.row) } : this.updateKnown(own.row, rm);
+    }
     const id = this.insertMessageRow(row, batch.names);
     if (id !== null) {
       let t = touches.get(conversationId);
@@ -596,13 +653,21 @@ export class InboxRepo {
       return { created: true, message: toMessage({ ...row, id }) };
     }
     const existing = this.s.messageByExternal.get(conversationId, rm.externalId)!;
-    if (STATUS_RANK[rm.status] > STATUS_RANK[existing.status] || (existing.text !== rm.text && rm.text)) {
-      if (existing.text !== rm.text && rm.text) this.s.setMessageText.run(rm.text, existing.id);
-      if (STATUS_RANK[rm.status] > STATUS_RANK[existing.status])
-        this.s.setMessageStatus.run(rm.status, null, existing.id);
-      return { created: false, message: toMessage(this.s.message.get(existing.id)!) };
-    }
-    return null;
+    // Listed under the id its send answered: no later message can be this reply.
+    if (batch.ownReplies && existing.direction === 'out' && existing.sent_id == null)
+      this.s.markListed.run(existing.id);
+    return this.updateKnown(existing, rm);
+  }
+
+  /** A message the store already has: a later status or an edited text. Null when nothing changed. */
+  private updateKnown(existing: MessageRow, rm: RemoteMessage): { created: false; message: Message } | null {
+    const status = existing.direction === 'in' ? 'received' : rm.status;
+    const edited = existing.text !== rm.text && rm.text !== '';
+    const later = STATUS_RANK[status] > STATUS_RANK[existing.status];
+    if (!edited && !later) return null;
+    if (edited) this.s.setMessageText.run(rm.text, existing.id);
+    if (later) this.s.setMessageStatus.run(status, null, existing.id);
+    return { created: false, message: toMessage(this.s.message.get(existing.id)!) };
   }
 
   /**
@@ -705,9 +770,37 @@ export class InboxRepo {
     return toMessage(this.s.message.get(pending.id)!);
   }
 
+  /**
+   * The provider lists a message under an id the store does not know, which is the app's own reply already
+   * sent under the id its send answered (InstantChat lists `msg_…` for a send that answered `mid_…`; ChatPion
+   * lists it with no direction at all). The row takes the listed id and keeps the send's in `sent_id`, so the
+   * next read finds it by either. `relisted`: it was given the listed id just now (else it already had it, and
+   * the provider named it by its send's id).
+   */
+  private ownReply(conversationId: number, rm: RemoteMessage): { row: MessageRow; relisted: boolean } | null {
+    if (this.s.messageByExternal.get(conversationId, rm.externalId)) return null;
+    const bySentId = this.s.messageBySentId.get({ conversationId, sentId: rm.externalId });
+    if (bySentId) return { row: bySentId, relisted: false };
+    const created = Date.parse(rm.createdAt);
+    if (Number.isNaN(created)) return null;
+    const reply = this.s.unlistedReply.get(
+      conversationId,
+      new Date(created - OWN_REPLY_LOOKBACK_MS).toISOString(),
+      new Date(created + PROVIDER_CLOCK_SKEW_MS).toISOString(),
+      rm.text,
+    );
+    if (!reply) return null;
+    const before = this.s.message.get(reply.id)!;
+    const status = STATUS_RANK[rm.status] > STATUS_RANK[before.status] ? rm.status : before.status;
+    this.s.relistReply.run(rm.externalId, status, reply.id);
+    return { row: this.s.message.get(reply.id)!, relisted: true };
+  }
+
   /** A status update for a message known by its provider id (delivery receipts). */
   updateStatusByExternal(channelId: string, externalId: string, status: MessageStatus): Message | null {
-    const existing = this.s.awaitingReceipt.get(channelId, externalId);
+    const existing =
+      this.s.awaitingReceipt.get(channelId, externalId) ??
+      this.s.awaitingReceiptBySentId.get(channelId, externalId);
     if (!existing || STATUS_RANK[status] <= STATUS_RANK[existing.status]) return null;
     this.s.setMessageStatus.run(status, null, existing.id);
     return toMessage(this.s.message.get(existing.id)!);
@@ -784,6 +877,15 @@ export class InboxRepo {
       return { message: toMessage(this.s.message.get(id)!), collidedWith: dup.id };
     }
     if (dup && dup.id !== id) this.s.deleteMessage.run(dup.id);
+    if (!dup && row.external_id !== null && row.external_id !== externalId) {
+      // The provider listed the reply (adoptPendingReply) under another id than its send answers: keep both.
+      this.s.setMessageSentId.run(
+        STATUS_RANK[row.status] > STATUS_RANK[status] ? row.status : status,
+        externalId,
+        id,
+      );
+      return { message: toMessage(this.s.message.get(id)!), collidedWith: null };
+    }
     this.s.setMessageSent.run(
       STATUS_RANK[dup?.status ?? 'sent'] > STATUS_RANK[status] ? dup!.status : status,
       externalId,
@@ -794,7 +896,9 @@ export class InboxRepo {
 
   /** The local message the outbox delivered that carries this provider message, if one does. */
   replyCarrying(conversationId: number, externalId: string): number | null {
-    const row = this.s.messageByExternal.get(conversationId, externalId);
+    const row =
+      this.s.messageByExternal.get(conversationId, externalId) ??
+      this.s.messageBySentId.get({ conversationId, sentId: externalId });
     return row && this.s.isOutboxMessage.get(row.id) ? row.id : null;
   }
 

@@ -254,6 +254,133 @@ describe('sync writes', () => {
   });
 });
 
+describe("the app's own replies, read back from a provider", () => {
+  const AT = '2026-01-01T10:00:00.000Z';
+  let ch: string;
+  let convId: number;
+
+  beforeEach(() => {
+    ch = seedChannel(store);
+    convId = Number(
+      [...store.inbox.applyBatch(ch, [conv('x1', 'Ana', AT)], [], { live: true }).conversations][0],
+    );
+  });
+
+  /** A reply as the outbox delivers it: queued, then sent under the id the provider's send answered. */
+  function sentReply(text: string, sendId: string) {
+    const m = store.inbox.insertLocalReply(convId, ch, text, {});
+    const item = store.outbox.insert({
+      kind: 'reply',
+      channelId: ch,
+      conversationId: convId,
+      messageId: Number(m.id),
+      payload: { text },
+      key: `k-${sendId}`,
+    });
+    store.outbox.markSent(item.id);
+    store.inbox.markMessageSent(Number(m.id), sendId, 'sent');
+    return m;
+  }
+  const later = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+  const thread = () =>
+    store.inbox
+      .listMessages(convId, undefined, 50)
+      .items.map((m) => [m.direction, m.text, m.status])
+      .reverse();
+
+  it('takes a reply listed under another id than its send answered for that reply, by either id after', () => {
+    const reply = sentReply('On its way', 'mid_1');
+    const listed = { ...msg('msg_1', 'x1', 'On its way', later(1), 'out'), status: 'delivered' as const };
+    const r = store.inbox.applyBatch(ch, [], [listed], { live: true });
+    expect(r.created).toEqual([]);
+    expect(r.updated.map((m) => [m.id, m.status])).toEqual([[reply.id, 'delivered']]);
+    // Read again, and named by the send's id (an echo, a receipt): still the one reply.
+    expect(store.inbox.applyBatch(ch, [], [listed], { live: true }).created).toEqual([]);
+    const echo = msg('mid_1', 'x1', 'On its way', later(1), 'out');
+    expect(store.inbox.applyBatch(ch, [], [echo], { live: true }).created).toEqual([]);
+    expect(store.inbox.updateStatusByExternal(ch, 'mid_1', 'read')?.id).toBe(reply.id);
+    expect(thread()).toEqual([['out', 'On its way', 'read']]);
+    expect(store.inbox.replyCarrying(convId, 'msg_1')).toBe(Number(reply.id));
+    expect(store.inbox.replyCarrying(convId, 'mid_1')).toBe(Number(reply.id));
+  });
+
+  it('takes a listed message with no documented direction for the reply it matches, and the rest as the customer’s', () => {
+    sentReply('Your order shipped', 'p1');
+    const inferred = (id: string, text: string) => ({
+      ...msg(id, 'x1', text, later(2), 'in'),
+      directionInferred: true,
+      status: 'delivered' as const,
+    });
+    const r = store.inbox.applyBatch(
+      ch,
+      [],
+      [inferred('p9', 'Your order shipped'), inferred('p10', 'Thanks! When does it arrive?')],
+      { live: true },
+    );
+    expect(r.created.map((m) => [m.direction, m.text, m.status])).toEqual([
+      ['in', 'Thanks! When does it arrive?', 'received'],
+    ]);
+    expect(thread()).toEqual([
+      ['out', 'Your order shipped', 'delivered'],
+      ['in', 'Thanks! When does it arrive?', 'received'],
+    ]);
+    expect(store.inbox.conversation(convId)!.unreadCount).toBe(1);
+  });
+
+  it('never takes a message the provider says is inbound, nor one older than the reply, nor a reply twice', () => {
+    sentReply('ok', 'p1');
+    const documentedIn = msg('c1', 'x1', 'ok', later(1), 'in');
+    const before = { ...msg('c0', 'x1', 'ok', '2025-12-01T00:00:00.000Z', 'in'), directionInferred: true };
+    const listedOwn = { ...msg('p1', 'x1', 'ok', later(1), 'in'), directionInferred: true };
+    const sentElsewhere = { ...msg('p2', 'x1', 'ok', later(3), 'out') };
+    const r = store.inbox.applyBatch(ch, [], [documentedIn, before, listedOwn, sentElsewhere], {
+      live: true,
+    });
+    // p1 is the reply (its own id); the others are new messages, each once.
+    expect(r.created.map((m) => [m.direction, m.text]).sort()).toEqual([
+      ['in', 'ok'],
+      ['in', 'ok'],
+      ['out', 'ok'],
+    ]);
+    expect(thread()).toHaveLength(4);
+  });
+
+  it('keeps the listed id when the provider lists a reply before its send answers with another', () => {
+    const m = store.inbox.insertLocalReply(convId, ch, 'Hello', {});
+    const item = store.outbox.insert({
+      kind: 'reply',
+      channelId: ch,
+      conversationId: convId,
+      messageId: Number(m.id),
+      payload: { text: 'Hello' },
+      key: 'k-hello',
+    });
+    store.outbox.markSending(item.id);
+    store.inbox.setMessageStatus(Number(m.id), 'sending', null);
+    store.inbox.applyBatch(ch, [], [msg('msg_7', 'x1', 'Hello', later(1), 'out')], { live: true });
+    store.outbox.markSent(item.id);
+    store.inbox.markMessageSent(Number(m.id), 'mid_7', 'sent');
+    store.inbox.applyBatch(ch, [], [msg('msg_7', 'x1', 'Hello', later(1), 'out')], { live: true });
+    store.inbox.applyBatch(ch, [], [msg('mid_7', 'x1', 'Hello', later(1), 'out')], { live: true });
+    expect(thread()).toEqual([['out', 'Hello', 'sent']]);
+  });
+
+  it('applies a status the provider changes, and otherwise keeps the agent’s', () => {
+    const at = (status?: 'open' | 'resolved') => ({ ...conv('x1', 'Ana', AT), status });
+    store.inbox.applyBatch(ch, [at('open')], [], { live: true });
+    store.inbox.patchConversation(convId, { status: 'resolved' });
+    store.inbox.applyBatch(ch, [at('open')], [], { live: true });
+    expect(store.inbox.conversation(convId)!.status).toBe('resolved'); // the provider's view did not change
+    store.inbox.applyBatch(ch, [at('resolved')], [], { live: true });
+    store.inbox.patchConversation(convId, { status: 'open' });
+    store.inbox.applyBatch(ch, [at('resolved'), at(undefined)], [], { live: true });
+    expect(store.inbox.conversation(convId)!.status).toBe('open'); // reopened by the agent, not by the provider
+    store.inbox.applyBatch(ch, [at('open')], [], { live: true });
+    store.inbox.applyBatch(ch, [at('resolved')], [], { live: true });
+    expect(store.inbox.conversation(convId)!.status).toBe('resolved'); // closed at the provider
+  });
+});
+
 describe('reads', () => {
   it('pages the inbox newest first with a keyset cursor, with filters', () => {
     const ch = seedChannel(store);
