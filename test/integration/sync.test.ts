@@ -1,44 +1,45 @@
-// Sync against the five simulators over real HTTP, sockets and webhooks on loopback.
+// Sync against the five simulators over real HTTP, sockets and webhooks on loopback, in both simulator modes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/core';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
 import { PROVIDERS } from '../../main/contract/schemas';
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, conversationWith, messagesOf, waitFor } from '../helpers/api';
+import { SIM_MODES } from '../helpers/sim-modes';
 
-let sims: Simulators;
-let core: Core;
-let tmp: ReturnType<typeof tempDir>;
-let ids: Record<string, string>;
+describe.each(SIM_MODES)('sync with all five providers ($mode simulators)', ({ strict }) => {
+  let sims: Simulators;
+  let core: Core;
+  let tmp: ReturnType<typeof tempDir>;
+  let ids: Record<string, string>;
 
-beforeAll(async () => {
-  tmp = tempDir();
-  sims = await startSimulators({ seed: 3 });
-  core = await createCore({ dataDir: tmp.dir, log: () => undefined });
-  ids = await addAllChannels(core, sims.providers());
-}, 60_000);
+  beforeAll(async () => {
+    tmp = tempDir();
+    sims = await startSimulators({ seed: 3, strict });
+    core = await createCore({ dataDir: tmp.dir, log: () => undefined });
+    ids = await addAllChannels(core, sims.providers());
+  }, 60_000);
 
-afterAll(async () => {
-  await core?.close();
-  await sims?.close();
-  tmp.cleanup();
-});
+  afterAll(async () => {
+    await core?.close();
+    await sims?.close();
+    tmp.cleanup();
+  });
 
-/**
- * Returns once two poll rounds of the channel have finished after the call, so a second copy of a message
- * (realtime and poll both reporting it) would be stored by then. Each round is asked for now, as when the
- * network comes back: realtime providers reconcile only every 30 to 60 s on their own.
- */
-async function twoPollRounds(channelId: string): Promise<void> {
-  const lastSync = () => core.store.channels.get(channelId)?.last_sync_at ?? null;
-  for (let round = 1; round <= 2; round++) {
-    const before = lastSync();
-    core.setNetworkOnline(true);
-    await waitFor(`poll round ${round}`, () => lastSync() !== before, 15_000, 20);
+  /**
+   * Returns once two poll rounds of the channel have finished after the call, so a second copy of a message
+   * (realtime and poll both reporting it) would be stored by then. Each round is asked for now, as when the
+   * network comes back: realtime providers reconcile only every 30 to 60 s on their own.
+   */
+  async function twoPollRounds(channelId: string): Promise<void> {
+    const lastSync = () => core.store.channels.get(channelId)?.last_sync_at ?? null;
+    for (let round = 1; round <= 2; round++) {
+      const before = lastSync();
+      core.setNetworkOnline(true);
+      await waitFor(`poll round ${round}`, () => lastSync() !== before, 15_000, 20);
+    }
   }
-}
 
-describe('sync with all five providers', () => {
   it('backfills every provider', async () => {
     for (const p of PROVIDERS) {
       await waitFor(`${p} backfill`, () => core.store.syncState.get(ids[p], 'backfill').done, 45_000);
@@ -59,7 +60,31 @@ describe('sync with all five providers', () => {
     const copies = (await messagesOf(core, conv.id)).filter((m) => m.text === text);
     expect(copies).toHaveLength(1);
     expect(copies[0].direction).toBe('in');
+    const listed = await api<{ items: { id: string; unreadCount: number }[] }>(
+      core,
+      'GET',
+      `/api/v1/conversations?channel=${ids[p]}&limit=500`,
+    );
+    expect(listed.body.items.find((c) => c.id === conv.id)?.unreadCount).toBeGreaterThan(0);
   });
+
+  it.each(PROVIDERS)(
+    'a reply on %s reaches the provider once and shows once, outbound',
+    async (p) => {
+      const hello = `a question on ${p} ${Date.now()}`;
+      sims.kits[p].sim.inbound({ text: hello });
+      const conv = await waitFor(`${p} inbound`, () => conversationWith(core, hello, ids[p]), 10_000, 50);
+      const reply = `an answer on ${p} ${Date.now()}`;
+      const r = await api(core, 'POST', `/api/v1/conversations/${conv.id}/messages`, { text: reply });
+      expect(r.status).toBe(202);
+      await waitFor(`${p} reply sent`, () => sims.kits[p].sent.some((x) => x.text === reply), 20_000, 50);
+      await twoPollRounds(ids[p]);
+      expect(sims.kits[p].sent.filter((x) => x.text === reply)).toHaveLength(1);
+      const shown = (await messagesOf(core, conv.id)).filter((m) => m.text === reply);
+      expect(shown.map((m) => m.direction)).toEqual(['out']);
+    },
+    40_000,
+  );
 
   it('keeps the others syncing while one provider is down, and reports it offline', async () => {
     sims.kits.chatapi.setFaults({ down: true });
