@@ -7,10 +7,11 @@ import { announceHeld } from '../outbox/dispatcher';
 import type { Handlers } from './server';
 import type { BroadcastService } from '../broadcasts/service';
 import type { FlowService } from '../flows/service';
-import type { ChannelService } from '../channels/service';
+import { reachesLoopback, type ChannelService } from '../channels/service';
 import type { CoreEvents } from '../events';
 import type * as s from '../contract/schemas';
 import { ApiError } from './errors';
+import { channelDiagnostics } from './diagnostics';
 
 export interface HandlerDeps {
   store: Store;
@@ -66,6 +67,14 @@ export function createHandlers(d: HandlerDeps): Handlers {
     testChannel: ({ body }: { body: s.ChannelCreate }) => channels.test(body),
     patchChannel: ({ params, body }: { params: { id: string }; body: s.ChannelPatch }) =>
       channels.patch(params.id, body),
+    channelDiagnostics: ({ params }: { params: { id: string } }) => {
+      const row = channels.get(params.id);
+      return channelDiagnostics({
+        channel: channels.view(row),
+        connector: channels.connectorFor(row.id),
+        webhooksReachApp: reachesLoopback(row.base_url),
+      });
+    },
     deleteChannel: async ({ params }: { params: { id: string } }) => {
       await channels.remove(params.id);
       return null;

@@ -57,7 +57,7 @@ function checkCredentials(provider: ProviderId, c: Credentials): void {
  * and is not given a loopback URL to register (it would accept it and never deliver). Team mode's hub is
  * where webhooks from hosted providers land.
  */
-function reachesLoopback(baseUrl: string): boolean {
+export function reachesLoopback(baseUrl: string): boolean {
   try {
     const host = new URL(baseUrl).hostname;
     return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);

@@ -74,6 +74,16 @@ export const routes = {
       },
     ],
   }),
+  channelDiagnostics: route({
+    method: 'GET',
+    path: '/api/v1/channels/:id/diagnostics',
+    summary:
+      'How news reaches the channel (push or polling, and why) and what its connector assumed where the ' +
+      'provider’s document is silent, each reading marked confirmed or assumed',
+    params: s.IdParams,
+    status: 200,
+    response: s.ChannelDiagnostics,
+  }),
   deleteChannel: route({
     method: 'DELETE',
     path: '/api/v1/channels/:id',

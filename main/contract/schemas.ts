@@ -91,6 +91,32 @@ export type ChannelPatch = z.infer<typeof ChannelPatch>;
 
 export const ChannelTestResult = z.object({ ok: z.boolean(), error: z.string().optional() });
 
+/** How news reaches a channel: the provider's push, or polling where it has none or cannot reach this app. */
+export const RealtimePath = z.enum(['socket.io', 'websocket', 'webhook', 'polling']);
+export type RealtimePath = z.infer<typeof RealtimePath>;
+
+/** One reading a connector took where its provider's document is silent, and whether answers confirmed it. */
+export const Diagnostic = z.object({ topic: z.string(), reading: z.string(), confirmed: z.boolean() });
+export type Diagnostic = z.infer<typeof Diagnostic>;
+
+/** What a support engineer needs to tell a misread provider from a broken one. Never any credential. */
+export const ChannelDiagnostics = z.object({
+  channelId: Id,
+  provider: ProviderId,
+  status: ChannelStatus,
+  realtime: z.object({
+    path: RealtimePath,
+    /** The push path is up right now (never for 'polling'). */
+    live: z.boolean(),
+    /** In a sentence: the path in use, why, and what the channel does meanwhile. */
+    detail: z.string(),
+    /** How often the inbox asks the provider for changes in the current state; null when the channel is not running. */
+    pollIntervalMs: z.number().int().nullable(),
+  }),
+  items: z.array(Diagnostic),
+});
+export type ChannelDiagnostics = z.infer<typeof ChannelDiagnostics>;
+
 export const Contact = z.object({
   id: Id,
   name: z.string(),
