@@ -15,7 +15,7 @@ import { ChannelService } from './channels/service';
 import { Dispatcher } from './outbox/dispatcher';
 import { BroadcastService } from './broadcasts/service';
 import { FlowService } from './flows/service';
-import { startDemo, type Demo } from './demo';
+import type { Demo } from './demo';
 import { toLogger, type LineSink, type Logger } from './log';
 
 export type { SecretBox };
@@ -108,8 +108,9 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   events.on('flows.changed', (id) => flows.emitChannel(id));
   events.on('outbox.item', (row) => events.emit('outbox.updated', toOutboxItem(row)));
 
+  // The simulators behind the demo are loaded only when it starts (their own chunk in the build).
   const startDemoWorkspace = async () => {
-    demo ??= await startDemo(channels, (line) => logger.info(line));
+    demo ??= await (await import('./demo')).startDemo(channels, (line) => logger.info(line));
     return demo.channels;
   };
 

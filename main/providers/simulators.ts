@@ -3,9 +3,35 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PROVIDERS, type ProviderId } from '../contract/schemas';
 import { loopbackRefusal } from '../api/loopback';
-import { SimKit, type Faults } from './simkit';
-import { simulatorFactories } from './registry';
+import { SimKit, type Faults, type ProviderSim } from './simkit';
+import * as chatpion from './chatpion/simulator';
+import * as chatbots from './chatbots-platform/simulator';
+import * as instantchat from './instantchat/simulator';
+import * as assistify from './assistify/simulator';
+import * as chatapi from './chatapi/simulator';
 import { rng, pick, customer, customerLine } from './simkit/world';
+
+export interface SimOptions {
+  seed: number;
+  /** Size of the seeded world (benchmarks); each simulator keeps a small default. */
+  conversations?: number;
+  messagesPerConversation?: number;
+  /** Benchmarks: no server-side rate limits. */
+  unlimited?: boolean;
+  /**
+   * Answer only with what the provider's document shows, and where it is silent take the least helpful
+   * plausible reading (DESIGN.md, "Strict mode"), so a connector that leans on an invented field fails here.
+   */
+  strict?: boolean;
+}
+
+export const simulatorFactories: Record<ProviderId, (o: SimOptions) => ProviderSim> = {
+  chatpion: chatpion.createSimulator,
+  'chatbots-platform': chatbots.createSimulator,
+  instantchat: instantchat.createSimulator,
+  assistify: assistify.createSimulator,
+  chatapi: chatapi.createSimulator,
+};
 
 export interface Simulators {
   controlUrl: string;

@@ -4,7 +4,7 @@
 // fast the app can take data in, not how long a provider makes it wait.
 import { PROVIDERS, type ProviderId } from '../../main/contract/schemas';
 import { SimKit } from '../../main/providers/simkit';
-import { simulatorFactories } from '../../main/providers/registry';
+import { simulatorFactories } from '../../main/providers/simulators';
 
 interface Config {
   seed: number;

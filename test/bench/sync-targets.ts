@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore, type Core } from '../../main/core';
 import { startSimulators } from '../../main/providers/simulators';
-import { simulatorFactories } from '../../main/providers/registry';
+import { simulatorFactories } from '../../main/providers/simulators';
 import { SimKit } from '../../main/providers/simkit';
 import { PROVIDERS, type Capabilities, type Message, type ProviderId } from '../../main/contract/schemas';
 import { addAllChannels } from '../helpers/api';

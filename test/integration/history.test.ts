@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/core';
 import { SimKit } from '../../main/providers/simkit';
-import { simulatorFactories } from '../../main/providers/registry';
+import { simulatorFactories } from '../../main/providers/simulators';
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, waitFor } from '../helpers/api';
 
