@@ -3,6 +3,9 @@ import type { InboxFilters } from '../app/store';
 
 export const keys = {
   channels: ['channels'] as const,
+  /** Asked again whenever the channel's state changes (its status or error, pushed by channel.updated). */
+  channelDiagnostics: (c: { id: string; status: string; error?: string }) =>
+    ['channel-diagnostics', c.id, c.status, c.error ?? null] as const,
   conversationLists: ['conversations'] as const,
   conversationList: (filters: InboxFilters) => ['conversations', filters] as const,
   conversation: (id: string) => ['conversation', id] as const,

@@ -1,4 +1,5 @@
-// One connected account: state, last sync, last error, what the provider cannot do, and its actions.
+// One connected account: state, how news reaches it right now, last sync, last error, what the provider
+// cannot do, its diagnostics, and its actions.
 import { useState } from 'react';
 import type { Channel } from '@contract/schemas';
 import { errorMessage } from '../../api/client';
@@ -6,7 +7,8 @@ import { fullTime, shortTime } from '../../app/format';
 import { notify } from '../../app/store';
 import { ChannelStatusBadge, ProviderBadge } from '../../app/ui/badges';
 import { ConfirmDialog } from '../../app/ui/Dialog';
-import { capabilityName, realtimeLabel } from './capabilities';
+import { capabilityName, realtimeState } from './capabilities';
+import { Diagnostics, useChannelDiagnostics } from './Diagnostics';
 import { EditChannelForm } from './EditChannelForm';
 import { useDeleteChannel, usePatchChannel } from './useChannels';
 
@@ -15,6 +17,7 @@ export function ChannelCard({ channel }: { channel: Channel }) {
   const [removing, setRemoving] = useState(false);
   const patch = usePatchChannel();
   const remove = useDeleteChannel();
+  const realtime = useChannelDiagnostics(channel).data?.realtime;
   const paused = channel.status === 'paused';
   const unavailable = Object.entries(channel.capabilities.unavailable);
 
@@ -58,15 +61,22 @@ export function ChannelCard({ channel }: { channel: Channel }) {
         <dd title={channel.lastSyncAt ? fullTime(channel.lastSyncAt) : undefined}>
           {channel.lastSyncAt ? shortTime(channel.lastSyncAt) : 'Not yet'}
         </dd>
-        <dt>Realtime</dt>
-        <dd>{realtimeLabel(channel.capabilities)}</dd>
+        <dt>Updates</dt>
+        <dd title={realtime?.detail}>{realtimeState(channel, realtime)}</dd>
         <dt>Broadcasts</dt>
         <dd>{channel.capabilities.broadcast === 'native' ? 'Sent by the provider' : 'Sent one by one'}</dd>
       </dl>
-      {channel.error && (
+      {channel.status === 'offline' ? (
         <p className="channel-error" role="alert">
-          Last error: {channel.error}
+          Offline: {channel.error ?? 'the provider does not answer'}. Replies wait and go out when it answers
+          again.
         </p>
+      ) : (
+        channel.error && (
+          <p className="channel-error" role="alert">
+            Last error: {channel.error}
+          </p>
+        )
       )}
       {unavailable.length > 0 && (
         <details className="unavailable">
@@ -82,6 +92,7 @@ export function ChannelCard({ channel }: { channel: Channel }) {
           </ul>
         </details>
       )}
+      <Diagnostics channel={channel} />
       {editing && <EditChannelForm channel={channel} onDone={() => setEditing(false)} />}
       {removing && (
         <ConfirmDialog
