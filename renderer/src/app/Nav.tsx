@@ -45,11 +45,17 @@ export function Nav() {
   );
 }
 
+/** "N/M connected": a polled channel is connected (it syncs), but the label says how many only poll. */
 function ChannelHealth() {
   const channels = useChannels().data?.items ?? [];
   if (!channels.length) return null;
-  const live = channels.filter((c) => c.status === 'live' || c.status === 'polling').length;
+  const polling = channels.filter((c) => c.status === 'polling').length;
+  const connected = polling + channels.filter((c) => c.status === 'live').length;
   const troubled = channels.filter((c) => c.status === 'offline' || c.status === 'auth_error').length;
+  const notes = [polling && `${polling} by polling`, troubled && `${troubled} with problems`]
+    .filter(Boolean)
+    .join(', ');
+  const label = `${connected} of ${channels.length} connected${notes ? `: ${notes}` : ''}`;
   return (
     <a
       href="#/channels"
@@ -58,10 +64,11 @@ function ChannelHealth() {
         e.preventDefault();
         navigate('channels');
       }}
-      aria-label={`Channel health: ${live} of ${channels.length} connected${troubled ? `, ${troubled} with problems` : ''}`}
+      title={label}
+      aria-label={`Channel health: ${label}`}
     >
       <span className="health-dot" aria-hidden="true" />
-      {live}/{channels.length} connected
+      {connected}/{channels.length} connected
     </a>
   );
 }

@@ -1,4 +1,5 @@
-// One message: text or media, time, delivery state, Assistify's intent/sentiment, and Retry when failed.
+// One message: text or media, time, delivery state (with why a queued reply waits), Assistify's
+// intent/sentiment, and Retry when failed.
 import { memo } from 'react';
 import type { Message } from '@contract/schemas';
 import { clockTime, fullTime } from '../../app/format';
@@ -35,7 +36,7 @@ export const MessageBubble = memo(function MessageBubble({
         <time dateTime={m.createdAt} title={fullTime(m.createdAt)}>
           {clockTime(m.createdAt)}
         </time>
-        {m.direction === 'out' && <DeliveryStatus status={m.status} />}
+        {m.direction === 'out' && <DeliveryStatus status={m.status} reason={m.error} />}
       </div>
       {m.status === 'failed' && (
         <div className="msg-failure" role="alert">
