@@ -1,7 +1,9 @@
 // ChatPion simulator: the REST API of providers/chatpion.md over in-memory state. Subscribers are the
-// customers; GET /api/messages lists both sides (customers' messages carry direction 'inbound' and
-// status 'received'). Webhooks go to the URLs in `webhooks`: the doc registers them in the dashboard,
-// which has no API, so tests and the demo set that list on the simulator object.
+// customers; GET /api/messages lists both sides. By default customers' messages also carry direction
+// 'inbound' and status 'received', which the document does not define; strict mode shows only the
+// document's fields and statuses (DESIGN.md, "Strict mode"). Webhooks go to the URLs in `webhooks`: the
+// doc registers them in the dashboard, which has no API, so tests and the demo set that list on the
+// simulator object.
 import {
   ok,
   match,
@@ -24,6 +26,8 @@ export interface ChatPionSimOptions {
   messagesPerConversation?: number;
   /** Order of every list endpoint (default newest first); tests flip it to prove clients do not depend on it. */
   order?: Order;
+  /** Only the document's fields, statuses and answers (DESIGN.md, "Strict mode"). */
+  strict?: boolean;
 }
 
 export interface ChatPionSim extends ProviderSim {
@@ -32,7 +36,15 @@ export interface ChatPionSim extends ProviderSim {
 }
 
 type Status = 'received' | 'sent' | 'delivered' | 'read' | 'failed';
-const STATUSES: readonly string[] = ['received', 'sent', 'delivered', 'read', 'failed'];
+/** List Messages' `status` filter values: the only statuses the document defines. */
+const DOC_STATUSES: readonly string[] = ['sent', 'delivered', 'read', 'failed'];
+/** Default mode adds its own status for customers' messages. */
+const STATUSES: readonly string[] = ['received', ...DOC_STATUSES];
+/**
+ * Strict: the document gives a customer's message no status of its own, so it shows one an agent's message
+ * has too (delivered: it reached the page), which tells a client nothing about who wrote it.
+ */
+const CUSTOMER_STATUS_STRICT: Status = 'delivered';
 
 interface Subscriber {
   id: number;
@@ -44,7 +56,8 @@ interface Subscriber {
   subscribed_at: string;
 }
 
-// Doc silent on direction: customers' messages are listed with direction 'inbound' and status 'received'.
+// Doc silent on direction: the state knows who wrote each message (analytics count by it); only the
+// default mode shows it, as direction 'inbound' and status 'received' for customers' messages.
 interface Message {
   id: number;
   subscriber_id: number;
@@ -270,6 +283,7 @@ class ChatPionSimulator implements ChatPionSim {
     { limit: 5000, windowMs: 86_400_000 },
   ];
   readonly rateHeaders = 'retry-after-only' as const;
+  readonly strict: boolean;
   webhooks: string[] = [];
   private readonly apiKey: string;
   private kit: SimKit | null = null;
@@ -292,6 +306,7 @@ class ChatPionSimulator implements ChatPionSim {
   constructor(private readonly o: ChatPionSimOptions) {
     const r = rng(o.seed ^ 0x5eed);
     this.apiKey = `cp_live_${Array.from({ length: 24 }, () => int(r, 0, 15).toString(16)).join('')}`;
+    this.strict = o.strict ?? false;
     this.w = seedWorld(o);
   }
 
@@ -329,7 +344,7 @@ class ChatPionSimulator implements ChatPionSim {
     // The customer answering means they saw what was sent before.
     for (const m of this.w.unread.get(sub.id) ?? []) {
       m.status = 'read';
-      this.emit('message.read', m);
+      this.emit('message.read', this.view(m));
     }
     this.w.unread.delete(sub.id);
     const m = this.addMessage(sub, input.text, 'text', 'inbound');
@@ -354,6 +369,22 @@ class ChatPionSimulator implements ChatPionSim {
   private emit(event: string, data: object): void {
     const payload = { event, timestamp: stamp(), data: { ...data } };
     for (const url of this.webhooks) void this.kit?.deliverWebhook(url, payload);
+  }
+
+  /** A message as the API shows it. Strict: the fields of the document's message example, nothing else. */
+  private view(m: Message): object {
+    if (!this.strict) return { ...m };
+    const { id, subscriber_id, message, type, sent_at } = m;
+    return { id, subscriber_id, message, type, sent_at, status: this.shownStatus(m) };
+  }
+
+  private shownStatus(m: Message): Status {
+    return this.strict && m.status === 'received' ? CUSTOMER_STATUS_STRICT : m.status;
+  }
+
+  /** Doc silent on success codes (it shows bodies only): 201 for a creation; strict, the plain 200. */
+  private created(data: unknown): SimReply {
+    return success(data, this.strict ? 200 : 201);
   }
 
   private later(ms: number, fn: () => void): void {
@@ -428,8 +459,7 @@ class ChatPionSimulator implements ChatPionSim {
       connected_at: stamp(),
     };
     this.w.accounts.push(a);
-    // Doc silent on success codes: creations answer 201.
-    return success(this.publicAccount(a), 201);
+    return this.created(this.publicAccount(a));
   }
 
   private listSubscribers(req: SimRequest): SimReply {
@@ -475,22 +505,23 @@ class ChatPionSimulator implements ChatPionSim {
       email: nonEmpty(b.email) ? b.email : null,
       tags: b.tags ?? [],
     });
-    return success(s, 201);
+    return this.created(s);
   }
 
   private listMessages(req: SimRequest): SimReply {
     const sid = req.query.get('subscriber_id');
     const status = req.query.get('status');
     // Doc silent: an unknown status filter is a bad request; an unknown subscriber_id simply matches nothing.
-    if (status && !STATUSES.includes(status))
-      return this.error(400, `status must be one of ${STATUSES.join(', ')}`);
+    const known = this.strict ? DOC_STATUSES : STATUSES;
+    if (status && !known.includes(status))
+      return this.error(400, `status must be one of ${known.join(', ')}`);
     const items =
       sid || status
         ? this.w.messages.filter(
-            (m) => (!sid || String(m.subscriber_id) === sid) && (!status || m.status === status),
+            (m) => (!sid || String(m.subscriber_id) === sid) && (!status || this.shownStatus(m) === status),
           )
         : this.w.messages;
-    return this.paged(req, 'messages', items);
+    return this.paged(req, 'messages', items, (m) => this.view(m));
   }
 
   private sendMessage(req: SimRequest): SimReply {
@@ -510,7 +541,7 @@ class ChatPionSimulator implements ChatPionSim {
       'outbound',
       b.attachment as string | undefined,
     );
-    return success(m, 201);
+    return this.created(this.view(m));
   }
 
   /** Shared by messages and broadcasts: message required, type and attachment optional strings. */
@@ -577,7 +608,7 @@ class ChatPionSimulator implements ChatPionSim {
     // Doc silent: without a schedule (or with a past time) the broadcast goes out during the request.
     if (at <= Date.now()) this.runBroadcast(bc);
     else this.scheduleBroadcast(bc, at);
-    return success(bc, 201);
+    return this.created(bc);
   }
 
   private scheduleBroadcast(bc: Broadcast, at: number): void {
@@ -703,11 +734,11 @@ class ChatPionSimulator implements ChatPionSim {
     if (inbound) return m;
     this.kit?.recordSent(String(sub.id), text);
     addUnread(this.w.unread, m);
-    this.emit('message.sent', m);
+    this.emit('message.sent', this.view(m));
     this.later(DELIVERY_MS, () => {
       if (m.status !== 'sent') return;
       m.status = 'delivered';
-      this.emit('message.delivered', m);
+      this.emit('message.delivered', this.view(m));
     });
     return m;
   }
