@@ -1,6 +1,7 @@
 // ChatPion connector (providers/chatpion.md): API key in X-API-Key; subscribers are the conversations and
-// GET /api/messages is one account-wide list of both sides. No realtime channel, so the inbox polls: one
-// request per round while nothing changes, drawn from a daily budget so polling never starves sends.
+// GET /api/messages is one account-wide list of both sides, with no field saying which side wrote a message
+// (see map.ts and own.ts). No realtime channel, so the inbox polls: one request per round while nothing
+// changes, drawn from a daily budget so polling never starves sends.
 import type { Capabilities } from '../../contract/schemas';
 import { ProviderError, ProviderHttp, type RequestOptions } from '../http';
 import { arr, id, isObj, num, readCursor, str, type Json } from '../parse';
@@ -10,6 +11,7 @@ import type {
   ConnectorContext,
   ConnectorFactory,
   ConversationRef,
+  Diagnostic,
   ProviderConnector,
   RealtimeEvent,
   RemoteConversation,
@@ -23,6 +25,7 @@ import type {
 } from '../types';
 import { openList, PAGE_SIZE, readSince, walkStep, type FetchPage, type ListMark, type Walk } from './lists';
 import { mapAll, toConversation, toFlow, toMessage } from './map';
+import { OwnMessages, type OwnBroadcast } from './own';
 import { sentSince } from '../sent';
 
 const DAY_MS = 86_400_000;
@@ -35,6 +38,7 @@ const MAX_MESSAGE_PAGES = 50;
 const BACKFILL_DAYS = 30;
 const MAX_FLOW_PAGES = 10;
 const FIND_SENT_PAGES = 5;
+const POLL_MS = 2000;
 
 /**
  * Requests polls may spend: refills at `perDay`, holds at most `burst`. Polling every 2 s would use
@@ -78,6 +82,8 @@ interface PollCursor {
   seen: Record<string, RemoteMessageStatus>;
   /** Subscriber ids on the newest subscriber page: reports new subscribers once. */
   known: string[];
+  /** Native broadcasts this app created whose messages may still be listed (absent in older cursors). */
+  broadcasts?: OwnBroadcast[];
 }
 
 type BackfillCursor = { stage: 'subscribers' | 'messages'; walk: Walk | null };
@@ -111,18 +117,22 @@ class ChatPionConnector implements ProviderConnector {
     markRead: false,
     unavailable: {
       realtime:
-        'ChatPion has no realtime connection an API client can open: its webhooks are set up by hand in its dashboard and carry no event for customer messages, so the inbox polls',
+        'ChatPion has no realtime connection an API client can open: its webhooks are set up by hand in its dashboard and name no event for a customer’s message, so the inbox polls',
       flows: 'ChatPion’s API lists chatbot flows but has no endpoint to switch them on or off',
       flowTest: 'ChatPion’s API has no endpoint to test a flow',
       templates: 'ChatPion’s API has no saved replies or templates',
       markRead: 'ChatPion’s API has no endpoint to mark a conversation read',
     },
   };
-  readonly pollIntervalMs = { live: 2000, fallback: 2000 };
+  readonly pollIntervalMs = { live: POLL_MS, fallback: POLL_MS };
   readonly http: ProviderHttp;
   private readonly apiKey: string;
   private readonly stop = new AbortController();
   private readonly budget = new PollBudget(500, 3500);
+  private readonly own = new OwnMessages();
+  /** For diagnostics: when a poll round last finished, and a webhook last arrived with the right token. */
+  private polledAt: string | null = null;
+  private webhookAt: string | null = null;
 
   constructor(private readonly ctx: ConnectorContext) {
     this.apiKey = 'apiKey' in ctx.credentials ? ctx.credentials.apiKey : '';
@@ -164,7 +174,7 @@ class ChatPionConnector implements ProviderConnector {
       };
     }
     const step = await walkStep(this.messagePages(), 'sent_at', c.walk, MAX_MESSAGE_PAGES);
-    const messages = mapAll(step.items, (m) => toMessage(m));
+    const messages = this.messagesOf(step.items);
     const cutoff = new Date(Date.now() - BACKFILL_DAYS * DAY_MS).toISOString();
     const done = !step.next || messages.some((m) => m.createdAt < cutoff);
     const next: BackfillCursor = { stage: 'messages', walk: step.next };
@@ -173,11 +183,14 @@ class ChatPionConnector implements ProviderConnector {
 
   async poll(cursor: string | null): Promise<SyncBatch> {
     const c = readCursor<PollCursor>(cursor, isPollCursor);
+    this.own.remember(c?.broadcasts);
     if (c && !this.ctx.unlimited && !this.budget.available)
       return { conversations: [], messages: [], cursor, done: true };
     const before = this.http.limiter.sent;
     try {
-      return c ? await this.pollSince(c) : await this.startPolling();
+      const batch = c ? await this.pollSince(c) : await this.startPolling();
+      this.polledAt = new Date().toISOString();
+      return batch;
     } finally {
       this.budget.spend(this.http.limiter.sent - before);
     }
@@ -187,7 +200,7 @@ class ChatPionConnector implements ProviderConnector {
   private async startPolling(): Promise<SyncBatch> {
     const msgs = await openList(this.messagePages(), 'sent_at');
     const subs = await openList(this.subscriberPages(), 'subscribed_at');
-    const messages = mapAll(msgs.newest, (m) => toMessage(m));
+    const messages = this.messagesOf(msgs.newest);
     const activity = newestByConversation(messages);
     const conversations = mapAll(subs.newest, (s) => {
       const at = activity.get(id(s.id) ?? '');
@@ -198,13 +211,14 @@ class ChatPionConnector implements ProviderConnector {
       subscribers: subs.mark,
       seen: Object.fromEntries(messages.map((m) => [m.externalId, m.status])),
       known: mapAll(subs.newest, (s) => id(s.id)),
+      broadcasts: this.own.remembered,
     };
     return { conversations, messages, cursor: JSON.stringify(cursor), done: true };
   }
 
   private async pollSince(c: PollCursor): Promise<SyncBatch> {
     const msgs = await readSince(this.messagePages(), c.messages, 'sent_at');
-    const fetched = mapAll(msgs.items, (m) => toMessage(m));
+    const fetched = this.messagesOf(msgs.items);
     const fresh = fetched.filter((m) => !(m.externalId in c.seen));
     const messages = [
       ...fresh,
@@ -214,6 +228,7 @@ class ChatPionConnector implements ProviderConnector {
       ...c,
       messages: msgs.mark,
       seen: Object.fromEntries(mapAll(msgs.newest, (m) => toMessage(m)).map((m) => [m.externalId, m.status])),
+      broadcasts: this.own.remembered,
     };
     let conversations: RemoteConversation[] = [];
     if (msgs.mark.total !== c.messages.total) {
@@ -237,7 +252,7 @@ class ChatPionConnector implements ProviderConnector {
     const walk = readCursor<Walk>(before, (v) => typeof v.next === 'number');
     const step = await walkStep(this.messagePages(conv.externalId), 'sent_at', walk, Infinity);
     return {
-      messages: mapAll(step.items, (m) => toMessage(m, conv.externalId)),
+      messages: this.messagesOf(step.items, conv.externalId),
       next: step.next ? JSON.stringify(step.next) : null,
     };
   }
@@ -249,12 +264,8 @@ class ChatPionConnector implements ProviderConnector {
     });
     const m = isObj(data) ? toMessage(data, conv.externalId) : null;
     if (!m) throw malformed('POST /api/messages returned no message id');
-    // The answer is our own message even where a lax server marks it like a customer's.
-    return {
-      externalId: m.externalId,
-      createdAt: m.createdAt,
-      status: m.direction === 'in' ? 'sent' : m.status,
-    };
+    this.own.noteSent(m.externalId);
+    return { externalId: m.externalId, createdAt: m.createdAt, status: m.status };
   }
 
   /** Walks the conversation back from its newest message until it passes `sinceIso`. */
@@ -278,6 +289,8 @@ class ChatPionConnector implements ProviderConnector {
         ? { tags: req.tags ?? [], platforms: req.platforms ?? [] }
         : undefined;
     const schedule = req.scheduleAt ? { time: req.scheduleAt, timezone: req.timezone ?? 'UTC' } : undefined;
+    // Noted before it leaves: a poll running meanwhile may already read its messages.
+    this.own.noteBroadcast(req.text, Date.now(), req.scheduleAt ? Date.parse(req.scheduleAt) : undefined);
     const data = await this.data('POST', '/api/broadcasts', {
       json: { name: req.name, message: req.text, type: 'text', target, schedule },
     });
@@ -304,6 +317,7 @@ class ChatPionConnector implements ProviderConnector {
     const token: unknown = req.query.token;
     if (!sameSecret(typeof token === 'string' ? token : '', this.ctx.webhookSecret))
       throw new ProviderError('auth', 'ChatPion webhook: missing or wrong token in the webhook URL');
+    this.webhookAt = new Date().toISOString();
     if (req.method === 'GET') return { events: [] };
     let payload: unknown;
     try {
@@ -312,11 +326,67 @@ class ChatPionConnector implements ProviderConnector {
       throw malformed('webhook body is not JSON');
     }
     if (!isObj(payload) || !isObj(payload.data)) throw malformed('webhook has no event data');
-    return { events: webhookEvents(str(payload.event, '', 60), payload.data) };
+    const events = webhookEvents(str(payload.event, '', 60), payload.data);
+    return {
+      events: events.map((e) =>
+        e.kind === 'message' ? { ...e, message: this.own.classify([e.message])[0] } : e,
+      ),
+    };
+  }
+
+  diagnostics(): Diagnostic[] {
+    return [
+      {
+        topic: 'direction',
+        reading:
+          'inferred: ChatPion’s messages carry no field saying who wrote them, so each is taken as the customer’s unless it matches what this app sent (a reply by its id, or by conversation and text; a native broadcast by its text once created); what agents or flows send from ChatPion itself shows as the customer’s',
+        confirmed: false,
+      },
+      {
+        topic: 'inbound',
+        reading: this.own.othersSeen
+          ? 'customers’ messages: read from GET /api/messages, where messages this app did not send have appeared'
+          : 'customers’ messages: expected in GET /api/messages (the document does not say that list holds them); none this app did not send has appeared there yet',
+        confirmed: this.own.othersSeen,
+      },
+      { topic: 'send', reading: this.sendReading(), confirmed: this.own.sentCameBack },
+      { topic: 'realtime', reading: this.pollingReading(), confirmed: this.polledAt !== null },
+      { topic: 'webhooks', reading: this.webhookReading(), confirmed: this.webhookAt !== null },
+    ];
   }
 
   async close(): Promise<void> {
     this.stop.abort();
+  }
+
+  private sendReading(): string {
+    const how =
+      'replies: POST /api/messages answers the message with its id; no idempotency key is documented, so when an answer is lost the subscriber’s messages are searched for the same text before any resend';
+    return this.own.sentCameBack
+      ? `${how}; replies have come back from ChatPion under the ids their sends answered`
+      : `${how}; no reply of this app has come back from ChatPion yet`;
+  }
+
+  private pollingReading(): string {
+    const every = `polling GET /api/messages every ${POLL_MS / 1000} s (ChatPion has no realtime API)`;
+    if (!this.ctx.unlimited && !this.budget.available)
+      return `${every}; paused: the day’s poll budget is spent (ChatPion allows 5,000 requests a day), rounds resume as it refills`;
+    return this.polledAt ? `${every}; last round at ${this.polledAt}` : `${every}; no round has finished yet`;
+  }
+
+  private webhookReading(): string {
+    const byHand =
+      'ChatPion’s webhooks are set up by hand in its dashboard, and its documented events name none for a customer’s message';
+    if (this.webhookAt)
+      return `a delivery with this channel’s token arrived at ${this.webhookAt}; ${byHand}, so polling goes on`;
+    if (!this.ctx.webhookUrl)
+      return `none: ChatPion cannot reach this app, which listens on this machine only; ${byHand}`;
+    return `none has arrived; ${byHand} (this channel’s webhook URL with ?token=<its webhook secret>)`;
+  }
+
+  /** Messages of a list page, this app's native broadcasts among them marked outbound. */
+  private messagesOf(items: Json[], subscriberId?: string): RemoteMessage[] {
+    return this.own.classify(mapAll(items, (m) => toMessage(m, subscriberId)));
   }
 
   /** `data` of a `{status, data}` envelope. */

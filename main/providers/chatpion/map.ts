@@ -1,6 +1,6 @@
 // ChatPion objects → the inbox's model: a subscriber is a contact and its one conversation; a message
 // belongs to the conversation of its subscriber_id. Every field is read with the tolerant parse helpers.
-import { bool, id, isoTime, str, strings, type Json } from '../parse';
+import { id, isoTime, str, strings, type Json } from '../parse';
 import type {
   MessageType,
   RemoteContact,
@@ -13,17 +13,6 @@ import type {
 const EPOCH = new Date(0).toISOString();
 const TYPES: readonly MessageType[] = ['text', 'image', 'video', 'audio', 'file'];
 const STATUSES: readonly RemoteMessageStatus[] = ['received', 'sent', 'delivered', 'read', 'failed'];
-const INBOUND = new Set([
-  'in',
-  'inbound',
-  'incoming',
-  'received',
-  'subscriber',
-  'user',
-  'customer',
-  'contact',
-]);
-const OUTBOUND = new Set(['out', 'outbound', 'outgoing', 'sent', 'page', 'bot', 'agent', 'admin', 'system']);
 
 export function toContact(s: Json): RemoteContact | null {
   const externalId = id(s.id);
@@ -39,12 +28,12 @@ export function toContact(s: Json): RemoteContact | null {
   };
 }
 
-// Doc silent on activity: a subscriber reports no last-activity time, so lastActivityAt is its updated_at
-// (else subscribed_at), or `activity` (its newest message in the batch) when later.
+// Doc silent on activity: a subscriber reports no last-activity time, so lastActivityAt is its subscribed_at,
+// or `activity` (its newest message in the batch) when later.
 export function toConversation(s: Json, activity?: string): RemoteConversation | null {
   const contact = toContact(s);
   if (!contact) return null;
-  const reported = isoTime(s.updated_at ?? s.subscribed_at, EPOCH);
+  const reported = isoTime(s.subscribed_at, EPOCH);
   return {
     externalId: contact.externalId,
     contact,
@@ -54,25 +43,10 @@ export function toConversation(s: Json, activity?: string): RemoteConversation |
   };
 }
 
-/**
- * Doc silent on direction: the message object has none. Read one from the fields implementations use for it,
- * else from the status (the doc's statuses sent/delivered/read/failed all describe messages the account sent).
- */
-export function directionOf(m: Json): 'in' | 'out' {
-  for (const key of ['direction', 'sender_type', 'sender', 'from']) {
-    const v = str(m[key], '', 40).toLowerCase();
-    if (INBOUND.has(v)) return 'in';
-    if (OUTBOUND.has(v)) return 'out';
-  }
-  for (const key of ['is_incoming', 'incoming', 'inbound'])
-    if (m[key] !== undefined) return bool(m[key]) ? 'in' : 'out';
-  return str(m.status).toLowerCase() === 'received' ? 'in' : 'out';
-}
-
-function statusOf(m: Json, direction: 'in' | 'out'): RemoteMessageStatus {
-  if (direction === 'in') return 'received';
+/** The provider's own status, as it gave it; one the inbox does not know reads as the doc's first, sent. */
+function statusOf(m: Json): RemoteMessageStatus {
   const s = str(m.status, '', 20).toLowerCase();
-  return STATUSES.find((known) => known === s && known !== 'received') ?? 'sent';
+  return STATUSES.find((known) => known === s) ?? 'sent';
 }
 
 function typeOf(v: unknown): MessageType {
@@ -81,21 +55,27 @@ function typeOf(v: unknown): MessageType {
   return TYPES.find((known) => known === t) ?? 'other';
 }
 
-/** `subscriberId` fills in for responses that omit subscriber_id (the send answer of a lax server). */
+/**
+ * Doc silent on direction: its message object has no field that says who wrote it, and its statuses
+ * (sent, delivered, read, failed) could describe either side. So every message is inbound, flagged as
+ * inferred: the store turns the ones that match a reply this app sent into that reply, and the connector
+ * those that match its own broadcasts. `subscriberId` fills in for responses that omit subscriber_id (the
+ * send answer of a lax server).
+ */
 export function toMessage(m: Json, subscriberId?: string): RemoteMessage | null {
   const externalId = id(m.id);
   const conversationExternalId = id(m.subscriber_id) ?? subscriberId;
   if (!externalId || !conversationExternalId) return null;
-  const direction = directionOf(m);
   const attachment = str(m.attachment, '', 2000);
   return {
     externalId,
     conversationExternalId,
-    direction,
-    text: str(m.message ?? m.text),
+    direction: 'in',
+    directionInferred: true,
+    text: str(m.message),
     type: typeOf(m.type),
-    createdAt: isoTime(m.sent_at ?? m.created_at),
-    status: statusOf(m, direction),
+    createdAt: isoTime(m.sent_at),
+    status: statusOf(m),
     ...(attachment ? { meta: { attachment } } : {}),
   };
 }
