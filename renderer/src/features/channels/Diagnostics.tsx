@@ -55,11 +55,17 @@ function DiagnosticsBody({ d }: { d: ChannelDiagnostics }) {
         <dd>{realtime.detail}</dd>
       </dl>
       {d.items.length > 0 ? (
-        <ul className="diagnostic-list" aria-label="Connector readings">
-          {d.items.map((item) => (
-            <Reading key={`${item.topic}:${item.reading}`} item={item} />
-          ))}
-        </ul>
+        <>
+          <p className="muted">
+            Where the provider’s document is silent, the connector reads it this way. Confirmed: the
+            provider’s answers have borne it out. Assumed: nothing has yet.
+          </p>
+          <ul className="diagnostic-list" aria-label="Connector readings">
+            {d.items.map((item) => (
+              <Reading key={`${item.topic}:${item.reading}`} item={item} />
+            ))}
+          </ul>
+        </>
       ) : (
         <p className="muted">
           {d.status === 'paused'
