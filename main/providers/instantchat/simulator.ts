@@ -71,6 +71,7 @@ export class InstantChatSim implements ProviderSim {
   readonly basePath = '';
   // Doc silent: no X-RateLimit-* headers, only Retry-After on 429.
   readonly rateHeaders = 'retry-after-only' as const;
+  readonly strict: boolean;
   readonly rateRules: RateRule[] = [
     { limit: 5, windowMs: MINUTE, applies: (r) => isAuthPath(r.path) },
     { limit: 1000, windowMs: MINUTE, applies: (r) => isWebhookPath(r.path) },
@@ -99,7 +100,7 @@ export class InstantChatSim implements ProviderSim {
     {
       method: 'GET',
       path: '/api/messages/instagram',
-      run: (_r, _p, a) => ok({ success: true, conversations: listing(a) }),
+      run: (_r, _p, a) => ok({ success: true, conversations: listing(a, this.strict) }),
     },
     {
       method: 'GET',
@@ -130,6 +131,7 @@ export class InstantChatSim implements ProviderSim {
 
   constructor(private readonly o: InstantChatSimOptions) {
     this.state = new SimState(o);
+    this.strict = o.strict ?? false;
     this.secret = `instantchat-sim-${o.seed}`;
   }
 
@@ -307,8 +309,8 @@ export class InstantChatSim implements ProviderSim {
     const msg = this.state.reply(conv, message);
     this.kit?.recordSent(recipientId, message);
     this.emitMessage(a, conv, msg);
-    // Doc silent: the messageId answered here is the id the message has in the chat messages list.
-    return ok({ success: true, messageId: msg.id, timestamp: msg.timestamp });
+    // Instagram's id; whether the messages list shows the same one is SimState.messageIds' reading.
+    return ok({ success: true, messageId: msg.mid, timestamp: msg.timestamp });
   }
 
   private customerWrites(a: Account, conv: SimConversation, text: string, mid?: string): SimMessage {
@@ -318,11 +320,18 @@ export class InstantChatSim implements ProviderSim {
     return msg;
   }
 
-  /** Doc silent on the payload: the message as the messages endpoint lists it, plus its conversation. */
+  /**
+   * Doc silent on the payload. Default: the message as the messages endpoint lists it, with its
+   * conversationId and conversation. Strict: the listed message alone, nothing that names its conversation.
+   */
   private emitMessage(a: Account, conv: SimConversation, msg: SimMessage): void {
+    const item = listedMessage(msg);
     this.io
       ?.to(room(a))
-      .emit('message', { conversationId: conv.id, message: msg, conversation: conversationItem(conv) });
+      .emit(
+        'message',
+        this.strict ? item : { conversationId: conv.id, message: item, conversation: conversationItem(conv) },
+      );
   }
 
   // --- flows ------------------------------------------------------------------------------------
@@ -416,7 +425,7 @@ export class InstantChatSim implements ProviderSim {
         fullName: '',
         instagramUserId: senderId,
       });
-    if (mid && conv.messages.some((m) => m.id === mid)) return;
+    if (mid && conv.messages.some((m) => m.mid === mid)) return;
     this.customerWrites(account, conv, message.text, mid);
   }
 }
@@ -486,20 +495,31 @@ function conversationItem(c: SimConversation) {
   };
 }
 
-/** Doc silent: the list is not paginated and comes newest activity first. */
-function listing(a: Account) {
-  return a.conversations
+/** Doc silent: the list is not paginated; it comes newest activity first (strict mode: oldest first). */
+function listing(a: Account, strict: boolean) {
+  const newestFirst = a.conversations
     .map(conversationItem)
     .sort((x, y) =>
       x.timestamp === y.timestamp ? (x.id < y.id ? -1 : 1) : x.timestamp > y.timestamp ? -1 : 1,
     );
+  return strict ? newestFirst.reverse() : newestFirst;
 }
+
+/** The documented fields of a message (Instagram's `mid` is not one of them). */
+const listedMessage = (m: SimMessage) => ({
+  id: m.id,
+  sender: m.sender,
+  content: m.content,
+  timestamp: m.timestamp,
+  isFromUser: m.isFromUser,
+  isInstagram: m.isInstagram,
+});
 
 /** Doc silent: all messages of the conversation, oldest first (as in the document's example). */
 function messages(a: Account, conversationId: string): SimReply {
   const conv = a.conversations.find((c) => c.id === conversationId);
   if (!conv) return failure(404, `Conversation with id '${conversationId}' not found`);
-  return ok({ success: true, messages: conv.messages });
+  return ok({ success: true, messages: conv.messages.map(listedMessage) });
 }
 
 const flowSummary = (f: SimFlow) => ({

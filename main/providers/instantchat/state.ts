@@ -15,7 +15,10 @@ export interface SimUser {
 }
 
 export interface SimMessage {
+  /** The id the messages list shows. */
   id: string;
+  /** Instagram's message id: what send-message answers and webhook events carry (`mid_…`). */
+  mid: string;
   sender: string;
   content: string;
   timestamp: string;
@@ -78,11 +81,13 @@ export interface WorldOptions {
   conversations?: number;
   /** Upper bound of seeded messages per conversation (default 12). */
   messagesPerConversation?: number;
+  /** The messages list has ids of its own (`msg_…`, as in the document), never Instagram's `mid_…`. */
+  strict?: boolean;
 }
 
 const DAY = 86_400_000;
 
-/** Ids shaped like the document's (MongoDB ObjectIds, conv_…, mid_…), deterministic per seed. */
+/** Ids shaped like the document's (MongoDB ObjectIds, conv_…, mid_…, msg_…), deterministic per seed. */
 export class Ids {
   private n = 0;
   constructor(private readonly seed: number) {}
@@ -91,6 +96,9 @@ export class Ids {
   }
   message(): string {
     return `mid_${100000 + this.n++}`;
+  }
+  listedMessage(): string {
+    return `msg_${100 + this.n++}`;
   }
   conversation(): string {
     return `conv_${100 + this.n++}`;
@@ -110,6 +118,14 @@ export class SimState {
     this.ids = new Ids(o.seed);
     this.main = this.seed(rng(o.seed), Date.now());
     this.accounts.push(this.main);
+  }
+
+  /**
+   * A message's two ids. Doc silent on whether the list shows Instagram's id: the default mode says it does;
+   * strict mode gives the list ids of its own, as the document's examples do (`mid_…` sent, `msg_…` listed).
+   */
+  messageIds(mid = this.ids.message()): Pick<SimMessage, 'id' | 'mid'> {
+    return { id: this.o.strict ? this.ids.listedMessage() : mid, mid };
   }
 
   findLogin(login: string): Account | undefined {
@@ -157,7 +173,7 @@ export class SimState {
   /** A customer's message; `mid` is Instagram's id when the message came through the webhook. */
   receive(conv: SimConversation, text: string, mid?: string): SimMessage {
     const msg: SimMessage = {
-      id: mid ?? this.ids.message(),
+      ...this.messageIds(mid),
       sender: conv.username,
       content: text,
       timestamp: new Date().toISOString(),
@@ -172,7 +188,7 @@ export class SimState {
   /** The agent's reply; replying also counts as reading the conversation. */
   reply(conv: SimConversation, text: string): SimMessage {
     const msg: SimMessage = {
-      id: this.ids.message(),
+      ...this.messageIds(),
       sender: 'you',
       content: text,
       timestamp: new Date().toISOString(),
@@ -219,7 +235,7 @@ export class SimState {
     const lines = history(r, c, end, this.o.messagesPerConversation ?? 12);
     const shift = Math.max(0, lines[lines.length - 1].at.getTime() - end);
     conv.messages = lines.map((l) => ({
-      id: this.ids.message(),
+      ...this.messageIds(),
       sender: l.fromCustomer ? c.handle : 'you',
       content: l.text,
       timestamp: new Date(l.at.getTime() - shift).toISOString(),
