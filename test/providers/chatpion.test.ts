@@ -565,6 +565,24 @@ describe.each([{ strict: false }, { strict: true }])('ChatPion (strict: $strict)
       await expect(c.send(ref('99999'), 'x', 'idem-2')).rejects.toMatchObject({ kind: 'not_found' });
     });
 
+    it('calls a send ChatPion accepted with an unreadable answer unconfirmed, and findSent finds it', async () => {
+      const c = connect();
+      const since = new Date().toISOString();
+      kit.setFaults({ malformed: 1 });
+      await expect(c.send(ref('8'), 'Label printed 🏷️', 'k')).rejects.toMatchObject({
+        kind: 'unconfirmed',
+        message: expect.stringMatching(/POST \/api\/messages accepted it/),
+      });
+      await expect(c.broadcast!({ name: 'B', text: 'Hello all', tags: ['vip'] })).rejects.toMatchObject({
+        kind: 'unconfirmed',
+      });
+      kit.setFaults({ malformed: 0 });
+      expect(kit.sent.filter((x) => x.text === 'Label printed 🏷️')).toEqual([
+        expect.objectContaining({ to: '8' }),
+      ]);
+      expect(await c.findSent(ref('8'), 'Label printed 🏷️', since)).toHaveLength(1);
+    });
+
     it('waits through a 429 storm instead of failing, and sends once', async () => {
       const c = connect();
       kit.setFaults({ rateLimit: true });

@@ -94,6 +94,20 @@ const isPollCursor = (v: Json) =>
 
 const malformed = (what: string) => new ProviderError('malformed', `ChatPion ${what}`);
 
+const unconfirmed = (endpoint: string, why: string) =>
+  new ProviderError('unconfirmed', `ChatPion's ${endpoint} accepted it but ${why}`);
+
+/** A success whose answer cannot be read has still reached ChatPion: 'unconfirmed', never sent again blindly. */
+async function accepted(endpoint: string, answer: Promise<unknown>): Promise<unknown> {
+  try {
+    return await answer;
+  } catch (e) {
+    if (e instanceof ProviderError && e.kind === 'malformed')
+      throw unconfirmed(endpoint, `its answer could not be read (${e.message})`);
+    throw e;
+  }
+}
+
 // Doc silent on id types: the doc's ids are numbers, so digits go out as a number for strict servers.
 const wireId = (v: string): string | number => (/^\d{1,15}$/.test(v) ? Number(v) : v);
 
@@ -259,11 +273,14 @@ class ChatPionConnector implements ProviderConnector {
 
   // Doc silent on idempotency: no key is documented, so none is sent; after a crash the outbox's findSent decides.
   async send(conv: ConversationRef, text: string): Promise<SentMessage> {
-    const data = await this.data('POST', '/api/messages', {
-      json: { subscriber_id: wireId(conv.externalId), message: text, type: 'text' },
-    });
+    const data = await accepted(
+      'POST /api/messages',
+      this.data('POST', '/api/messages', {
+        json: { subscriber_id: wireId(conv.externalId), message: text, type: 'text' },
+      }),
+    );
     const m = isObj(data) ? toMessage(data, conv.externalId) : null;
-    if (!m) throw malformed('POST /api/messages returned no message id');
+    if (!m) throw unconfirmed('POST /api/messages', 'answered no message id');
     this.own.noteSent(m.externalId);
     return { externalId: m.externalId, createdAt: m.createdAt, status: m.status };
   }
@@ -291,11 +308,14 @@ class ChatPionConnector implements ProviderConnector {
     const schedule = req.scheduleAt ? { time: req.scheduleAt, timezone: req.timezone ?? 'UTC' } : undefined;
     // Noted before it leaves: a poll running meanwhile may already read its messages.
     this.own.noteBroadcast(req.text, Date.now(), req.scheduleAt ? Date.parse(req.scheduleAt) : undefined);
-    const data = await this.data('POST', '/api/broadcasts', {
-      json: { name: req.name, message: req.text, type: 'text', target, schedule },
-    });
+    const data = await accepted(
+      'POST /api/broadcasts',
+      this.data('POST', '/api/broadcasts', {
+        json: { name: req.name, message: req.text, type: 'text', target, schedule },
+      }),
+    );
     const externalId = isObj(data) ? id(data.id) : null;
-    if (!externalId || !isObj(data)) throw malformed('POST /api/broadcasts returned no broadcast id');
+    if (!externalId || !isObj(data)) throw unconfirmed('POST /api/broadcasts', 'answered no broadcast id');
     return { externalId, status: str(data.status, 'created', 40) };
   }
 
