@@ -34,7 +34,7 @@ export interface ChannelServiceDeps {
 const CREDENTIAL_SHAPES: Record<ProviderId, string[][]> = {
   chatpion: [['apiKey']],
   'chatbots-platform': [['apiKey'], ['username', 'password']],
-  instantchat: [['username', 'password']],
+  instantchat: [['username', 'password'], ['token']],
   assistify: [['token']],
   chatapi: [['apiKey'], ['apiKey', 'userId']],
 };

@@ -1,15 +1,17 @@
 // InstantChat connector. The provider's model: one Instagram business account per user; each
 // Instagram thread is a conversation (GET /api/messages/instagram, unpaginated) whose messages come from
 // GET /api/messages/instagram/:id (unpaginated); the contact is the Instagram user (instagramUserId,
-// also the recipientId for replies). Auth is a JWT from POST /api/auth/login, cached and renewed on 401.
+// also the recipientId for replies). Auth is a JWT from POST /api/auth/login, cached and renewed on 401, or
+// a JWT the user gives (the document's SDK takes one), used as is.
 import type { Capabilities } from '../../contract/schemas';
 import { mapLimit, ProviderError, ProviderHttp } from '../http';
-import { id, isObj, isoTime, num, obj, readCursor, str } from '../parse';
+import { id, isObj, isoTime, num, obj, readCursor, str, type Json } from '../parse';
 import { sentSince } from '../sent';
 import type {
   ConnectorContext,
   ConnectorFactory,
   ConversationRef,
+  Diagnostic,
   ProviderConnector,
   RealtimeHandlers,
   RemoteConversation,
@@ -29,7 +31,8 @@ import {
   toFlow,
   toMessage,
 } from './mapping';
-import { openRealtime } from './realtime';
+import { Readings, type PageStatus } from './readings';
+import { messageEvent, openRealtime } from './realtime';
 
 const MINUTE = 60_000;
 /** Documented: authentication endpoints 5 requests per minute, API endpoints 100 per minute per user. */
@@ -46,24 +49,35 @@ const READS_IN_FLIGHT = 4;
 const RECENT_MS = 10 * MINUTE;
 
 const CONVERSATIONS = '/api/messages/instagram';
+const INSTAGRAM_STATUS = '/api/instagram/status';
 
 export const createConnector = ((ctx) => new InstantChatConnector(ctx)) satisfies ConnectorFactory;
 
-/** The cached JWT: one login at a time, a new one only when the old token stops working. */
+/**
+ * The JWT: the one the user gave, used as is (nothing documented renews it), or one from logging in, cached,
+ * one login at a time, a new one only when the old token stops working.
+ */
 class Session {
-  private token: string | null = null;
+  private token: string | null;
+  private readonly given: boolean;
   private pending: Promise<string> | null = null;
 
   constructor(
     private readonly http: ProviderHttp,
     private readonly ctx: ConnectorContext,
-  ) {}
+    private readonly loggedIn: () => void,
+  ) {
+    this.given = 'token' in ctx.credentials;
+    this.token = 'token' in ctx.credentials ? ctx.credentials.token : null;
+  }
 
   current(): Promise<string> {
     return this.token ? Promise.resolve(this.token) : this.login();
   }
 
+  /** False for a given token: a refused one stays refused, and the request fails as an auth error. */
   async renew(): Promise<boolean> {
+    if (this.given) return false;
     this.token = null;
     await this.login();
     return true;
@@ -94,6 +108,7 @@ class Session {
     const token = str(envelope(body, endpoint).token, '', 8000);
     if (!token) throw new ProviderError('malformed', `${endpoint} returned no token`);
     this.token = token;
+    this.loggedIn();
     return token;
   }
 }
@@ -133,12 +148,18 @@ class InstantChatConnector implements ProviderConnector {
   readonly pollIntervalMs = { live: 60_000, fallback: 10_000 };
   readonly http: ProviderHttp;
   private readonly session: Session;
+  private readonly readings: Readings;
+  /** Customer username → the conversation of that thread (null: several threads have it), from the last list. */
+  private threads = new Map<string, string | null>();
   private readonly closers = new Set<() => void>();
 
   constructor(private readonly ctx: ConnectorContext) {
     const common = { baseUrl: ctx.baseUrl, unlimited: ctx.unlimited, errorMessage };
     const login = { limits: AUTH_LIMITS, limiter: ctx.rateLimiter?.('auth', AUTH_LIMITS) };
-    this.session = new Session(new ProviderHttp({ ...common, ...login }), ctx);
+    this.readings = new Readings('token' in ctx.credentials ? 'token' : 'login');
+    this.session = new Session(new ProviderHttp({ ...common, ...login }), ctx, () =>
+      this.readings.authWorked(),
+    );
     this.http = new ProviderHttp({
       ...common,
       limits: API_LIMITS,
@@ -148,8 +169,10 @@ class InstantChatConnector implements ProviderConnector {
     });
   }
 
+  /** Logs in (or takes the given token), then reads which Instagram account is connected, which checks a given token. */
   async authenticate(): Promise<void> {
     await this.session.current();
+    await this.readInstagramStatus();
   }
 
   /** Step 1: the conversation list (newest activity first, bounded). Then the messages of CHUNK conversations per step. */
@@ -211,19 +234,46 @@ class InstantChatConnector implements ProviderConnector {
     );
     const messageId = id(body.messageId);
     if (!messageId) throw new ProviderError('malformed', `${endpoint} returned no messageId`);
-    return {
+    // The document's examples answer `mid_…` here and list `msg_…`: this id may never come back in a read.
+    // The store matches the listed copy to this reply by conversation and text.
+    const sent: SentMessage = {
       externalId: messageExternalId(conv.externalId, messageId),
       createdAt: isoTime(body.timestamp),
       status: 'sent',
     };
+    this.readings.replySent(conv.externalId, text, sent);
+    return sent;
   }
 
+  /** By text: the thread may list the reply under an id of its own, not the one send-message answered. */
   async findSent(conv: ConversationRef, text: string, sinceIso: string): Promise<SentMessage[]> {
     return sentSince(await this.messagesOf([conv.externalId]), text, Date.parse(sinceIso));
   }
 
   async subscribe(handlers: RealtimeHandlers): Promise<() => void> {
-    const stop = openRealtime(this.ctx.baseUrl, this.session, handlers);
+    const stop = openRealtime(
+      this.ctx.baseUrl,
+      this.session,
+      {
+        onEvent: handlers.onEvent,
+        onState: (state, reason) => {
+          this.readings.realtimeState(state, reason);
+          handlers.onState(state, reason);
+        },
+      },
+      {
+        message: (data) => {
+          const { event, placedBy } = messageEvent(data, {
+            pageUsername: this.readings.pageUsername,
+            threadOf: (username) => this.threads.get(username) ?? null,
+          });
+          this.readings.eventPlaced(placedBy);
+          return event;
+        },
+        // A reconnected account may be another one: read it again (best effort, the event's payload is not documented).
+        instagramConnected: () => void this.readInstagramStatus().catch(() => undefined),
+      },
+    );
     const close = () => {
       this.closers.delete(close);
       stop();
@@ -268,14 +318,39 @@ class InstantChatConnector implements ProviderConnector {
     return { output: str(result.output), ...(Number.isFinite(steps) ? { steps } : {}), raw: result };
   }
 
+  diagnostics(): Diagnostic[] {
+    return this.readings.diagnostics();
+  }
+
   async close(): Promise<void> {
     for (const close of [...this.closers]) close();
   }
 
+  /**
+   * Which Instagram account is connected (documented). An answer of another shape, or none at this path,
+   * leaves the account unknown without stopping the channel; auth and transient failures are thrown.
+   */
+  private async readInstagramStatus(): Promise<void> {
+    const endpoint = `GET ${INSTAGRAM_STATUS}`;
+    try {
+      this.readings.page = toPageStatus(envelope(await this.http.json('GET', INSTAGRAM_STATUS), endpoint));
+      this.readings.authWorked();
+    } catch (e) {
+      if (!(e instanceof ProviderError && ['not_found', 'client', 'malformed'].includes(e.kind))) throw e;
+      this.readings.page = { kind: 'unavailable', error: e.message };
+    }
+  }
+
+  /** The whole list (it is not paginated); it also tells which thread a customer's username belongs to. */
   private async conversationItems() {
-    return listIn(await this.http.json('GET', CONVERSATIONS), 'conversations', `GET ${CONVERSATIONS}`).filter(
-      (c) => conversationId(c) !== null,
-    );
+    const items = listIn(
+      await this.http.json('GET', CONVERSATIONS),
+      'conversations',
+      `GET ${CONVERSATIONS}`,
+    ).filter((c) => conversationId(c) !== null);
+    this.threads = threadsByUsername(items);
+    this.readings.threadsListed(items.length);
+    return items;
   }
 
   /** Messages of these conversations, one request each; a conversation that no longer exists has none. */
@@ -284,13 +359,15 @@ class InstantChatConnector implements ProviderConnector {
       const path = `${CONVERSATIONS}/${encodeURIComponent(convId)}`;
       try {
         const items = listIn(await this.http.json('GET', path), 'messages', `GET ${path}`);
-        return items.map((m) => toMessage(m, convId));
+        return items.map((m) => toMessage(m, convId, this.readings.pageUsername));
       } catch (e) {
         if (!(e instanceof ProviderError && e.kind === 'not_found')) throw e;
         return [];
       }
     });
-    return perConversation.flat();
+    const messages = perConversation.flat();
+    this.readings.listed(messages);
+    return messages;
   }
 
   private async pollStep(state: PollState, conversations: RemoteConversation[]): Promise<SyncBatch> {
@@ -303,4 +380,22 @@ class InstantChatConnector implements ProviderConnector {
       done: pending.length === 0,
     };
   }
+}
+
+function toPageStatus(body: Json): PageStatus {
+  if (body.connected === false) return { kind: 'disconnected' };
+  if (body.connected !== true)
+    throw new ProviderError('malformed', `GET ${INSTAGRAM_STATUS} returned no connected flag`);
+  return { kind: 'connected', username: str(body.username, '', 200) || null, pageId: id(body.pageId) };
+}
+
+/** Username → conversation id, or null where several threads share a username (no single place for them). */
+function threadsByUsername(items: Json[]): Map<string, string | null> {
+  const threads = new Map<string, string | null>();
+  for (const item of items) {
+    const username = str(item.username, '', 200);
+    const convId = conversationId(item);
+    if (username && convId) threads.set(username, threads.has(username) ? null : convId);
+  }
+  return threads;
 }

@@ -80,22 +80,38 @@ export function toConversation(c: Json): RemoteConversation | null {
   };
 }
 
-export function toMessage(m: Json, convId: string): RemoteMessage {
+/**
+ * The direction rule. The document's example pairs `isFromUser: true` with sender "you" and `false` with the
+ * customer's username, so `isFromUser` decides; without it, a sender that is "you" or the connected Instagram
+ * account's own username (GET /api/instagram/status) is the page. Anything else is taken for the customer's,
+ * marked as inferred so the store can still recognise a reply this app sent.
+ */
+export function messageDirection(
+  m: Json,
+  pageUsername: string | null,
+): Pick<RemoteMessage, 'direction' | 'directionInferred'> {
+  if (typeof m.isFromUser === 'boolean') return { direction: m.isFromUser ? 'out' : 'in' };
   const sender = str(m.sender, '', 200);
-  // Doc silent: isFromUser means "written by the account's user", i.e. the agent (the example's sender "you").
-  const outbound = bool(m.isFromUser, sender === 'you');
+  if (sender === 'you' || (pageUsername !== null && sender === pageUsername)) return { direction: 'out' };
+  return { direction: 'in', directionInferred: true };
+}
+
+/** A listed message; `pageUsername` is the connected Instagram account's, when known. */
+export function toMessage(m: Json, convId: string, pageUsername: string | null): RemoteMessage {
+  const direction = messageDirection(m, pageUsername);
   const text = str(m.content, '', MAX_TEXT);
   // A message without an id still needs a stable key: derive it from what identifies it.
-  const messageId = id(m.id ?? m._id) ?? `h${shortHash([m.timestamp, outbound, text])}`;
+  const messageId = id(m.id ?? m._id) ?? `h${shortHash([m.timestamp, direction.direction === 'out', text])}`;
   return {
     externalId: messageExternalId(convId, messageId),
     conversationExternalId: convId,
-    direction: outbound ? 'out' : 'in',
+    ...direction,
     text,
     type: MESSAGE_TYPES.find((t) => t === m.type) ?? 'text',
     createdAt: isoTime(m.timestamp),
-    status: outbound ? 'sent' : 'received',
-    meta: { sender, isInstagram: bool(m.isInstagram) },
+    // The document gives messages no delivery status: the page's own are sent, the rest received.
+    status: direction.direction === 'out' ? 'sent' : 'received',
+    meta: { sender: str(m.sender, '', 200), isInstagram: bool(m.isInstagram) },
   };
 }
 

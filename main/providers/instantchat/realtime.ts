@@ -4,7 +4,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { id, isObj, obj } from '../parse';
 import type { RealtimeEvent, RealtimeHandlers } from '../types';
-import { toConversation, toMessage } from './mapping';
+import { messageDirection, toConversation, toMessage } from './mapping';
 
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 30_000;
@@ -15,25 +15,62 @@ export interface RealtimeAuth {
   renew(): Promise<unknown>;
 }
 
-/** Doc silent on the payload: the message (optionally under `message`) with its conversationId, and
- *  optionally the conversation as the list endpoint shows it. Anything less asks the engine to resync. */
-export function messageEvent(data: unknown): RealtimeEvent {
+/** What the connector knows that places a message event in its conversation. */
+export interface EventContext {
+  /** The connected Instagram account's username, when known. */
+  pageUsername: string | null;
+  /** The conversation whose customer has this username, when exactly one listed thread does. */
+  threadOf(username: string): string | null;
+}
+
+/** What placed a message event in its conversation; null: nothing did, the engine re-reads instead. */
+export type Placement = 'conversationId' | 'sender' | null;
+
+/**
+ * Doc silent on the payload. Read: the message as the messages list shows it (optionally under `message`),
+ * with a `conversationId` and the conversation as the list shows it when the payload has them. Without a
+ * conversationId, a customer's message is placed by its sender, which the document's example shows to be
+ * the thread's username. The message id must be there too: only the list's id keeps the event and the
+ * listed copy one message. Anything less asks the engine to resync.
+ */
+export function messageEvent(
+  data: unknown,
+  ctx: EventContext,
+): { event: RealtimeEvent; placedBy: Placement } {
   const d = obj(data);
   const m = isObj(d.message) ? d.message : d;
   const conversation = isObj(d.conversation) ? toConversation(d.conversation) : null;
-  const convId = id(d.conversationId ?? m.conversationId) ?? conversation?.externalId;
-  if (!convId || !id(m.id ?? m._id)) return { kind: 'resync' };
+  const named = id(d.conversationId ?? m.conversationId) ?? conversation?.externalId ?? null;
+  const customer = messageDirection(m, ctx.pageUsername).direction === 'in' ? id(m.sender) : null;
+  const convId = named ?? (customer === null ? null : ctx.threadOf(customer));
+  if (!convId || !id(m.id ?? m._id)) return { event: { kind: 'resync' }, placedBy: null };
   return {
-    kind: 'message',
-    message: toMessage(m, convId),
-    ...(conversation?.externalId === convId ? { conversation } : {}),
+    event: {
+      kind: 'message',
+      message: toMessage(m, convId, ctx.pageUsername),
+      ...(conversation?.externalId === convId ? { conversation } : {}),
+    },
+    placedBy: named ? 'conversationId' : 'sender',
   };
+}
+
+/** What the connector does with the documented events beyond the engine's handlers. */
+export interface SocketHooks {
+  /** A `message` event's payload, as the event to hand to the engine. */
+  message(data: unknown): RealtimeEvent;
+  /** `instagram_connected` arrived (its payload is not documented). */
+  instagramConnected(): void;
 }
 
 const isAuthError = (err: Error) => /auth|token|jwt|unauthori[sz]ed/i.test(err.message);
 
 /** Connects and keeps the link up until the returned function is called. */
-export function openRealtime(baseUrl: string, auth: RealtimeAuth, h: RealtimeHandlers): () => void {
+export function openRealtime(
+  baseUrl: string,
+  auth: RealtimeAuth,
+  h: RealtimeHandlers,
+  hooks: SocketHooks,
+): () => void {
   const url = new URL(baseUrl);
   const socket: Socket = io(url.origin, {
     // Doc silent: socket.io is served on the API's origin under the default /socket.io path.
@@ -83,10 +120,13 @@ export function openRealtime(baseUrl: string, auth: RealtimeAuth, h: RealtimeHan
     setState('down', err.message);
     if (!socket.active) reconnectLater(isAuthError(err));
   });
-  socket.on('message', (data: unknown) => h.onEvent(messageEvent(data)));
+  socket.on('message', (data: unknown) => h.onEvent(hooks.message(data)));
   // A flow run may have written to customers, and a (re)connected Instagram account may bring new threads.
   socket.on('flow_executed', () => h.onEvent({ kind: 'resync' }));
-  socket.on('instagram_connected', () => h.onEvent({ kind: 'resync' }));
+  socket.on('instagram_connected', () => {
+    hooks.instagramConnected();
+    h.onEvent({ kind: 'resync' });
+  });
 
   return () => {
     closed = true;
