@@ -2,6 +2,7 @@
 // stays under the documented limits, obeys Retry-After and X-RateLimit-*, and turns every failure
 // into a ProviderError whose message a support agent can read.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
 import { exchange, type RawResponse, type TransportError } from './transport';
 
@@ -31,7 +32,14 @@ export class ProviderError extends Error {
   get transient(): boolean {
     return ['network', 'timeout', 'rate_limit', 'server', 'malformed'].includes(this.kind);
   }
+  /** The provider could not be reached, or failed on its side: its channel is offline. */
+  get unreachable(): boolean {
+    return ['network', 'timeout', 'server'].includes(this.kind);
+  }
 }
+
+/** Hears how each attempt ended: null when the provider answered (whatever it said), else why it could not. */
+export type AttemptListener = (failure: ProviderError | null) => void;
 
 export interface RateWindow {
   limit: number;
@@ -90,6 +98,37 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 const MAX_WAIT_MS = 60_000;
 
+/**
+ * Who a request is for. The agent's own actions (a reply, its reconciliation, a status push, a flow switch, a
+ * broadcast, a credential test) may use an account's whole rate window; sync's reads in the background
+ * (backfill, polls, history, catalogs) only SYNC_SHARE of each window, so a reply never waits a minute behind a
+ * backfill that spent the window. Carried by the async context, so no connector has to pass it along.
+ */
+type Priority = 'agent' | 'sync';
+const priority = new AsyncLocalStorage<Priority>();
+
+/** Runs `fn` (and everything it starts) as the agent's own action: its requests go before sync's. */
+export function asAgentAction<T>(fn: () => Promise<T>): Promise<T> {
+  return priority.run('agent', fn);
+}
+
+/** Runs `fn` (and everything it starts) as background sync: its requests leave the agent a share of each window. */
+export function asSync<T>(fn: () => Promise<T>): Promise<T> {
+  return priority.run('sync', fn);
+}
+
+/** Requests outside both (a credential test, marking read at the provider) are someone waiting: the agent's. */
+const currentPriority = (): Priority => priority.getStore() ?? 'agent';
+
+/** Share of each documented window sync may spend; the rest stays for the agent's actions. */
+const SYNC_SHARE = 0.8;
+
+/** What sync may spend of a window of `limit` requests: at least one, and at least one left for the agent. */
+function syncLimit(limit: number): number {
+  if (limit <= 1) return limit;
+  return Math.max(1, Math.min(limit - 1, Math.floor(limit * SYNC_SHARE)));
+}
+
 /** Sliding-window limiter: waits until a request fits every documented window. */
 /**
  * Our stamp is taken just before a request leaves; the provider counts it when it arrives. Requests spend a
@@ -113,21 +152,26 @@ export class RateLimiter {
     this.longest = Math.max(0, ...windows.map((w) => w.windowMs + WINDOW_SLACK_MS));
   }
 
-  /** Milliseconds to wait before the next request may go out (0: now). */
-  delay(): number {
+  /**
+   * Milliseconds to wait before the next request of this priority may go out (0: now). Every request counts
+   * against every window whoever made it; sync's stop at their share, so the agent's always find room first.
+   */
+  delay(p: Priority = currentPriority()): number {
     const now = this.now();
     let wait = Math.max(0, this.blockedUntil - now);
     while (this.stamps.length && this.stamps[0] <= now - this.longest) this.stamps.shift();
     for (const w of this.windows) {
+      const limit = p === 'agent' ? w.limit : syncLimit(w.limit);
       const span = w.windowMs + WINDOW_SLACK_MS;
       const inWindow = this.stamps.filter((t) => t > now - span);
-      if (inWindow.length >= w.limit) wait = Math.max(wait, inWindow[inWindow.length - w.limit] + span - now);
+      if (inWindow.length >= limit) wait = Math.max(wait, inWindow[inWindow.length - limit] + span - now);
     }
     return wait;
   }
 
   async take(signal?: AbortSignal): Promise<void> {
-    for (let d = this.delay(); d > 0; d = this.delay()) await sleep(Math.min(d, MAX_WAIT_MS), signal);
+    const p = currentPriority();
+    for (let d = this.delay(p); d > 0; d = this.delay(p)) await sleep(Math.min(d, MAX_WAIT_MS), signal);
     this.stamps.push(this.now());
     this.sent++;
   }
@@ -267,6 +311,7 @@ export class ProviderHttp {
   readonly limiter: RateLimiter;
   private readonly opts: HttpOptions;
   private readonly closed = new AbortController();
+  private readonly attemptListeners = new Set<AttemptListener>();
 
   constructor(opts: HttpOptions) {
     this.opts = opts;
@@ -291,6 +336,20 @@ export class ProviderHttp {
     this.closed.abort();
   }
 
+  /**
+   * Tells `listener` how every attempt of this client ends, the moment it ends: one call may wait and retry for
+   * a long time, and a channel's health must not wait for it. Answers the function that stops listening.
+   */
+  onAttempt(listener: AttemptListener): () => void {
+    this.attemptListeners.add(listener);
+    return () => this.attemptListeners.delete(listener);
+  }
+
+  private reportAttempt(failure: ProviderError | null, signal: AbortSignal): void {
+    if (signal.aborted) return; // cancelled here, not the provider's doing
+    for (const listener of this.attemptListeners) listener(failure);
+  }
+
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
     const o = {
       ...opts,
@@ -302,7 +361,7 @@ export class ProviderHttp {
       // the moment the provider sees the request, or its window and ours drift apart and it answers 429.
       const auth = !o.noAuth && this.opts.auth ? await this.opts.auth() : {};
       await this.limiter.take(o.signal);
-      const { secrets, ...res } = await this.once(method, path, o, auth);
+      const { secrets, ...res } = await this.attempt(method, path, o, auth);
       if (res.status === 429) {
         const wait = retryAfterMs(res.headers) ?? 1000 * 2 ** attempt;
         this.limiter.block(wait);
@@ -320,19 +379,41 @@ export class ProviderHttp {
         refreshed = true;
         if (await this.opts.refreshAuth()) continue;
       }
-      if (res.status >= 400) {
-        const msg = (this.opts.errorMessage ?? defaultErrorMessage)(res.body) ?? `HTTP ${res.status}`;
-        // Error text ends up in logs and the UI: bounded, and without the credentials a provider may echo.
-        const text = redact(msg.slice(0, MAX_ERROR_TEXT), secrets);
-        throw new ProviderError(
-          kindForStatus(res.status),
-          `${method} ${path}: ${res.status} ${text}`,
-          res.status,
-          wait,
-        );
-      }
+      if (res.status >= 400) throw this.failure(method, path, res, secrets);
       return res;
     }
+  }
+
+  /** The error an answer of 400 or more stands for. */
+  private failure(method: string, path: string, res: HttpResponse, secrets: string[]): ProviderError {
+    const msg = (this.opts.errorMessage ?? defaultErrorMessage)(res.body) ?? `HTTP ${res.status}`;
+    // Error text ends up in logs and the UI: bounded, and without the credentials a provider may echo.
+    const text = redact(msg.slice(0, MAX_ERROR_TEXT), secrets);
+    return new ProviderError(
+      kindForStatus(res.status),
+      `${method} ${path}: ${res.status} ${text}`,
+      res.status,
+      retryAfterMs(res.headers),
+    );
+  }
+
+  /** One exchange, reported to the attempt listeners (a 5xx answer as the failure it is). */
+  private async attempt(
+    method: string,
+    path: string,
+    o: RequestOptions & { signal: AbortSignal },
+    auth: Record<string, string>,
+  ): Promise<HttpResponse & { secrets: string[] }> {
+    let res: HttpResponse & { secrets: string[] };
+    try {
+      res = await this.once(method, path, o, auth);
+    } catch (e) {
+      const err = e as ProviderError;
+      this.reportAttempt(err.unreachable ? err : null, o.signal);
+      throw e;
+    }
+    this.reportAttempt(res.status >= 500 ? this.failure(method, path, res, res.secrets) : null, o.signal);
+    return res;
   }
 
   async json<T = unknown>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
