@@ -1,7 +1,8 @@
 // ChatAPI simulator (providers/chatapi.md): Bearer API keys (a client's master key `ck_live_…`, users'
 // scoped keys `sk_user_…`), `{data, status, timestamp}` envelopes, page/size pagination, `{detail,
 // error_code, status_code, timestamp}` errors, the documented rate limits, and GET /websocket/open, a
-// WebSocket that pushes new messages in the rooms of the connected user.
+// WebSocket that pushes new messages in the rooms of the connected user. Strict mode (DESIGN.md): only the
+// fields the document shows, no user in /clients/me, no participants in rooms, 429 without Retry-After.
 import { createHmac } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -94,7 +95,8 @@ interface Ctx {
   caller: Caller | null;
 }
 
-type Access = 'public' | 'any' | 'master' | 'user';
+/** `admin`: the master key, or a user marked admin (the document's "(admin)" names no key type). */
+type Access = 'public' | 'any' | 'master' | 'user' | 'admin';
 
 interface Route {
   method: string;
@@ -183,11 +185,19 @@ export interface ChatApiSimOptions extends WorldOptions {
   unlimited?: boolean;
 }
 
+/** Sort fields of the room list: strict sorts only by what a room shows. */
+const ROOM_SORTS: Record<string, (r: Room) => string> = {
+  created_at: (r) => r.createdAt,
+  updated_at: (r) => r.updatedAt,
+  name: (r) => r.name,
+};
+
 export class ChatApiSim implements ProviderSim {
   readonly provider = 'chatapi' as const;
   readonly basePath = BASE_PATH;
   readonly rateHeaders = 'x-ratelimit' as const;
   readonly rateRules: RateRule[];
+  readonly strict: boolean;
   world: World;
   private kit?: SimKit;
   private wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -215,7 +225,7 @@ export class ChatApiSim implements ProviderSim {
     { method: 'DELETE', pattern: '/users/:id', access: 'master', run: (c) => this.deleteUser(c) },
     { method: 'POST', pattern: '/rooms', access: 'any', run: (c) => this.createRoom(c) },
     { method: 'GET', pattern: '/rooms', access: 'user', run: (c) => this.listRooms(c, true) },
-    { method: 'GET', pattern: '/rooms/all', access: 'master', run: (c) => this.listRooms(c, false) },
+    { method: 'GET', pattern: '/rooms/all', access: 'admin', run: (c) => this.listRooms(c, false) },
     { method: 'POST', pattern: '/rooms/:id/join', access: 'user', run: (c) => this.joinRoom(c, true) },
     { method: 'POST', pattern: '/rooms/:id/leave', access: 'user', run: (c) => this.joinRoom(c, false) },
     { method: 'POST', pattern: '/messages', access: 'user', run: (c) => this.sendMessage(c) },
@@ -240,6 +250,7 @@ export class ChatApiSim implements ProviderSim {
 
   constructor(private readonly opts: ChatApiSimOptions) {
     this.rateRules = opts.unlimited ? [] : DOCUMENTED_LIMITS;
+    this.strict = opts.strict ?? false;
     this.world = new World(opts);
     this.newcomers = rng(opts.seed + 1);
   }
@@ -293,6 +304,8 @@ export class ChatApiSim implements ProviderSim {
       return this.error(403, 'This operation needs the client master API key');
     if (found.route.access === 'user' && !caller?.user)
       return this.error(403, 'This operation needs a user API key');
+    if (found.route.access === 'admin' && caller?.user && !caller.user.isAdmin)
+      return this.error(403, 'This operation needs an admin');
     if (req.rawBody.length) {
       // Doc silent: a body that is not JSON is a 400 (the document's "Invalid request data").
       if (!String(req.headers['content-type'] ?? '').includes('json'))
@@ -464,12 +477,9 @@ export class ChatApiSim implements ProviderSim {
     const rooms = [...this.world.rooms.values()].filter(
       (r) => r.clientId === client.id && (!mine || (userId !== undefined && r.participants.includes(userId))),
     );
-    const fields = {
-      created_at: (r: Room) => r.createdAt,
-      updated_at: (r: Room) => r.updatedAt,
-      last_message_at: (r: Room) => r.lastMessageAt ?? '',
-      name: (r: Room) => r.name,
-    };
+    const fields = this.strict
+      ? ROOM_SORTS
+      : { ...ROOM_SORTS, last_message_at: (r: Room) => r.lastMessageAt ?? '' };
     return listReply(sorted(rooms, c.req.query, fields), c.req.query, (r) => this.world.roomView(r));
   }
 
@@ -516,7 +526,7 @@ export class ChatApiSim implements ProviderSim {
     if (!roomId) throw invalid([{ field: 'room_id', message: 'Field required' }]);
     const room = this.roomById(c, roomId);
     const user = c.caller?.user;
-    if (user && !room.participants.includes(user.id))
+    if (user && !user.isAdmin && !room.participants.includes(user.id))
       throw new HttpError(403, 'You are not a participant of this room');
     const type = q.get('message_type');
     const from = dateBound(q, 'start_date', false);
@@ -525,7 +535,8 @@ export class ChatApiSim implements ProviderSim {
       const t = Date.parse(m.createdAt);
       return (!type || m.messageType === type) && (from === null || t >= from) && (to === null || t <= to);
     });
-    const fields = { created_at: (m: Message) => m.createdAt, updated_at: (m: Message) => m.updatedAt };
+    const byCreation = { created_at: (m: Message) => m.createdAt };
+    const fields = this.strict ? byCreation : { ...byCreation, updated_at: (m: Message) => m.updatedAt };
     return listReply(sorted(messages, q, fields), q, (m) => this.world.messageView(m));
   }
 
@@ -749,13 +760,9 @@ export class ChatApiSim implements ProviderSim {
     const rooms = [...this.world.rooms.values()]
       .filter((r) => r.participants.includes(user.id))
       .map((r) => r.id);
-    ws.send(
-      JSON.stringify({
-        type: 'connection_status',
-        data: { status: 'connected', user_id: user.id, rooms },
-        timestamp: now(),
-      }),
-    );
+    // Strict: the greeting names no user (nothing the document shows would).
+    const data = this.strict ? { status: 'connected' } : { status: 'connected', user_id: user.id, rooms };
+    ws.send(JSON.stringify({ type: 'connection_status', data, timestamp: now() }));
   }
 
   /** Pushes a message event to the room's connected participants and to the client's webhooks.

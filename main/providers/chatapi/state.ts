@@ -3,7 +3,8 @@
 // customer and the agent), messages, notifications and webhook endpoints.
 // Doc silent: the document shows no models. Views use snake_case fields (id, room_id, sender_id, content,
 // message_type, created_at…), UUID ids and ISO-8601 UTC times; a room lists its participants (user
-// objects) and keeps the customer's tags and platform in `meta`.
+// objects) and keeps the customer's tags and platform in `meta`. Strict mode (DESIGN.md) keeps only what the
+// document names or implies: ids, the fields of its request examples, and the timestamps its `sort` names.
 import { rng, int, customer, history, type Rng, type Customer } from '../simkit/world';
 
 export interface Client {
@@ -23,6 +24,8 @@ export interface User {
   username: string;
   fullName: string;
   isActive: boolean;
+  /** Doc: `GET /rooms/all` is "admin". Silent on who that is: the master key, and users marked admin. */
+  isAdmin: boolean;
   key: string;
   createdAt: string;
   updatedAt: string;
@@ -80,6 +83,8 @@ export interface WorldOptions {
   conversations?: number;
   /** Longest seeded history per conversation (default 12). */
   messagesPerConversation?: number;
+  /** Views carry only what the document shows (DESIGN.md, "Strict mode"). */
+  strict?: boolean;
 }
 
 const DAY = 86_400_000;
@@ -97,10 +102,12 @@ export class World {
   private readonly keys = new Map<string, { clientId: string; userId: string | null }>();
   readonly client: Client;
   readonly agent: User;
+  readonly strict: boolean;
   private readonly r: Rng;
 
   constructor(o: WorldOptions) {
     this.r = rng(o.seed);
+    this.strict = o.strict ?? false;
     const now = Date.now();
     this.client = this.addClient(
       'Acme Support',
@@ -154,6 +161,7 @@ export class World {
       username: u.username,
       fullName: u.fullName,
       isActive: true,
+      isAdmin: false,
       key: this.newKey('sk_user_'),
       createdAt: at,
       updatedAt: at,
@@ -252,25 +260,27 @@ export class World {
   }
 
   userView(u: User): Record<string, unknown> {
-    return {
-      id: u.id,
-      email: u.email,
-      username: u.username,
-      full_name: u.fullName,
-      is_active: u.isActive,
-      created_at: u.createdAt,
-      updated_at: u.updatedAt,
-    };
+    // Strict: the fields of the document's "Create a User" example, and the id its paths use.
+    const documented = { id: u.id, email: u.email, username: u.username, full_name: u.fullName };
+    if (this.strict) return { ...documented, created_at: u.createdAt };
+    return { ...documented, is_active: u.isActive, created_at: u.createdAt, updated_at: u.updatedAt };
   }
 
   roomView(room: Room): Record<string, unknown> {
+    const documented = {
+      id: room.id,
+      name: room.name,
+      created_at: room.createdAt,
+      updated_at: room.updatedAt,
+    };
+    // Strict: rooms carry no participants, tags or activity counters; the document shows none.
+    if (this.strict) return documented;
     const participants = room.participants.flatMap((id) => {
       const u = this.users.get(id);
       return u ? [this.userView(u)] : [];
     });
     return {
-      id: room.id,
-      name: room.name,
+      ...documented,
       description: room.description,
       client_id: room.clientId,
       is_active: room.isActive,
@@ -279,23 +289,26 @@ export class World {
       participant_count: participants.length,
       message_count: this.liveMessages(room.id).length,
       last_message_at: room.lastMessageAt,
-      created_at: room.createdAt,
-      updated_at: room.updatedAt,
     };
   }
 
   messageView(m: Message): Record<string, unknown> {
-    const sender = this.users.get(m.senderId);
-    return {
+    // Strict: the fields of the document's "Send a Message" example, the id its paths use, created_at (its
+    // sort field) and the sender, without which no chat message could be told apart (DESIGN.md keeps it).
+    const documented = {
       id: m.id,
       room_id: m.roomId,
-      client_id: m.clientId,
       sender_id: m.senderId,
-      sender_name: sender?.fullName ?? null,
       content: m.content,
       message_type: m.messageType,
-      meta: {},
       created_at: m.createdAt,
+    };
+    if (this.strict) return documented;
+    return {
+      ...documented,
+      client_id: m.clientId,
+      sender_name: this.users.get(m.senderId)?.fullName ?? null,
+      meta: {},
       updated_at: m.updatedAt,
       edited_at: m.editedAt,
       is_deleted: m.deleted,
@@ -303,13 +316,13 @@ export class World {
   }
 
   clientView(c: Client, user: User | null): Record<string, unknown> {
+    const documented = { id: c.id, name: c.name, created_at: c.createdAt, updated_at: c.updatedAt };
+    // Strict: "current client information" names the client, no user.
+    if (this.strict) return documented;
     return {
-      id: c.id,
-      name: c.name,
+      ...documented,
       description: c.description,
       is_active: true,
-      created_at: c.createdAt,
-      updated_at: c.updatedAt,
       // Doc silent: called with a user's scoped key, /clients/me also names that user.
       ...(user ? { user: this.userView(user) } : {}),
     };
