@@ -27,11 +27,9 @@ export function listPage(body: unknown, endpoint: string, size: number): Page {
   return { items, hasNext: hasNext && items.length > 0 };
 }
 
-/** A single-object answer `{data: {...}}`. */
-export function single(body: unknown, endpoint: string): Json {
-  const data = isObj(body) && isObj(body.data) ? body.data : null;
-  if (!data) throw new ProviderError('malformed', `${endpoint} returned no object in "data"`);
-  return data;
+/** The object in a single-object answer `{data: {...}}`; empty when there is none. */
+export function dataObject(body: unknown): Json {
+  return isObj(body) ? obj(body.data) : {};
 }
 
 /** The ChatAPI error envelope `{detail, error_code, status_code, errors?}` as one readable line. */
@@ -48,7 +46,7 @@ export function errorMessage(body: unknown): string | undefined {
   return text ? (code ? `${text} (${code})` : text) : code || undefined;
 }
 
-/** The id of the user an API key belongs to, from GET /clients/me. */
+/** The user GET /clients/me names, if it names one (the document calls it client information). */
 export function ownUserId(me: Json): string | null {
   return id(obj(me.user).id) ?? id(me.user_id) ?? id(obj(me.current_user).id);
 }
@@ -63,7 +61,7 @@ function participants(room: Json): Json[] {
 
 const participantId = (p: Json) => id(p.id ?? p.user_id);
 
-export function participantIds(room: Json): string[] {
+function participantIds(room: Json): string[] {
   return participants(room).flatMap((p) => participantId(p) ?? []);
 }
 
@@ -102,12 +100,18 @@ export function roomRef(raw: unknown, fallback: string): string | number {
   return typeof raw === 'number' && Number.isFinite(raw) ? raw : (id(raw) ?? fallback);
 }
 
-/** A room as a conversation with its customer: the participant who is not the agent (`me`). */
-export function roomConversation(room: Json, me: string): RemoteConversation | null {
+/** True when the room lists who is in it (the document shows no room fields). */
+export const listsParticipants = (room: Json) => participants(room).length > 0;
+
+/**
+ * A room as a conversation with its customer: the participant who is not the agent (`me`). While `me` is
+ * unknown, or where rooms list no participants, the room itself is the contact, named by the room.
+ */
+export function roomConversation(room: Json, me: string | null): RemoteConversation | null {
   const roomId = id(room.id);
   if (!roomId) return null;
   const meta = obj(room.meta ?? room.metadata);
-  const customer = participants(room).find((p) => participantId(p) !== me);
+  const customer = me === null ? undefined : participants(room).find((p) => participantId(p) !== me);
   const customerId = customer && participantId(customer);
   const name =
     str(customer?.full_name ?? customer?.name ?? customer?.username ?? room.name, '', 200) || 'Customer';
@@ -124,27 +128,9 @@ export function roomConversation(room: Json, me: string): RemoteConversation | n
       ...(platform ? { platform } : {}),
     },
     lastActivityAt: roomActivity(room) ?? isoTime(undefined),
-    status: bool(room.is_active, true) ? 'open' : 'resolved',
+    // A status only where the room reports one: none is not "open".
+    ...(room.is_active === undefined ? {} : { status: bool(room.is_active, true) ? 'open' : 'resolved' }),
     meta: { roomId: roomRef(room.id, roomId) },
-  };
-}
-
-/** A conversation known only from a pushed message of its customer (the room list will complete it). */
-export function senderConversation(
-  message: Json,
-  roomId: string,
-  roomRaw: unknown,
-  me: string,
-): RemoteConversation | null {
-  const senderId = id(message.sender_id);
-  if (!senderId || senderId === me) return null;
-  const name = str(message.sender_name, '', 200) || 'Customer';
-  return {
-    externalId: roomId,
-    contact: { externalId: senderId, name, handle: name, tags: [] },
-    lastActivityAt: isoTime(message.created_at),
-    status: 'open',
-    meta: { roomId: roomRef(roomRaw, roomId) },
   };
 }
 
@@ -156,12 +142,19 @@ const TYPES: Record<string, MessageType> = {
   file: 'file',
 };
 
-/** A message of room `roomId`; out when the agent (`me`) sent it. Deleted or id-less messages are skipped. */
-export function toMessage(m: Json, roomId: string, me: string): RemoteMessage | null {
+/** Who wrote a message, where it says (the document shows no message fields). */
+export const senderOf = (m: Json): string | null => id(m.sender_id ?? obj(m.sender).id);
+
+/**
+ * A message of room `roomId`: out when its sender is the agent (`me`); otherwise in, marked inferred, since no
+ * field the document defines says who wrote it (the store still recognises the app's own replies among them).
+ * Deleted or id-less messages are skipped.
+ */
+export function toMessage(m: Json, roomId: string, me: string | null): RemoteMessage | null {
   const externalId = id(m.id);
   if (!externalId || bool(m.is_deleted)) return null;
-  const senderId = id(m.sender_id ?? obj(m.sender).id);
-  const out = senderId === me;
+  const senderId = senderOf(m);
+  const out = me !== null && senderId === me;
   const messageType = str(m.message_type, 'text', 50);
   const senderName = str(m.sender_name, '', 200);
   const editedAt = m.edited_at ? isoTime(m.edited_at, '') : '';
@@ -169,10 +162,12 @@ export function toMessage(m: Json, roomId: string, me: string): RemoteMessage | 
     externalId,
     conversationExternalId: roomId,
     direction: out ? 'out' : 'in',
+    ...(out ? {} : { directionInferred: true }),
     text: str(m.content),
     type: TYPES[messageType] ?? 'other',
     createdAt: isoTime(m.created_at),
-    status: out ? 'sent' : 'received',
+    // ChatAPI reports no delivery status: a message it lists was sent (the store shows a customer's as received).
+    status: 'sent',
     meta: {
       messageType,
       ...(senderId ? { senderId } : {}),
