@@ -5,12 +5,17 @@ import type { StoredBatch, SyncWrite } from '../db/syncWriter';
 import type { SyncCursor } from '../db/syncState';
 import type { ChannelStatus } from '../contract/schemas';
 import type { ProviderConnector, RealtimeEvent, RemoteConversation, RemoteMessage } from '../providers/types';
-import { ProviderError } from '../providers/http';
+import { asSync, ProviderError } from '../providers/http';
 import type { CoreEvents } from '../events';
 import { backoffMs } from './backoff';
 import { ReadAhead } from './readAhead';
 
 const FLOWS_REFRESH_MS = 5 * 60_000;
+/**
+ * Realtime by webhooks has no link whose loss tells that the provider went down (a socket's does): while they
+ * are live, reconcile at least this often, so an outage shows within 10 s.
+ */
+const WEBHOOK_RECONCILE_MS = 8_000;
 /** Provider pages one look back past the cache may read before it has found an older message. */
 const HISTORY_PAGES_PER_LOAD = 10;
 /** Backfill batches fetched ahead of the one being stored. */
@@ -36,6 +41,7 @@ export class ChannelSync {
   private unsubscribe: (() => void) | null = null;
   private sleepers = new Set<() => void>();
   private pollErrors = 0;
+  private stopWatching: (() => void) | null = null;
   private readonly done: Promise<unknown>[] = [];
   private readonly olderLoads = new Map<number, Promise<number>>();
 
@@ -45,20 +51,34 @@ export class ChannelSync {
     return this.d.connector;
   }
 
-  /** The provider answered its last request (the outbox uses this to decide when to try again). */
+  /** The provider answered its last request. */
   get reachable(): boolean {
-    return this.lastError === null || !['network', 'timeout', 'server'].includes(this.lastError.kind);
+    return !this.lastError?.unreachable;
+  }
+
+  /** How long the poll loop waits between reconciliations in the current state. */
+  get pollIntervalMs(): number {
+    const { connector } = this.d;
+    if (!this.realtimeLive) return connector.pollIntervalMs.fallback;
+    return connector.capabilities.realtime === 'webhook'
+      ? Math.min(connector.pollIntervalMs.live, WEBHOOK_RECONCILE_MS)
+      : connector.pollIntervalMs.live;
   }
 
   start(): void {
     this.d.store.syncWriter.prepare();
     this.d.connector.http.limiter.recall(this.d.store.syncState.get(this.d.channelId, 'rate').cursor);
     this.setStatus();
-    this.done.push(this.run());
+    // Every request of the channel, the outbox's included, tells its health at once: the first attempt that
+    // finds the provider down shows the channel offline, the first answer shows it back.
+    this.stopWatching = this.d.connector.http.onAttempt((failure) => this.attempted(failure));
+    // Sync's requests (and what they start: sockets, renewals) leave the agent's actions a share of each window.
+    this.done.push(asSync(() => this.run()));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopWatching?.();
     for (const wake of [...this.sleepers]) wake();
     this.unsubscribe?.();
     // Cancels requests in flight or waiting for the rate limiter (a provider's Retry-After can hold one for
@@ -102,7 +122,9 @@ export class ChannelSync {
   loadOlder(conversationId: number): Promise<number> {
     let load = this.olderLoads.get(conversationId);
     if (!load) {
-      load = this.walkBack(conversationId).finally(() => this.olderLoads.delete(conversationId));
+      load = asSync(() => this.walkBack(conversationId)).finally(() =>
+        this.olderLoads.delete(conversationId),
+      );
       this.olderLoads.set(conversationId, load);
     }
     return load;
@@ -185,8 +207,9 @@ export class ChannelSync {
         onEvent: (e) => this.applyEvents([e]),
         onState: (state, reason) => {
           this.realtimeLive = state === 'live';
-          if (state === 'live') this.pollNow();
-          else if (reason) this.d.log(`realtime down: ${reason}`);
+          // Live: catch up on what came meanwhile. Down: the provider may be down too; a poll tells at once.
+          this.pollNow();
+          if (state === 'down' && reason) this.d.log(`realtime down: ${reason}`);
           this.setStatus();
         },
       });
@@ -229,9 +252,10 @@ export class ChannelSync {
   private async pollLoop(): Promise<void> {
     const { store, channelId, connector } = this.d;
     while (!this.stopped) {
-      const interval = this.realtimeLive ? connector.pollIntervalMs.live : connector.pollIntervalMs.fallback;
       await this.sleep(
-        this.pollErrors ? backoffMs(this.pollErrors - 1, this.lastError?.retryAfterMs, 15_000) : interval,
+        this.pollErrors
+          ? backoffMs(this.pollErrors - 1, this.lastError?.retryAfterMs, 15_000)
+          : this.pollIntervalMs,
         true,
       );
       if (this.stopped) return;
@@ -303,6 +327,15 @@ export class ChannelSync {
     if (changed) this.setStatus();
   }
 
+  /** How one request of this channel ended (ProviderHttp.onAttempt): reached or not, whoever asked. */
+  private attempted(failure: ProviderError | null): void {
+    if (this.stopped) return;
+    if (failure) this.lastError = failure;
+    else if (this.lastError?.unreachable) this.lastError = null;
+    else return;
+    this.setStatus();
+  }
+
   private fail(e: unknown): void {
     if (this.stopped) return; // the cancellation of stop(), not the provider's doing
     const err =
@@ -317,7 +350,7 @@ export class ChannelSync {
 
   private status(): ChannelStatus {
     if (this.authFailed) return 'auth_error';
-    if (this.lastError && ['network', 'timeout', 'server'].includes(this.lastError.kind)) return 'offline';
+    if (this.lastError?.unreachable) return 'offline';
     return this.realtimeLive ? 'live' : 'polling';
   }
 
