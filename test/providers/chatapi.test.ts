@@ -881,7 +881,8 @@ describe.each([{ strict: false }, { strict: true }])('ChatAPI, simulator strict:
 describe('ChatAPI connector against a variant reading of the document', () => {
   // Numeric ids, pages ascending whatever is asked, no `user` in /clients/me, sort=updated_at refused,
   // no pagination block; the agent is user 1 in every room. Switches: /clients/me refused to the key, no
-  // sender field anywhere, a /rooms/all that also lists a room whose messages the key may not read (403).
+  // sender field anywhere, the sender as `user_id` and a send answered without the envelope, a /rooms/all
+  // that also lists a room whose messages the key may not read (403).
   const seeded = () => [
     { id: 11, room_id: 100, sender_id: 7, content: 'hi from 7', created_at: '2026-01-01T10:00:00Z' },
     { id: 12, room_id: 100, sender_id: 1, content: 'hello 7', created_at: '2026-01-01T10:01:00Z' },
@@ -893,7 +894,14 @@ describe('ChatAPI connector against a variant reading of the document', () => {
     { id: 200, name: 'Eight', participants: [8, 1] },
   ];
   const closedRoom = { id: 300, name: 'Not yours' };
-  const variant = { wrongShape: false, clientsMeForbidden: false, noSenders: false, roomsAll: false };
+  const plain = {
+    wrongShape: false,
+    clientsMeForbidden: false,
+    noSenders: false,
+    userIds: false,
+    roomsAll: false,
+  };
+  const variant = { ...plain };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const send = (status: number, body: unknown) =>
@@ -901,9 +909,9 @@ describe('ChatAPI connector against a variant reading of the document', () => {
     const forbidden = () =>
       send(403, { detail: 'no', error_code: 'INSUFFICIENT_PERMISSIONS', status_code: 403 });
     const view = (m: (typeof messages)[number]) => {
-      if (!variant.noSenders) return m;
-      const { sender_id: _hidden, ...rest } = m;
-      return rest;
+      const { sender_id: sender, ...rest } = m;
+      if (variant.noSenders) return rest;
+      return variant.userIds ? { ...rest, user_id: sender } : m;
     };
     const page1 = url.searchParams.get('page') === '1';
     if (req.headers.authorization !== 'Bearer variant-key')
@@ -941,7 +949,7 @@ describe('ChatAPI connector against a variant reading of the document', () => {
           created_at: new Date().toISOString(),
         };
         messages.push(m);
-        send(201, { data: view(m), status: 'success' });
+        send(201, variant.userIds ? view(m) : { data: view(m), status: 'success' });
       });
       return;
     }
@@ -951,12 +959,7 @@ describe('ChatAPI connector against a variant reading of the document', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
   beforeEach(() => {
     messages = seeded();
-    Object.assign(variant, {
-      wrongShape: false,
-      clientsMeForbidden: false,
-      noSenders: false,
-      roomsAll: false,
-    });
+    Object.assign(variant, plain);
   });
   const variantUrl = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
   const refOf = (conv: { externalId: string; meta?: Record<string, unknown> }) => ({
@@ -1016,6 +1019,21 @@ describe('ChatAPI connector against a variant reading of the document', () => {
       reading: expect.stringContaining("this app's 1 replies named no sender"),
     });
     expect(await c.findSent(refOf(full.conversations[1]), 'no sender here', since)).toEqual([sent]);
+  });
+
+  it('the sender as user_id and a send answered without the envelope: the reply is confirmed and shows who the agent is', async () => {
+    variant.userIds = true;
+    const c = connector(variantUrl(), 'variant-key');
+    const full = await drain((cur) => c.backfill(cur));
+    const sent = await c.send(refOf(full.conversations[0]), 'bare answer', 'k');
+    expect(sent.externalId).toBe('14');
+    expect(diagnosis(c, 'identity').confirmed).toBe(true);
+    const read = (await c.olderMessages!(refOf(full.conversations[0]), null)).messages;
+    expect(read.map((m) => [m.externalId, m.direction])).toEqual([
+      ['11', 'in'],
+      ['12', 'out'],
+      ['14', 'out'],
+    ]);
   });
 
   it('/rooms/all lists a room whose messages the key may not read: listed without history, the rest syncs', async () => {

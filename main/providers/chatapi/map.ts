@@ -27,9 +27,10 @@ export function listPage(body: unknown, endpoint: string, size: number): Page {
   return { items, hasNext: hasNext && items.length > 0 };
 }
 
-/** The object in a single-object answer `{data: {...}}`; empty when there is none. */
+/** The object in a single-object answer `{data: {...}}`, or the answer itself where it has no envelope. */
 export function dataObject(body: unknown): Json {
-  return isObj(body) ? obj(body.data) : {};
+  if (!isObj(body)) return {};
+  return isObj(body.data) ? body.data : body;
 }
 
 /** The ChatAPI error envelope `{detail, error_code, status_code, errors?}` as one readable line. */
@@ -143,7 +144,8 @@ const TYPES: Record<string, MessageType> = {
 };
 
 /** Who wrote a message, where it says (the document shows no message fields). */
-export const senderOf = (m: Json): string | null => id(m.sender_id ?? obj(m.sender).id);
+export const senderOf = (m: Json): string | null =>
+  id(m.sender_id) ?? id(m.user_id) ?? id(obj(m.sender).id) ?? id(obj(m.user).id);
 
 /**
  * A message of room `roomId`: out when its sender is the agent (`me`); otherwise in, marked inferred, since no
