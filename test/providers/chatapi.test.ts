@@ -896,7 +896,7 @@ describe('ChatAPI connector against a variant reading of the document', () => {
   const closedRoom = { id: 300, name: 'Not yours' };
   const plain = {
     wrongShape: false,
-    clientsMeForbidden: false,
+    clientsMe: 'client' as 'client' | 'forbidden' | 'html',
     noSenders: false,
     userIds: false,
     roomsAll: false,
@@ -916,8 +916,12 @@ describe('ChatAPI connector against a variant reading of the document', () => {
     const page1 = url.searchParams.get('page') === '1';
     if (req.headers.authorization !== 'Bearer variant-key')
       return send(401, { detail: 'bad key', error_code: 'INVALID_CREDENTIALS', status_code: 401 });
-    if (url.pathname === '/api/v1/clients/me')
-      return variant.clientsMeForbidden ? forbidden() : send(200, { data: { id: 'c1', name: 'Variant' } });
+    if (url.pathname === '/api/v1/clients/me') {
+      if (variant.clientsMe === 'forbidden') return forbidden();
+      if (variant.clientsMe === 'html')
+        return res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>hi</h1>');
+      return send(200, { data: { id: 'c1', name: 'Variant' } });
+    }
     if (url.pathname === '/api/v1/rooms/all' && variant.roomsAll)
       return send(200, { data: page1 ? [...rooms, closedRoom] : [] });
     if (url.pathname === '/api/v1/rooms') {
@@ -1001,9 +1005,12 @@ describe('ChatAPI connector against a variant reading of the document', () => {
     expect(next.messages.filter((m) => m.externalId === '12').every((m) => m.direction === 'out')).toBe(true);
   });
 
-  it('/clients/me refused to the key and no sender anywhere: the key is checked on the rooms, every message is inferred inbound, findSent still finds the reply', async () => {
-    Object.assign(variant, { clientsMeForbidden: true, noSenders: true });
+  it('/clients/me refused to the key (or not JSON) and no sender anywhere: the key is checked on the rooms, every message is inferred inbound, findSent still finds the reply', async () => {
+    Object.assign(variant, { clientsMe: 'forbidden', noSenders: true });
     await connector(variantUrl(), 'variant-key').authenticate();
+    variant.clientsMe = 'html';
+    await connector(variantUrl(), 'variant-key').authenticate();
+    variant.clientsMe = 'forbidden';
     expect(
       await connector(variantUrl(), 'wrong-key')
         .authenticate()

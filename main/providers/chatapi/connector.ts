@@ -186,14 +186,16 @@ class ChatApiConnector implements ProviderConnector {
 
   /**
    * Checks the key with GET /clients/me, and takes the user it names, if any: a valid key works whatever that
-   * answer holds. Where client information is refused to a user key (403, or 404), listing rooms checks it.
+   * answer holds. Where client information is refused to a user key (403, or 404) or is no JSON, listing rooms
+   * checks the key.
    */
   async authenticate(): Promise<void> {
     if (!this.apiKey) throw new ProviderError('auth', 'ChatAPI needs an API key');
     try {
       this.identity.namedByClient(ownUserId(dataObject(await this.get('/clients/me'))));
     } catch (e) {
-      if (!isStatus(e, 403, 404)) throw refusedKey(e);
+      const unusable = isStatus(e, 403, 404) || (e instanceof ProviderError && e.kind === 'malformed');
+      if (!unusable) throw refusedKey(e);
       await this.roomsPage(1).catch((err: unknown) => {
         throw refusedKey(err);
       });
