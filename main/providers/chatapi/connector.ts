@@ -351,8 +351,9 @@ class ChatApiConnector implements ProviderConnector {
   }
 
   /**
-   * The document does not say sending needs membership of the room. Where ChatAPI refuses the reply (403, so
-   * nothing went out) in a room listed by /rooms/all, the user joins the room and sends it once more.
+   * The document does not say sending needs membership of the room, so none is assumed. Where ChatAPI refuses
+   * the reply (403: nothing went out), as it may in a room listed by /rooms/all that the user is not in, the
+   * user joins the room (POST /rooms/{id}/join) and sends it once more.
    */
   private async postMessage(room: string | number, text: string): Promise<unknown> {
     const post = () =>
