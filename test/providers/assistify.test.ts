@@ -1,5 +1,7 @@
-// Assistify: the simulator against providers/assistify.md, and the connector against the simulator
-// (and against a quirkier server of the same document: string ids, lists in reverse order).
+// Assistify: the simulator against providers/assistify.md, and the connector against the simulator in both of
+// its modes (default, and strict: only what the document shows) and against a quirkier server of the same
+// document (string ids, lists in reverse order). About 25 s, most of it strict sends waiting to be confirmed by
+// reads and the 429 tests.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import WebSocket from 'ws';
 import { SimKit, sleep, type ProviderSim } from '../../main/providers/simkit';
@@ -17,6 +19,8 @@ import type {
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 type Json = Record<string, unknown>;
+
+const MODES = [{ strict: false }, { strict: true }];
 
 function connectorFor(kit: SimKit, token?: string): ProviderConnector {
   return createConnector({
@@ -66,6 +70,21 @@ function openSocket(url: string, headers: Record<string, string> = {}): Promise<
 
 const nextFrame = (ws: WebSocket): Promise<Json> =>
   new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()) as Json)));
+
+/** Every frame a socket receives from now on. */
+function framesOf(ws: WebSocket): Json[] {
+  const frames: Json[] = [];
+  ws.on('message', (d) => frames.push(JSON.parse(d.toString()) as Json));
+  return frames;
+}
+
+/** The requests a simulator answers from now on, as "METHOD /path?query". */
+function requestsTo(kit: SimKit): string[] {
+  const seen: string[] = [];
+  kit.server.on('request', (req: { method?: string; url?: string }) => seen.push(`${req.method} ${req.url}`));
+  return seen;
+}
+const feedRequests = (seen: string[]) => seen.filter((r) => r.startsWith('GET /api/messages/?'));
 
 async function backfillAll(c: ProviderConnector): Promise<SyncBatch[]> {
   const batches: SyncBatch[] = [];
@@ -415,8 +434,70 @@ describe('assistify simulator: the document', () => {
   });
 });
 
-describe('assistify faults', () => {
-  const sim = createSimulator({ seed: 1 });
+describe('assistify simulator: strict mode, only what the document shows', () => {
+  const sim = createSimulator({ seed: 1, strict: true });
+  const kit = new SimKit(sim);
+  beforeAll(() => kit.listen());
+  afterAll(() => kit.close());
+  const wsUrl = (id: number) => `${kit.origin.replace('http', 'ws')}/ws/chat/${id}/?token=${sim.token}`;
+  const DOC_FIELDS = ['channel', 'created_at', 'customer_id', 'id', 'status'];
+
+  it('says it is strict; conversations carry customer_id only', async () => {
+    expect(sim.strict).toBe(true);
+    expect(createSimulator({ seed: 1 }).strict).toBe(false);
+    const list = (await api(kit, 'GET', '/conversations/')).body as Json[];
+    expect(list.length).toBeGreaterThan(0);
+    for (const c of list) expect(Object.keys(c).sort()).toEqual(DOC_FIELDS);
+    const closed = await api(kit, 'POST', `/conversations/${String(list[0].id)}/close_conversation/`);
+    expect(Object.keys(closed.body as Json).sort()).toEqual(DOC_FIELDS);
+  });
+
+  it('has neither the message feed nor a conversation detail route (the document lists neither)', async () => {
+    const since = new Date(Date.now() - 86400_000).toISOString();
+    expect(await api(kit, 'GET', `/messages/?created_at__gte=${since}`)).toMatchObject({
+      status: 404,
+      body: { detail: 'Not found.' },
+    });
+    expect(await api(kit, 'GET', '/conversations/1/')).toMatchObject({
+      status: 404,
+      body: { detail: 'Not found.' },
+    });
+    expect((await api(kit, 'GET', '/messages/get_conversation_messages/?conversation_id=1')).status).toBe(
+      200,
+    );
+  });
+
+  it('socket: a frame is stored as an agent message; no id comes back, the writer hears nothing', async () => {
+    const writer = await openSocket(wsUrl(2));
+    const other = await openSocket(wsUrl(2));
+    const toWriter = framesOf(writer);
+    const toOther = framesOf(other);
+    writer.send(JSON.stringify({ message: 'Hello!' }));
+    await until(() => (toOther.length ? true : undefined), 1000);
+    const history = (await api(kit, 'GET', '/messages/get_conversation_messages/?conversation_id=2'))
+      .body as Json[];
+    expect(history.at(-1)).toMatchObject({ sender: 'agent', content: 'Hello!', id: expect.any(Number) });
+    expect(kit.sent.at(-1)).toMatchObject({ to: '2', text: 'Hello!' });
+    expect(toOther).toEqual([{ message: 'Hello!' }]);
+
+    sim.store.addMessage(2, 'customer', 'Thanks!');
+    await until(() => (toWriter.length ? true : undefined), 1000);
+    expect(toWriter).toEqual([{ message: 'Thanks!' }]);
+
+    // A frame it cannot take is dropped without a word, and nothing is stored or recorded.
+    const sent = kit.sent.length;
+    writer.send('not json');
+    writer.send(JSON.stringify({ message: 'x'.repeat(5000) }));
+    await sleep(200);
+    expect(toWriter).toHaveLength(1);
+    expect(kit.sent).toHaveLength(sent);
+    writer.close();
+    other.close();
+  });
+});
+
+describe.each(MODES)('assistify faults (strict: $strict)', ({ strict }) => {
+  const sim = createSimulator({ seed: 1, strict });
   const kit = new SimKit(sim);
   let c: ProviderConnector;
   beforeAll(async () => {
@@ -478,7 +559,7 @@ describe('assistify faults', () => {
   });
 
   it('responses of the wrong shape are malformed, not partial data', async () => {
-    const odd = createSimulator({ seed: 1 });
+    const odd = createSimulator({ seed: 1, strict });
     const wrong: ProviderSim = Object.assign(Object.create(odd) as AssistifySimulator, {
       handle: () => ({ status: 200, body: { conversations: 'nope' } }),
     });
@@ -499,7 +580,7 @@ describe('assistify faults', () => {
     expect(windows.http.limiter.delay()).toBeGreaterThan(55_000);
     await windows.close();
 
-    const tight = new SimKit(createSimulator({ seed: 1 }));
+    const tight = new SimKit(createSimulator({ seed: 1, strict }));
     await tight.listen();
     let answered = 0;
     let throttled = 0;
@@ -522,8 +603,8 @@ describe('assistify faults', () => {
   });
 });
 
-describe('assistify connector against the simulator', () => {
-  const sim = createSimulator({ seed: 1 });
+describe.each(MODES)('assistify connector against the simulator (strict: $strict)', ({ strict }) => {
+  const sim = createSimulator({ seed: 1, strict });
   const kit = new SimKit(sim);
   let c: ProviderConnector;
   let pollCursor: string | null = null;
@@ -541,6 +622,7 @@ describe('assistify connector against the simulator', () => {
     pollCursor = b.cursor;
     return b;
   };
+  const diagnostic = (topic: string) => c.diagnostics!().find((d) => d.topic === topic)!;
 
   it('declares honest capabilities', () => {
     expect(c.provider).toBe('assistify');
@@ -570,7 +652,8 @@ describe('assistify connector against the simulator', () => {
     expect(created).toEqual([...created].sort((a, b) => b - a));
 
     const first = sim.store.messages.find((m) => m.sender === 'customer')!;
-    expect(msgs.find((m) => m.externalId === `${first.conversationId}:${first.id}`)).toMatchObject({
+    const inbound = msgs.find((m) => m.externalId === `${first.conversationId}:${first.id}`);
+    expect(inbound).toMatchObject({
       direction: 'in',
       text: first.content,
       type: 'text',
@@ -578,15 +661,20 @@ describe('assistify connector against the simulator', () => {
       createdAt: new Date(first.createdAt).toISOString(),
       meta: { intent: first.intent, sentiment: first.sentiment, confidence: first.confidence },
     });
+    // "customer" is the document's own sender value: no guess about the side.
+    expect(inbound?.directionInferred).toBeUndefined();
     const agent = msgs.find((m) => m.direction === 'out')!;
     expect(agent.meta).toBeUndefined();
     const conv = convs[0];
     const who = sim.store.customers.get(sim.store.conversations.get(Number(conv.externalId))!.customerId)!;
-    expect(conv.contact).toMatchObject({
-      externalId: String(who.id),
-      name: who.name,
-      handle: who.handle,
-      tags: who.tags,
+    expect(conv.contact).toMatchObject(
+      strict
+        ? { externalId: String(who.id), name: `Customer ${who.id}`, handle: '', tags: [] }
+        : { externalId: String(who.id), name: who.name, handle: who.handle, tags: who.tags },
+    );
+    expect(diagnostic('contacts')).toMatchObject({
+      reading: expect.stringContaining(strict ? 'customer_id only' : 'customer object'),
+      confirmed: true,
     });
   });
 
@@ -627,13 +715,44 @@ describe('assistify connector against the simulator', () => {
       direction: 'in',
       meta: { intent: 'purchase' },
     });
-    expect(b.messages.find((m) => m.text === agentText)).toMatchObject({ direction: 'out', status: 'sent' });
+    expect(b.messages.filter((m) => m.text === agentText)).toEqual([
+      expect.objectContaining({ direction: 'out', status: 'sent' }),
+    ]);
     const conv = b.conversations.find((x) => x.externalId === inbound.conversationId);
     expect(conv?.status).toBe('open');
     expect(conv?.lastActivityAt).toBe(b.messages.find((m) => m.text === agentText)?.createdAt);
 
     const again = await poll();
     expect(again.messages).toEqual([]);
+    expect(diagnostic('discovery')).toMatchObject({
+      reading: expect.stringContaining(strict ? 'absent here' : 'which answers here'),
+      confirmed: true,
+    });
+  });
+
+  it('poll: the message feed is asked every round where it answers, never again where it is absent', async () => {
+    const seen = requestsTo(kit);
+    for (let i = 0; i < 4; i++) await poll();
+    expect(feedRequests(seen)).toHaveLength(strict ? 0 : 4);
+    // Strict: the documented conversation list, newest first, is all a quiet round asks for.
+    if (strict)
+      expect(seen.every((r) => r.startsWith('GET /api/conversations/?ordering=-created_at'))).toBe(true);
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('poll: many new customers at once are all found, with a bounded number of requests per round', async () => {
+    const seen = requestsTo(kit);
+    const news = Array.from({ length: 8 }, (_, i) =>
+      sim.inbound({ text: `new customer ${i} ${Date.now()}` }),
+    );
+    const found = new Set<string>();
+    for (let round = 0; round < 3; round++) {
+      const before = seen.length;
+      const b = await poll();
+      b.messages.forEach((m) => found.add(m.externalId));
+      expect(seen.length - before).toBeLessThanOrEqual(strict ? 4 : 2);
+    }
+    for (const n of news) expect(found).toContain(`${n.conversationId}:${n.messageId}`);
   });
 
   it('send: exactly once at the provider, confirmed with the id poll and findSent use', async () => {
@@ -652,16 +771,63 @@ describe('assistify connector against the simulator', () => {
     expect(
       await c.findSent(refOf(String(target.id)), text, new Date(Date.now() + 60_000).toISOString()),
     ).toEqual([]);
-    expect((await poll()).messages.find((m) => m.text === text)?.externalId).toBe(sent.externalId);
+    // Read back by a later round, the reply carries the id the send answered (strict: a round reads a
+    // conversation only when it is new or a frame pointed at it, and neither happened here).
+    const back = (await poll()).messages.filter((m) => m.text === text).map((m) => m.externalId);
+    expect(back).toEqual(strict ? [] : [sent.externalId]);
+    expect(diagnostic('send')).toMatchObject({
+      reading: expect.stringMatching(
+        strict
+          ? /: 0 confirmed by an echo with an id, [1-9]\d* by reading/
+          : /: [1-9]\d* confirmed by an echo/,
+      ),
+      confirmed: true,
+    });
+    expect(diagnostic('direction').confirmed).toBe(true);
   });
 
-  it('send: a message the socket refuses ({error}) fails as a client error and is not recorded', async () => {
+  it('send: the same text twice is two replies, each confirmed once and never sent again', async () => {
+    const target = activeConversationOfReturningCustomer(sim);
+    const text = `ok ${Date.now()}`;
+    const first = await c.send(refOf(String(target.id)), text, 'idem-twice-1');
+    const second = await c.send(refOf(String(target.id)), text, 'idem-twice-2');
+    expect(second.externalId).not.toBe(first.externalId);
+    expect(kit.sent.filter((s) => s.text === text)).toHaveLength(2);
+    const since = new Date(Date.now() - 60_000).toISOString();
+    expect(await c.findSent(refOf(String(target.id)), text, since)).toEqual([first, second]);
+  });
+
+  it('send: a frame the provider does not store is refused or unconfirmed, never retried blindly', async () => {
     const before = kit.sent.length;
-    await expect(c.send(refOf('1'), 'x'.repeat(5000), 'idem-3')).rejects.toMatchObject({ kind: 'client' });
+    const err = (await c
+      .send(refOf('1'), 'x'.repeat(5000), 'idem-3')
+      .catch((e: unknown) => e)) as ProviderError;
+    expect(err).toBeInstanceOf(ProviderError);
+    // Default: the socket answers {error}. Strict: it says nothing, so the outcome is unknown.
+    expect(err.kind).toBe(strict ? 'unconfirmed' : 'client');
+    expect(err.transient).toBe(false);
     expect(kit.sent).toHaveLength(before);
+    expect(diagnostic('send').reading).toContain(strict ? '1 unconfirmed' : '0 unconfirmed');
   });
 
-  it('realtime: live, inbound pushed within 1 s with the same externalId, down and back up', async () => {
+  it('close: resolving calls the documented close_conversation; reopening asks nothing', async () => {
+    const target = [...sim.store.conversations.values()].find((x) => x.status === 'active')!;
+    const seen = requestsTo(kit);
+    await c.setConversationStatus!(refOf(String(target.id)), 'resolved');
+    expect(seen).toEqual([`POST /api/conversations/${target.id}/close_conversation/`]);
+    expect(sim.store.conversations.get(target.id)?.status).toBe('closed');
+    await c.setConversationStatus!(refOf(String(target.id)), 'open');
+    expect(seen).toHaveLength(1);
+    expect(diagnostic('status').confirmed).toBe(true);
+    // The provider's closed status comes back with the next conversation list (the feed path reads one
+    // every 20th round).
+    let reported: RemoteConversation | undefined;
+    for (let i = 0; i < 21 && !reported; i++)
+      reported = (await poll()).conversations.find((x) => x.externalId === String(target.id));
+    expect(reported?.status).toBe('resolved');
+  });
+
+  it('realtime: live, inbound pushed within 1 s, down and back up', async () => {
     const events: RealtimeEvent[] = [];
     const states: string[] = [];
     const unsubscribe = await c.subscribe!({
@@ -678,24 +844,31 @@ describe('assistify connector against the simulator', () => {
       text: 'Still waiting…',
     });
     expect(conversationId).toBe(String(target.id));
-    const pushed = await until(
-      () =>
-        events.find(
-          (e): e is { kind: 'message'; message: RemoteMessage; conversation?: RemoteConversation } =>
-            e.kind === 'message',
-        ),
-      1000,
-    );
-    expect(Date.now() - t0).toBeLessThan(1000);
-    expect(pushed.message).toMatchObject({
-      externalId: `${conversationId}:${messageId}`,
-      direction: 'in',
-      text: 'Still waiting…',
-    });
-    expect(pushed.conversation?.externalId).toBe(conversationId);
-    expect((await poll()).messages.find((m) => m.text === 'Still waiting…')?.externalId).toBe(
-      pushed.message.externalId,
-    );
+    const key = `${conversationId}:${messageId}`;
+    if (strict) {
+      // The frame carries no id: it only says the conversation changed, and the next round reads it.
+      await until(() => events.find((e) => e.kind === 'resync'), 1000);
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(events.some((e) => e.kind === 'message')).toBe(false);
+      expect((await poll()).messages.find((m) => m.externalId === key)).toMatchObject({
+        direction: 'in',
+        text: 'Still waiting…',
+      });
+    } else {
+      const pushed = await until(
+        () =>
+          events.find(
+            (e): e is { kind: 'message'; message: RemoteMessage; conversation?: RemoteConversation } =>
+              e.kind === 'message',
+          ),
+        1000,
+      );
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(pushed.message).toMatchObject({ externalId: key, direction: 'in', text: 'Still waiting…' });
+      expect(pushed.conversation?.externalId).toBe(conversationId);
+      expect((await poll()).messages.find((m) => m.text === 'Still waiting…')?.externalId).toBe(key);
+    }
+    expect(diagnostic('realtime').reading).toContain(strict ? 'no message id' : 'with its id');
 
     kit.setFaults({ down: true });
     await until(() => (states.at(-1) === 'down' ? true : undefined), 2000);
@@ -705,27 +878,60 @@ describe('assistify connector against the simulator', () => {
   });
 });
 
-describe('assistify connector against a quirkier server of the same document', () => {
-  // String ids everywhere and every list reversed: the document promises neither types nor ordering.
-  const reshape = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(reshape).reverse();
-    if (v && typeof v === 'object')
-      return Object.fromEntries(
-        Object.entries(v).map(([k, x]) => [
-          k,
-          k.endsWith('id') && typeof x === 'number' ? String(x) : reshape(x),
-        ]),
-      );
-    return v;
-  };
-  const real = createSimulator({ seed: 5 });
-  const quirky: ProviderSim = Object.assign(Object.create(real) as AssistifySimulator, {
+describe.each(MODES)(
+  'assistify connector when the socket writes as the customer (strict: $strict)',
+  ({ strict }) => {
+    // A reading the document allows: the chat socket is the customer's widget, so what it takes is stored as
+    // the customer's message. The reply did reach Assistify, but not as the agent's: the agent must check.
+    const sim = createSimulator({ seed: 3, strict });
+    const addMessage = sim.store.addMessage.bind(sim.store);
+    sim.store.addMessage = (id, sender, content, at) =>
+      addMessage(id, sender === 'agent' ? 'customer' : sender, content, at);
+    const kit = new SimKit(sim);
+    let c: ProviderConnector;
+    beforeAll(async () => {
+      await kit.listen();
+      c = connectorFor(kit);
+    });
+    afterAll(async () => {
+      await c.close();
+      await kit.close();
+    });
+
+    it('the reply is unconfirmed, said so, and not sent again', async () => {
+      const text = `as the customer ${Date.now()}`;
+      const err = (await c.send(refOf('1'), text, 'k').catch((e: unknown) => e)) as ProviderError;
+      expect(err).toMatchObject({
+        kind: 'unconfirmed',
+        message: expect.stringContaining('customer’s own message'),
+      });
+      expect(kit.sent.filter((s) => s.text === text)).toHaveLength(1);
+      expect(await c.findSent(refOf('1'), text, new Date(Date.now() - 60_000).toISOString())).toEqual([]);
+      expect(c.diagnostics!().find((d) => d.topic === 'send')).toMatchObject({
+        reading: expect.stringContaining("stored by Assistify as the customer's own message"),
+        confirmed: false,
+      });
+    });
+  },
+);
+
+describe.each(MODES)('assistify connector when messages name no sender (strict: $strict)', ({ strict }) => {
+  // The document shows `sender` on its one message example; a server may leave it out. Then nothing says which
+  // side wrote a message: each is inbound and marked inferred, and this app's replies are still found.
+  const real = createSimulator({ seed: 4, strict });
+  const withoutSender = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(withoutSender)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'sender'))
+        : v;
+  const server: ProviderSim = Object.assign(Object.create(real) as AssistifySimulator, {
     handle: async (req: Parameters<ProviderSim['handle']>[0]) => {
       const reply = await real.handle(req);
-      return { ...reply, body: reshape(reply.body) };
+      return { ...reply, body: withoutSender(reply.body) };
     },
   });
-  const kit = new SimKit(quirky);
+  const kit = new SimKit(server);
   let c: ProviderConnector;
   beforeAll(async () => {
     await kit.listen();
@@ -736,23 +942,74 @@ describe('assistify connector against a quirkier server of the same document', (
     await kit.close();
   });
 
-  it('backfill and poll give the same externalIds as ever, each message once', async () => {
+  it('every message is inbound and inferred; a reply is confirmed once and found again', async () => {
     const msgs = (await backfillAll(c)).flatMap((b) => b.messages);
-    expect(new Set(msgs.map((m) => m.externalId))).toEqual(
-      new Set(real.store.messages.map((m) => `${m.conversationId}:${m.id}`)),
-    );
-
-    let cursor = (await c.poll(null)).cursor;
-    const a = real.inbound({ text: 'first new customer' });
-    const b = real.inbound({ text: 'second new customer' });
-    const batch = await c.poll(cursor);
-    cursor = batch.cursor;
-    expect(batch.messages.map((m) => m.externalId).sort()).toEqual(
-      [`${a.conversationId}:${a.messageId}`, `${b.conversationId}:${b.messageId}`].sort(),
-    );
-    expect(batch.conversations.map((x) => x.externalId)).toEqual(
-      expect.arrayContaining([a.conversationId, b.conversationId]),
-    );
-    expect((await c.poll(cursor)).messages).toEqual([]);
+    expect(msgs.length).toBe(real.store.messages.length);
+    expect(msgs.every((m) => m.direction === 'in' && m.directionInferred === true)).toBe(true);
+    const text = `no sender ${Date.now()}`;
+    const since = new Date().toISOString();
+    const sent = await c.send(refOf('1'), text, 'k');
+    expect(kit.sent.filter((s) => s.text === text)).toHaveLength(1);
+    const found = await c.findSent(refOf('1'), text, since);
+    expect(found.map((m) => m.externalId)).toEqual([sent.externalId]);
+    const direction = c.diagnostics!().find((d) => d.topic === 'direction')!;
+    // Default mode's socket echo still names the agent; strict's carries nothing, and the read has no sender.
+    expect(direction.confirmed).toBe(!strict);
+    expect(direction.reading).toMatch(strict ? /0 with a sender, 1 without/ : /1 with a sender, 0 without/);
   });
 });
+
+describe.each(MODES)(
+  'assistify connector against a quirkier server of the same document (strict: $strict)',
+  ({ strict }) => {
+    // String ids everywhere and every list reversed: the document promises neither types nor ordering.
+    const reshape = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(reshape).reverse();
+      if (v && typeof v === 'object')
+        return Object.fromEntries(
+          Object.entries(v).map(([k, x]) => [
+            k,
+            k.endsWith('id') && typeof x === 'number' ? String(x) : reshape(x),
+          ]),
+        );
+      return v;
+    };
+    const real = createSimulator({ seed: 5, strict });
+    const quirky: ProviderSim = Object.assign(Object.create(real) as AssistifySimulator, {
+      handle: async (req: Parameters<ProviderSim['handle']>[0]) => {
+        const reply = await real.handle(req);
+        return { ...reply, body: reshape(reply.body) };
+      },
+    });
+    const kit = new SimKit(quirky);
+    let c: ProviderConnector;
+    beforeAll(async () => {
+      await kit.listen();
+      c = connectorFor(kit);
+    });
+    afterAll(async () => {
+      await c.close();
+      await kit.close();
+    });
+
+    it('backfill and poll give the same externalIds as ever, each message once', async () => {
+      const msgs = (await backfillAll(c)).flatMap((b) => b.messages);
+      expect(new Set(msgs.map((m) => m.externalId))).toEqual(
+        new Set(real.store.messages.map((m) => `${m.conversationId}:${m.id}`)),
+      );
+
+      let cursor = (await c.poll(null)).cursor;
+      const a = real.inbound({ text: 'first new customer' });
+      const b = real.inbound({ text: 'second new customer' });
+      const batch = await c.poll(cursor);
+      cursor = batch.cursor;
+      expect(batch.messages.map((m) => m.externalId).sort()).toEqual(
+        [`${a.conversationId}:${a.messageId}`, `${b.conversationId}:${b.messageId}`].sort(),
+      );
+      expect(batch.conversations.map((x) => x.externalId)).toEqual(
+        expect.arrayContaining([a.conversationId, b.conversationId]),
+      );
+      expect((await c.poll(cursor)).messages).toEqual([]);
+    });
+  },
+);

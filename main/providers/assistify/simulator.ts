@@ -1,5 +1,8 @@
 // Assistify simulator (providers/assistify.md): a Django REST Framework style API under /api with Bearer
 // tokens, DRF pagination and errors, plus the chat WebSocket at the origin root (ws://host/ws/chat/{id}/).
+// By default it is richer than the document (a message feed at GET /messages/, a conversation detail route,
+// nested customers, socket frames that carry the whole message); strict mode (DESIGN.md, "Strict mode") shows
+// only what the document shows and, where it is silent, the least helpful reading.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -17,6 +20,11 @@ import {
 import { rng, customer, pick, type Rng } from '../simkit/world';
 import { INTENTS, SENTIMENTS, classify } from './classifier';
 import { CHANNELS, Store, seedStore, type Conversation, type Message, type WorldOptions } from './store';
+
+export interface AssistifySimOptions extends WorldOptions {
+  /** Only what the document shows (DESIGN.md, "Strict mode"). */
+  strict?: boolean;
+}
 
 type Json = Record<string, unknown>;
 type Handler = (req: SimRequest, params: Record<string, string>) => SimReply;
@@ -88,23 +96,25 @@ export class AssistifySimulator implements ProviderSim {
     { limit: 1000, windowMs: 3_600_000 },
   ];
   // Doc silent: like DRF's throttling, a 429 carries Retry-After and no X-RateLimit-* headers.
-  readonly rateHeaders = 'retry-after-only' as const;
+  readonly rateHeaders = 'none' as const;
   readonly token: string;
+  readonly strict: boolean;
   store: Store;
   private kit: SimKit | null = null;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly sockets = new Map<number, Set<WebSocket>>();
   private readonly twilioSids = new Map<string, Message>();
+  /** The socket whose frame is being stored (strict mode pushes it to the others only). */
+  private writer: WebSocket | null = null;
   /** Drives new customers' names and channels. */
   private rnd: Rng;
   private newCustomers = 0;
-  private readonly routes: Route[] = [
+  private readonly routes: Route[];
+  /** The documented routes. */
+  private readonly documented: Route[] = [
     ['GET', '/conversations', (req) => this.listConversations(req)],
     ['POST', '/conversations/create_conversation', (req) => this.createConversation(req)],
-    // Doc silent: the ViewSet's detail route, implied by /conversations/{id}/close_conversation/.
-    ['GET', '/conversations/:id', (_, p) => this.withConversation(p.id, (c) => ok(this.conversationJson(c)))],
     ['POST', '/conversations/:id/close_conversation', (_, p) => this.closeConversation(p.id)],
-    ['GET', '/messages', (req) => this.listMessages(req)],
     ['GET', '/messages/get_conversation_messages', (req) => this.conversationMessages(req)],
     ['POST', '/messages/process_message', (req) => this.processMessage(req)],
     ['GET', '/analytics/intent_stats', () => ok(this.stats(INTENTS, (m) => m.intent))],
@@ -113,8 +123,17 @@ export class AssistifySimulator implements ProviderSim {
     ['POST', '/webhooks/whatsapp', (req) => this.whatsapp(req)],
     ['POST', '/webhooks/instagram', (req) => this.instagram(req)],
   ];
+  /** Default mode only: routes the document does not list. */
+  private readonly undocumented: Route[] = [
+    // The ViewSet's detail route, implied by /conversations/{id}/close_conversation/.
+    ['GET', '/conversations/:id', (_, p) => this.withConversation(p.id, (c) => ok(this.conversationJson(c)))],
+    // A message list, of which the document shows only a filter example (?created_at__gte=…).
+    ['GET', '/messages', (req) => this.listMessages(req)],
+  ];
 
-  constructor(private readonly options: WorldOptions) {
+  constructor(private readonly options: AssistifySimOptions) {
+    this.strict = options.strict ?? false;
+    this.routes = this.strict ? this.documented : [...this.documented, ...this.undocumented];
     this.token = `asf_${options.seed.toString(36)}_7f3a9c2e5b`;
     this.rnd = rng(options.seed + 1);
     this.store = this.seed();
@@ -223,8 +242,11 @@ export class AssistifySimulator implements ProviderSim {
       channel: c.channel,
       status: c.status,
       created_at: iso(c.createdAt),
-      // Doc silent: the doc has no customer endpoint, so conversations nest their customer read-only.
-      customer: who ? { id: who.id, name: who.name, handle: who.handle, tags: who.tags } : null,
+      // Doc silent: the doc has no customer endpoint, so by default conversations nest their customer
+      // read-only; strict mode shows the document's `customer_id` only.
+      ...(!this.strict && {
+        customer: who ? { id: who.id, name: who.name, handle: who.handle, tags: who.tags } : null,
+      }),
     };
   }
 
@@ -433,35 +455,46 @@ export class AssistifySimulator implements ProviderSim {
     ws.on('message', (data) => this.agentFrame(ws, conversationId, data.toString()));
   }
 
-  /** An agent writes {message} into the conversation's socket: stored, recorded, echoed to every socket. */
+  /**
+   * Someone writes {message} into the conversation's socket (doc silent on who: it is stored as the agent's
+   * message), recorded as sent, and pushed to the conversation's sockets.
+   */
   private agentFrame(ws: WebSocket, conversationId: number, raw: string): void {
-    // Doc silent: a bad frame is answered on the socket in the doc's 400 envelope, {error}.
+    // Doc silent: a bad frame is answered on the socket in the doc's 400 envelope, {error}; strict, it is
+    // dropped without a word.
+    const refuse = (error: string) => (this.strict ? undefined : ws.send(JSON.stringify({ error })));
     let frame: unknown;
     try {
       frame = JSON.parse(raw);
     } catch {
-      return ws.send(JSON.stringify({ error: 'Invalid JSON.' }));
+      return refuse('Invalid JSON.');
     }
     const message = text((frame as Json | null)?.message);
-    if (!message.trim()) return ws.send(JSON.stringify({ error: 'message is required' }));
-    if (message.length > MAX_CONTENT)
-      return ws.send(JSON.stringify({ error: `message is longer than ${MAX_CONTENT} characters` }));
-    if (!this.store.conversations.has(conversationId))
-      return ws.send(JSON.stringify({ detail: 'Not found.' }));
+    if (!message.trim()) return refuse('message is required');
+    if (message.length > MAX_CONTENT) return refuse(`message is longer than ${MAX_CONTENT} characters`);
+    if (!this.store.conversations.has(conversationId)) return refuse('Not found.');
     // Doc silent: WebSocket frames do not count against the HTTP rate limits.
     this.kit?.recordSent(String(conversationId), message);
-    this.store.addMessage(conversationId, 'agent', message);
+    this.writer = ws;
+    try {
+      this.store.addMessage(conversationId, 'agent', message);
+    } finally {
+      this.writer = null;
+    }
   }
 
+  /**
+   * Doc silent on what a socket receives. By default every new message of the conversation, customer's or
+   * agent's, goes to all its sockets as the object get_conversation_messages lists. Strict: the doc's own
+   * frame shape, {message: text}, with no id and no sender, and nothing back to the socket that wrote it.
+   */
   private push(m: Message): void {
-    // Doc silent: every new message of the conversation, customer's or agent's, is pushed to all its sockets
-    // as the same object get_conversation_messages lists.
-    const frame = JSON.stringify(this.messageJson(m));
+    const frame = JSON.stringify(this.strict ? { message: m.content } : this.messageJson(m));
     for (const ws of this.sockets.get(m.conversationId) ?? [])
-      if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+      if (ws.readyState === WebSocket.OPEN && !(this.strict && ws === this.writer)) ws.send(frame);
   }
 }
 
-export function createSimulator(o: WorldOptions): AssistifySimulator {
+export function createSimulator(o: AssistifySimOptions): AssistifySimulator {
   return new AssistifySimulator(o);
 }

@@ -18,22 +18,39 @@ export function readList(body: unknown, endpoint: string): Page {
   throw new ProviderError('malformed', `${endpoint} returned neither a list nor a page of results`);
 }
 
-const CLOSED_STATUSES = new Set(['closed', 'resolved', 'archived']);
-// The doc only shows "customer"; anything else that names a sender (agent, bot, user, …) is the business.
-const CUSTOMER_SENDERS = new Set(['customer', 'client', 'contact', 'visitor']);
+// The doc shows conversation statuses "active" and "closed" (close_conversation's answer); only "closed" is
+// taken as resolved, so a status the doc does not name leaves the conversation in front of the agent.
+const CLOSED = 'closed';
 
-export const senderOf = (m: Json): string => str(m.sender, '', 50).toLowerCase();
-/** Customer messages, and messages that name no sender at all (the doc's example is a customer's). */
-export const isInbound = (sender: string): boolean => sender === '' || CUSTOMER_SENDERS.has(sender);
-export const isCustomer = (sender: string): boolean => CUSTOMER_SENDERS.has(sender);
+/**
+ * Who wrote a message, by the doc's `sender` field. "customer" is the doc's own value; a sender naming someone
+ * else (agent, bot, …) is the business. No sender, or one that may well name the customer under another word,
+ * says nothing for sure: such a message is taken as inbound and marked inferred (the store then recognises the
+ * app's own replies among them by conversation and text).
+ */
+export type Side = 'customer' | 'business' | 'unknown';
+const MAYBE_CUSTOMER = new Set(['', 'user', 'client', 'contact', 'visitor']);
+
+export const senderOf = (m: Json): string => str(m.sender, '', 50).trim().toLowerCase();
+export function sideOf(sender: string): Side {
+  if (sender === 'customer') return 'customer';
+  return MAYBE_CUSTOMER.has(sender) ? 'unknown' : 'business';
+}
 
 const later = (a: string, b: string) => (a > b ? a : b);
+
+/** The nested customer object, when a server gives one (the doc shows only `customer_id`). */
+export const nestedCustomer = (raw: unknown): Json | null => {
+  const who = obj(raw).customer;
+  return isObj(who) ? who : null;
+};
 
 export function toConversation(raw: unknown): RemoteConversation | null {
   const c = obj(raw);
   const conversationId = id(c.id);
   if (!conversationId) return null;
-  const who = obj(c.customer);
+  const who = nestedCustomer(c) ?? {};
+  // DRF renders a foreign key as its id: `customer: 5` is read like `customer_id: 5`.
   const customerId = id(c.customer_id) ?? id(who.id) ?? id(c.customer);
   const channel = str(c.channel, '', 50);
   const createdAt = isoTime(c.created_at);
@@ -42,13 +59,14 @@ export function toConversation(raw: unknown): RemoteConversation | null {
     contact: {
       // Without a customer id each conversation stands for its own contact.
       externalId: customerId ?? `conversation-${conversationId}`,
-      name: str(who.name ?? c.customer_name, '', 200) || `Customer ${customerId ?? conversationId}`,
-      handle: str(who.handle ?? who.phone ?? who.username, '', 200),
+      // Never a made-up handle: only what a nested customer object carries.
+      name: str(who.name, '', 200) || `Customer ${customerId ?? conversationId}`,
+      handle: str(who.handle, '', 200),
       platform: channel || undefined,
       tags: strings(who.tags),
     },
     lastActivityAt: c.updated_at ? later(createdAt, isoTime(c.updated_at, createdAt)) : createdAt,
-    status: CLOSED_STATUSES.has(str(c.status, '', 50).toLowerCase()) ? 'resolved' : 'open',
+    status: str(c.status, '', 50).toLowerCase() === CLOSED ? 'resolved' : 'open',
     meta: { channel, customerId },
   };
 }
@@ -72,16 +90,19 @@ export function toMessage(raw: unknown, conversationId?: string): RemoteMessage 
   const conv =
     id(m.conversation_id) ?? id(m.conversation) ?? id(obj(m.conversation).id) ?? conversationId ?? null;
   if (!messageId || !conv) return null;
-  const inbound = isInbound(senderOf(m));
+  const side = sideOf(senderOf(m));
+  const out = side === 'business';
   return {
     // Scoped by conversation, in case a server numbers messages per conversation.
     externalId: `${conv}:${messageId}`,
     conversationExternalId: conv,
-    direction: inbound ? 'in' : 'out',
+    direction: out ? 'out' : 'in',
+    ...(side === 'unknown' && { directionInferred: true }),
     text: str(m.content ?? m.text, '', MAX_TEXT),
     type: 'text',
     createdAt: isoTime(m.created_at),
-    status: inbound ? 'received' : 'sent',
+    // Assistify's messages carry no delivery status.
+    status: out ? 'sent' : 'received',
     meta: classification(m),
   };
 }
