@@ -282,7 +282,7 @@ class ChatPionSimulator implements ChatPionSim {
     { limit: 100, windowMs: 60_000 },
     { limit: 5000, windowMs: 86_400_000 },
   ];
-  readonly rateHeaders = 'retry-after-only' as const;
+  readonly rateHeaders = 'retry-after' as const;
   readonly strict: boolean;
   webhooks: string[] = [];
   private readonly apiKey: string;

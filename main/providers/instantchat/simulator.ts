@@ -70,7 +70,7 @@ export class InstantChatSim implements ProviderSim {
   readonly provider = 'instantchat' as const;
   readonly basePath = '';
   // Doc silent: no X-RateLimit-* headers, only Retry-After on 429.
-  readonly rateHeaders = 'retry-after-only' as const;
+  readonly rateHeaders = 'none' as const;
   readonly strict: boolean;
   readonly rateRules: RateRule[] = [
     { limit: 5, windowMs: MINUTE, applies: (r) => isAuthPath(r.path) },

@@ -54,8 +54,12 @@ export interface ProviderSim {
   credentials(): Credentials;
   /** Documented limits, enforced by the kit with 429 and the provider's headers. Keyed per caller. */
   readonly rateRules: RateRule[];
-  /** Headers to advertise limits: 'x-ratelimit' adds X-RateLimit-Limit/Remaining/Reset to every answer. */
-  readonly rateHeaders: 'x-ratelimit' | 'retry-after-only';
+  /**
+   * The rate-limit headers the document promises: 'x-ratelimit' adds X-RateLimit-Limit/Remaining/Reset to
+   * every answer, 'retry-after' a Retry-After on a 429, 'none' nothing. Outside strict mode every 429 has a
+   * Retry-After.
+   */
+  readonly rateHeaders: 'x-ratelimit' | 'retry-after' | 'none';
   /** Strict mode (DESIGN.md): only what the document shows; where it is silent, the least helpful reading. */
   readonly strict?: boolean;
   /** The caller's identity for rate limiting (an API key or token); null for unauthenticated requests. */
@@ -143,9 +147,9 @@ export class SimKit {
     this.sent.push({ to, text, at: new Date().toISOString() });
   }
 
-  /** Retry-After on a 429, unless strict and the document promises only X-RateLimit-* headers. */
+  /** Retry-After on a 429, unless strict and the document does not promise one. */
   private retryAfter(seconds: number): Record<string, string> {
-    return this.sim.strict && this.sim.rateHeaders === 'x-ratelimit'
+    return this.sim.strict && this.sim.rateHeaders !== 'retry-after'
       ? {}
       : { 'retry-after': String(seconds) };
   }
