@@ -9,7 +9,7 @@
 // - where that feed is absent (or ignores its filter), the documented conversation list, newest first, every
 //   round (800/hour), plus the histories of new conversations and of conversations a socket frame pointed at
 //   (at most READS_PER_ROUND a round), and one stale open conversation every SWEEP_EVERY_ROUNDS rounds.
-// Sync's share of the account's limiter paces any excess; confirming a send costs one to three reads.
+// The account's limiter paces any excess; confirming a send costs one to three reads.
 // 4.5 s keeps a new customer's first message (a new conversation, which no socket watches yet) under 5 s.
 import { mapLimit, ProviderError, ProviderHttp, type RequestOptions } from '../http';
 import { isObj, str, type Json } from '../parse';
