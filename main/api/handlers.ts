@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import type { Store } from '../db';
 import { toOutboxItem } from '../db/outbox';
 import { announceHeld } from '../outbox/dispatcher';
+import { queueStatusPush } from '../outbox/status';
 import type { Handlers } from './server';
 import type { BroadcastService } from '../broadcasts/service';
 import type { FlowService } from '../flows/service';
@@ -86,6 +87,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const before = conversation(params.id);
       const c = store.inbox.patchConversation(Number(before.id), body)!;
       events.emit('conversation.updated', c);
+      if (body.status && queueStatusPush(store, channels.connectorFor(c.channelId), c, before.status))
+        d.kickOutbox();
       if (body.read === true && before.unreadCount > 0) void markReadAtProvider(d, Number(c.id));
       return c;
     },

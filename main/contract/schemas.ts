@@ -6,6 +6,14 @@ import { z } from 'zod';
 export const PROVIDERS = ['chatpion', 'chatbots-platform', 'instantchat', 'assistify', 'chatapi'] as const;
 export const ProviderId = z.enum(PROVIDERS);
 export type ProviderId = z.infer<typeof ProviderId>;
+/** How each provider names itself, for what the agent reads. */
+export const PROVIDER_NAMES: Record<ProviderId, string> = {
+  chatpion: 'ChatPion',
+  'chatbots-platform': 'Chatbots Platform',
+  instantchat: 'InstantChat',
+  assistify: 'Assistify',
+  chatapi: 'ChatAPI',
+};
 
 export const ChannelStatus = z.enum(['connecting', 'live', 'polling', 'offline', 'auth_error', 'paused']);
 export type ChannelStatus = z.infer<typeof ChannelStatus>;
@@ -198,7 +206,8 @@ export type ReplyCreate = z.infer<typeof ReplyCreate>;
 export const OutboxStatus = z.enum(['queued', 'sending', 'sent', 'failed', 'cancelled']);
 export const OutboxItem = z.object({
   id: Id,
-  kind: z.enum(['reply', 'broadcast', 'flow_toggle']),
+  /** `status`: a conversation the agent resolved or reopened, told to the provider. */
+  kind: z.enum(['reply', 'broadcast', 'flow_toggle', 'status']),
   channelId: Id,
   conversationId: Id.nullable(),
   messageId: Id.nullable(),

@@ -3,7 +3,7 @@ import type { Sqlite } from './database';
 import type { OutboxItem } from '../contract/schemas';
 import { now } from './json';
 
-export type OutboxKind = 'reply' | 'broadcast' | 'flow_toggle';
+export type OutboxKind = 'reply' | 'broadcast' | 'flow_toggle' | 'status';
 export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
 
 export interface OutboxRow {
@@ -20,6 +20,10 @@ export interface OutboxRow {
   sending_since: string | null;
   error: string | null;
   created_at: string;
+  /** When a send left whose outcome the provider left unknown (ProviderError 'unconfirmed'), or null. */
+  unconfirmed_since: string | null;
+  /** How many times the provider was asked since (findSent) without showing it. */
+  unconfirmed_checks: number;
   /** The failed reply this queued item waits behind (see HELD_BY), or null. */
   held_by: number | null;
 }
@@ -34,19 +38,22 @@ const HELD_BY = `CASE WHEN o.status = 'queued' AND o.conversation_id IS NOT NULL
 ) END`;
 const ROW = `o.*, ${HELD_BY} AS held_by`;
 
-export function toOutboxItem(r: OutboxRow): OutboxItem {
-  let text = '';
+/** What an item does, in words, for the outbox list. */
+function describe(payload: string): string {
   try {
-    const p = JSON.parse(r.payload) as { text?: unknown; active?: unknown; name?: unknown };
-    text =
-      typeof p.text === 'string'
-        ? p.text
-        : typeof p.active === 'boolean'
-          ? `switch ${String(p.name ?? 'flow')} ${p.active ? 'on' : 'off'}`
-          : '';
+    const p = JSON.parse(payload) as { text?: unknown; active?: unknown; name?: unknown; status?: unknown };
+    if (typeof p.text === 'string') return p.text;
+    if (typeof p.active === 'boolean') return `switch ${String(p.name ?? 'flow')} ${p.active ? 'on' : 'off'}`;
+    if (p.status === 'resolved') return 'resolve the conversation';
+    if (p.status === 'open') return 'reopen the conversation';
   } catch {
     /* a bad payload shows as empty text */
   }
+  return '';
+}
+
+export function toOutboxItem(r: OutboxRow): OutboxItem {
+  const text = describe(r.payload);
   return {
     id: String(r.id),
     kind: r.kind,
@@ -83,13 +90,14 @@ export class OutboxRepo {
         `SELECT ${ROW} FROM outbox o WHERE o.status = ? ORDER BY o.id LIMIT 1000`,
       ),
       // The head of each conversation's queue (or each item on its own when it has no conversation), when due
-      // and not held by a failed reply before it. Items of paused channels are not due: they wait. Reading from
+      // and not held by a failed reply before it. Items of paused channels are not due: they wait; nor those of
+      // an offline channel, until its sync finds the provider back (the dispatcher then lets them go). Reading from
       // the unpaused channels into the pending index (CROSS JOIN fixes that order) keeps each dispatcher round
       // (one per new reply) from reading every queued item, or the whole outbox history, while the agent works
       // with channels paused.
       due: db.prepare<[string, number], OutboxRow>(
         `SELECT ${ROW} FROM channels c CROSS JOIN outbox o
-         WHERE c.paused = 0 AND o.channel_id = c.id AND o.status IN ('queued', 'sending')
+         WHERE c.paused = 0 AND c.status <> 'offline' AND o.channel_id = c.id AND o.status IN ('queued', 'sending')
            AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)
            AND NOT EXISTS (
              SELECT 1 FROM outbox p WHERE p.conversation_id = o.conversation_id AND p.id < o.id AND p.status IN ('queued', 'sending'))
@@ -116,8 +124,35 @@ export class OutboxRepo {
       failed: db.prepare(
         `UPDATE outbox SET status = 'failed', error = ?, next_attempt_at = NULL WHERE id = ?`,
       ),
+      // The agent's decision: an item whose send was left unconfirmed goes again, as a new send.
       requeue: db.prepare(
-        `UPDATE outbox SET status = 'queued', error = NULL, next_attempt_at = NULL, attempts = 0 WHERE id = ? AND status = 'failed'`,
+        `UPDATE outbox SET status = 'queued', error = NULL, next_attempt_at = NULL, attempts = 0,
+           unconfirmed_since = NULL, unconfirmed_checks = 0
+         WHERE id = ? AND status = 'failed'`,
+      ),
+      unconfirmed: db.prepare(
+        `UPDATE outbox SET status = 'queued', error = ?, next_attempt_at = ?, unconfirmed_since = ?, unconfirmed_checks = 0
+         WHERE id = ?`,
+      ),
+      checkedUnconfirmed: db.prepare(
+        `UPDATE outbox SET error = ?, next_attempt_at = ?, unconfirmed_checks = unconfirmed_checks + 1 WHERE id = ?`,
+      ),
+      // Items of an offline channel: why they wait. Those left unconfirmed keep saying that instead.
+      noteOutage: db.prepare<[{ channelId: string; reason: string }], { id: number }>(
+        `UPDATE outbox SET error = @reason
+         WHERE channel_id = @channelId AND status = 'queued' AND unconfirmed_since IS NULL AND error IS NOT @reason
+         RETURNING id`,
+      ),
+      // The channel is back: what waited for it goes now, in order, rather than at its last backoff's end.
+      releaseOutage: db.prepare<[string], { id: number }>(
+        `UPDATE outbox SET error = NULL, next_attempt_at = NULL
+         WHERE channel_id = ? AND status = 'queued' AND unconfirmed_since IS NULL
+         RETURNING id`,
+      ),
+      // A newer status for a conversation makes one still waiting to go pointless.
+      supersedeStatus: db.prepare(
+        `UPDATE outbox SET status = 'cancelled', next_attempt_at = NULL
+         WHERE conversation_id = ? AND kind = 'status' AND status = 'queued'`,
       ),
       setPayload: db.prepare(`UPDATE outbox SET payload = ? WHERE id = ? AND status IN ('queued', 'failed')`),
       cancel: db.prepare(
@@ -126,8 +161,10 @@ export class OutboxRepo {
       queuedByChannel: db.prepare<[], { channel_id: string; n: number }>(
         `SELECT channel_id, count(*) AS n FROM outbox WHERE status IN ('queued', 'sending') GROUP BY channel_id`,
       ),
+      // Items that are not due (paused or offline channels) must not wake the dispatcher.
       nextWake: db.prepare<[], { at: string | null }>(
-        `SELECT min(next_attempt_at) AS at FROM outbox WHERE status = 'queued' AND next_attempt_at IS NOT NULL`,
+        `SELECT min(o.next_attempt_at) AS at FROM outbox o JOIN channels c ON c.id = o.channel_id
+         WHERE o.status = 'queued' AND o.next_attempt_at IS NOT NULL AND c.paused = 0 AND c.status <> 'offline'`,
       ),
     };
   }
@@ -179,6 +216,31 @@ export class OutboxRepo {
 
   requeue(id: number): boolean {
     return this.s.requeue.run(id).changes > 0;
+  }
+
+  /** The send left and its outcome is unknown: from now on the provider is asked (findSent), never sent to again. */
+  markUnconfirmed(id: number, error: string, firstCheckAt: Date): void {
+    this.s.unconfirmed.run(error, firstCheckAt.toISOString(), now(), id);
+  }
+
+  /** The provider was asked about an unconfirmed send and did not show it; ask again at `nextAt`. */
+  checkedUnconfirmed(id: number, error: string, nextAt: Date): void {
+    this.s.checkedUnconfirmed.run(error, nextAt.toISOString(), id);
+  }
+
+  /** Says on the queued items of an offline channel why they wait; answers those it changed. */
+  noteOutage(channelId: string, reason: string): OutboxRow[] {
+    return this.s.noteOutage.all({ channelId, reason }).map((r) => this.get(r.id)!);
+  }
+
+  /** The channel is back: its queued items are due now. Answers them. */
+  releaseOutage(channelId: string): OutboxRow[] {
+    return this.s.releaseOutage.all(channelId).map((r) => this.get(r.id)!);
+  }
+
+  /** Cancels a status change of this conversation still waiting to go (a newer one replaces it). */
+  supersedeStatus(conversationId: number): void {
+    this.s.supersedeStatus.run(conversationId);
   }
 
   setPayload(id: number, payload: unknown): boolean {

@@ -6,11 +6,20 @@
 // between "the provider accepted it" and "we stored that" never produces a second copy. findSent matches by
 // text, so a copy another local reply already carries (the agent sent the same text twice) is not this one.
 //
+// A send whose outcome the provider left unknown (ProviderError 'unconfirmed') is never sent again blindly: the
+// provider is asked a few times over a couple of minutes, and if it never shows the message, the reply is parked
+// as failed for the agent to check the conversation and decide (Retry, Edit, Discard).
+//
 // In order: a reply that failed for good holds the later items of its conversation (OutboxRepo.due) until
 // the agent retries, edits or discards it; the customer never reads reply #3 without #2.
+//
+// Outages: items of a channel its sync shows offline are not tried (OutboxRepo.due); they say why they wait at
+// once, and go as soon as the channel is back. Every delivery is the agent's own action: its requests go before
+// sync's in the account's rate limiter.
 import type { Store } from '../db';
 import type { OutboxRow } from '../db/outbox';
-import { ProviderError } from '../providers/http';
+import { PROVIDER_NAMES } from '../contract/schemas';
+import { asAgentAction, ProviderError } from '../providers/http';
 import type { ConversationRef, ProviderConnector } from '../providers/types';
 import type { CoreEvents } from '../events';
 import { backoffMs } from '../sync/backoff';
@@ -19,7 +28,14 @@ import { backoffMs } from '../sync/backoff';
 const GIVE_UP_AFTER_MS = 24 * 3600_000;
 /** A send that was in flight at a crash may still land this long after it left; wait before asking the provider. */
 const IN_FLIGHT_GRACE_MS = 12_000;
+/**
+ * When an unconfirmed send is looked for at the provider, in multiples of the in-flight grace after it left
+ * (by default 12 s, 30 s, 1 min and 2 min). Not found by the last: the agent decides.
+ */
+const UNCONFIRMED_CHECKS = [1, 2.5, 5, 10];
 const PER_CHANNEL_CONCURRENCY = 4;
+
+type Outcome = { externalId?: string; status?: string; result?: unknown };
 
 export interface DispatcherDeps {
   store: Store;
@@ -42,6 +58,8 @@ export class Dispatcher {
   private stopped = false;
   private running: Promise<void> | null = null;
   private rerun = false;
+  /** Channels their sync shows offline → why, as the agent reads it. */
+  private outages = new Map<string, string>();
 
   constructor(private readonly d: DispatcherDeps) {}
 
@@ -75,6 +93,7 @@ export class Dispatcher {
   }
 
   private async tick(): Promise<void> {
+    this.followOutages();
     const busyConversations = new Set(this.inFlight.values());
     // Paused channels' items are not due (OutboxRepo.due); "Pause sync" in the tray holds back every channel.
     const due = this.d.syncPaused() ? [] : this.d.store.outbox.due(200);
@@ -109,21 +128,56 @@ export class Dispatcher {
     this.timer.unref();
   }
 
-  private async deliver(row: OutboxRow, connector: ProviderConnector): Promise<void> {
+  /**
+   * Items of an offline channel say why they wait, at once (new ones included); when the channel is back they are
+   * due at once, in order, rather than at the end of their last backoff.
+   */
+  private followOutages(): void {
+    const { store } = this.d;
+    const now = new Map<string, string>();
+    for (const c of store.channels.all())
+      if (c.status === 'offline' && !c.paused)
+        now.set(c.id, `${PROVIDER_NAMES[c.provider]} unreachable: ${c.error ?? 'no answer'}`);
+    for (const [channelId, reason] of now) this.announce(store.outbox.noteOutage(channelId, reason));
+    for (const channelId of this.outages.keys())
+      if (!now.has(channelId)) this.announce(store.outbox.releaseOutage(channelId));
+    this.outages = now;
+  }
+
+  /** Tells the windows about items whose reason to wait changed (and their messages, which show it). */
+  private announce(rows: OutboxRow[]): void {
+    for (const row of rows) {
+      if (row.message_id !== null) {
+        const m = this.d.store.inbox.setMessageStatus(
+          row.message_id,
+          'queued',
+          row.error === null ? null : `waiting: ${row.error}`,
+        );
+        if (m) this.d.events.emit('message.updated', m);
+      }
+      this.d.events.emit('outbox.item', row);
+    }
+  }
+
+  private deliver(row: OutboxRow, connector: ProviderConnector): Promise<void> {
+    return asAgentAction(() => this.attempt(row, connector));
+  }
+
+  private async attempt(row: OutboxRow, connector: ProviderConnector): Promise<void> {
     const { store } = this.d;
     try {
+      if (row.unconfirmed_since !== null) return await this.checkUnconfirmed(row, connector);
       if (row.status === 'sending' || row.attempts > 0) {
         // It may have reached the provider already (crash or ambiguous failure): ask before resending.
-        const grace = this.d.inFlightGraceMs ?? IN_FLIGHT_GRACE_MS;
         if (
           row.sending_since &&
-          Date.now() - Date.parse(row.sending_since) < grace &&
+          Date.now() - Date.parse(row.sending_since) < this.grace &&
           row.status === 'sending'
         ) {
           store.outbox.retryLater(
             row.id,
             'checking whether the last attempt arrived',
-            new Date(Date.parse(row.sending_since) + grace),
+            new Date(Date.parse(row.sending_since) + this.grace),
           );
           return;
         }
@@ -135,8 +189,35 @@ export class Dispatcher {
       const result = await this.perform(row, connector);
       this.succeed(row, result);
     } catch (e) {
-      this.handleFailure(row, e);
+      this.handleFailure(row, e, connector);
     }
+  }
+
+  private get grace(): number {
+    return this.d.inFlightGraceMs ?? IN_FLIGHT_GRACE_MS;
+  }
+
+  /** When the check after `checks` earlier ones is due, for a send left unconfirmed at `since`. */
+  private unconfirmedCheckAt(since: string, checks: number): Date {
+    return new Date(Date.parse(since) + UNCONFIRMED_CHECKS[checks] * this.grace);
+  }
+
+  /** Looks for a send left unconfirmed (due at its next check); never sends it again. */
+  private async checkUnconfirmed(row: OutboxRow, connector: ProviderConnector): Promise<void> {
+    const found = await this.alreadyDelivered(row, connector);
+    if (found) return this.succeed(row, found);
+    const checks = row.unconfirmed_checks + 1;
+    if (checks >= UNCONFIRMED_CHECKS.length) return this.giveUp(row, this.unconfirmedReason(connector));
+    this.d.store.outbox.checkedUnconfirmed(
+      row.id,
+      `sent, not yet shown by ${PROVIDER_NAMES[connector.provider]}: looking again`,
+      this.unconfirmedCheckAt(row.unconfirmed_since!, checks),
+    );
+    this.emitItem(row.id);
+  }
+
+  private unconfirmedReason(connector: ProviderConnector): string {
+    return `sent but not confirmed by ${PROVIDER_NAMES[connector.provider]}: check the conversation before sending again`;
   }
 
   private ref(row: OutboxRow): ConversationRef {
@@ -153,7 +234,8 @@ export class Dispatcher {
     row: OutboxRow,
     connector: ProviderConnector,
   ): Promise<{ externalId: string; status: string } | null> {
-    if (row.kind === 'flow_toggle') return null; // toggles are checked against the provider's state in perform()
+    // Toggles are checked against the provider's state in perform(); a status change may simply go again.
+    if (row.kind === 'flow_toggle' || row.kind === 'status') return null;
     const p = this.payload(row);
     if (row.kind === 'broadcast' && p.native) {
       throw new ProviderError(
@@ -171,11 +253,17 @@ export class Dispatcher {
     return carrier !== null && carrier !== row.message_id;
   }
 
-  private async perform(
-    row: OutboxRow,
-    connector: ProviderConnector,
-  ): Promise<{ externalId?: string; status?: string; result?: unknown }> {
+  private async perform(row: OutboxRow, connector: ProviderConnector): Promise<Outcome> {
     const p = this.payload(row);
+    if (row.kind === 'status') {
+      if (!connector.setConversationStatus)
+        throw new ProviderError(
+          'client',
+          `${PROVIDER_NAMES[connector.provider]} has no way to resolve or reopen a conversation`,
+        );
+      await connector.setConversationStatus(this.ref(row), p.status === 'resolved' ? 'resolved' : 'open');
+      return {};
+    }
     if (row.kind === 'flow_toggle') {
       if (!connector.setFlowActive) throw new ProviderError('client', 'this provider cannot switch flows');
       const current = (await connector.listFlows?.())?.find((f) => f.externalId === String(p.externalId));
@@ -196,13 +284,15 @@ export class Dispatcher {
         text: String(p.text),
         tags: p.tags as string[] | undefined,
         platforms: p.platforms as string[] | undefined,
+        scheduleAt: typeof p.scheduleAt === 'string' ? p.scheduleAt : undefined,
+        timezone: typeof p.timezone === 'string' ? p.timezone : undefined,
       });
       return { result: b };
     }
     return connector.send(this.ref(row), String(p.text), row.idempotency_key);
   }
 
-  private succeed(row: OutboxRow, r: { externalId?: string; status?: string; result?: unknown }): void {
+  private succeed(row: OutboxRow, r: Outcome): void {
     const { store, events } = this.d;
     // One transaction with what depends on it (broadcast recipients, flow state): a crash leaves both or neither.
     const marked = store.transaction(() => {
@@ -223,32 +313,66 @@ export class Dispatcher {
     this.emitItem(row.id);
   }
 
-  private handleFailure(row: OutboxRow, e: unknown): void {
-    const { store, events } = this.d;
+  private handleFailure(row: OutboxRow, e: unknown, connector: ProviderConnector): void {
     const err = e instanceof ProviderError ? e : new ProviderError('client', (e as Error).message);
-    const current = store.outbox.get(row.id);
+    const current = this.d.store.outbox.get(row.id);
     if (!current || current.status === 'cancelled') return;
-    const expired = Date.now() - Date.parse(row.created_at) > GIVE_UP_AFTER_MS;
-    if (err.transient && !expired) {
-      const wait = backoffMs(current.attempts, err.retryAfterMs);
-      store.outbox.retryLater(row.id, err.message, new Date(Date.now() + wait));
-      if (row.message_id !== null) {
-        const m = store.inbox.setMessageStatus(row.message_id, 'queued', `waiting: ${err.message}`);
-        if (m) events.emit('message.updated', m);
-      }
-    } else {
-      const reason = expired ? `gave up after 24 h: ${err.message}` : err.message;
-      const m = store.transaction(() => {
-        store.outbox.markFailed(row.id, reason);
-        this.d.onSettled(row, { ok: false, error: reason });
-        return row.message_id === null
-          ? null
-          : store.inbox.setMessageStatus(row.message_id, 'failed', reason);
-      });
-      if (m) events.emit('message.updated', m);
-      announceHeld(store, events, row);
-    }
     this.d.log(`outbox ${row.id}: ${err.kind}: ${err.message}`);
+    const name = PROVIDER_NAMES[connector.provider];
+    const expired = Date.now() - Date.parse(row.created_at) > GIVE_UP_AFTER_MS;
+    if (err.kind === 'unconfirmed') this.unconfirmed(current, err, connector);
+    else if (err.transient && !expired)
+      this.retry(current, err, err.unreachable ? `${name} unreachable: ${err.message}` : err.message);
+    // Looking for an unconfirmed send failed for good (the credentials went, say): still the agent's call.
+    else if (current.unconfirmed_since !== null)
+      this.giveUp(row, `${this.unconfirmedReason(connector)} (${err.message})`);
+    else this.giveUp(row, expired ? `gave up after 24 h: ${err.message}` : err.message);
+  }
+
+  /**
+   * The send left and the provider did not say whether it arrived. What has a conversation and a text is looked
+   * for there later (findSent), never sent again; a flow switch or status change is checked or simply repeated;
+   * a native broadcast cannot be looked for.
+   */
+  private unconfirmed(row: OutboxRow, err: ProviderError, connector: ProviderConnector): void {
+    const { store, events } = this.d;
+    if (row.kind === 'flow_toggle' || row.kind === 'status') return this.retry(row, err, err.message);
+    if (row.conversation_id === null)
+      return this.giveUp(row, `${err.message}: check the provider before sending it again`);
+    const name = PROVIDER_NAMES[connector.provider];
+    store.outbox.markUnconfirmed(
+      row.id,
+      `sent, not yet confirmed by ${name}: looking for it`,
+      this.unconfirmedCheckAt(new Date().toISOString(), 0),
+    );
+    if (row.message_id !== null) {
+      const m = store.inbox.setMessageStatus(row.message_id, 'sending', `sent, checking that ${name} has it`);
+      if (m) events.emit('message.updated', m);
+    }
+    this.emitItem(row.id);
+  }
+
+  private retry(row: OutboxRow, err: ProviderError, why: string): void {
+    const { store, events } = this.d;
+    const wait = backoffMs(row.attempts, err.retryAfterMs);
+    store.outbox.retryLater(row.id, why, new Date(Date.now() + wait));
+    if (row.message_id !== null) {
+      const m = store.inbox.setMessageStatus(row.message_id, 'queued', `waiting: ${why}`);
+      if (m) events.emit('message.updated', m);
+    }
+    this.emitItem(row.id);
+  }
+
+  /** Failed for good: the agent sees the reason and retries, edits or discards; later replies wait meanwhile. */
+  private giveUp(row: OutboxRow, reason: string): void {
+    const { store, events } = this.d;
+    const m = store.transaction(() => {
+      store.outbox.markFailed(row.id, reason);
+      this.d.onSettled(row, { ok: false, error: reason });
+      return row.message_id === null ? null : store.inbox.setMessageStatus(row.message_id, 'failed', reason);
+    });
+    if (m) events.emit('message.updated', m);
+    announceHeld(store, events, row);
     this.emitItem(row.id);
   }
 

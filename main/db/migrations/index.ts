@@ -7,6 +7,7 @@ import * as m005 from './005_messages_by_conversation';
 import * as m006 from './006_contact_search_later';
 import * as m007 from './007_channel_trust';
 import * as m008 from './008_outbox_holds';
+import * as m009 from './009_outbox_status_and_unconfirmed';
 import * as m010 from './010_own_replies_and_remote_status';
 
 export interface Migration {
@@ -26,5 +27,6 @@ export const migrations: Migration[] = [
   { version: 6, name: 'contact_search_later', up: m006.up },
   { version: 7, name: 'channel_trust', up: m007.up },
   { version: 8, name: 'outbox_holds', up: m008.up },
+  { version: 9, name: 'outbox_status_and_unconfirmed', up: m009.up, rebuildsTables: true },
   { version: 10, name: 'own_replies_and_remote_status', up: m010.up },
 ];
