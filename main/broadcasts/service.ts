@@ -1,5 +1,7 @@
 // Broadcasts: ChatPion sends them natively; everywhere else the app fans out one reply per recipient
-// through the outbox, so broadcasts made offline queue and go out exactly once like any reply.
+// through the outbox, so broadcasts made offline queue and go out exactly once like any reply. A scheduled
+// broadcast goes to a native provider at once with its schedule (the provider sends it then, whether this app
+// runs or not); its fan-out part the app sends itself when the time comes.
 import crypto from 'node:crypto';
 import type { Store } from '../db';
 import type { OutboxRow } from '../db/outbox';
@@ -65,6 +67,7 @@ export class BroadcastService {
       matches.map((m) => ({ ...m, mode: this.modeOf(m.channelId) })),
     );
     if (!scheduleAt || Date.parse(scheduleAt) <= Date.now()) this.launch(Number(created.id));
+    else this.launch(Number(created.id), { scheduleAt, timezone: b.timezone });
     return this.get(created.id);
   }
 
@@ -94,27 +97,37 @@ export class BroadcastService {
   settled(row: OutboxRow, ok: boolean, error: string | null): void {
     const r = this.store.broadcasts.recipientsDone(row.id, ok ? 'sent' : 'failed', error);
     if (!r) return;
-    if (r.finished) {
-      const b = this.store.broadcasts.get(r.broadcastId)!;
-      if (b.status !== 'cancelled')
-        this.store.broadcasts.setStatus(
-          r.broadcastId,
-          b.sent === 0 && b.failed > 0 ? 'failed' : 'completed',
-          b.failed ? `${b.failed} recipients failed` : null,
-        );
-    }
+    const b = this.store.broadcasts.get(r.broadcastId)!;
+    // Handed to the provider ahead of its schedule, and nothing failed: it stays scheduled until its time.
+    if (r.finished && !(b.status === 'scheduled' && b.failed === 0)) this.finish(r.broadcastId);
     this.emit(r.broadcastId);
+  }
+
+  /** Every recipient is done: completed, or failed when none could be reached. */
+  private finish(id: number): void {
+    const b = this.store.broadcasts.get(id)!;
+    if (b.status === 'cancelled') return;
+    this.store.broadcasts.setStatus(
+      id,
+      b.sent === 0 && b.failed > 0 ? 'failed' : 'completed',
+      b.failed ? `${b.failed} recipients failed` : null,
+    );
   }
 
   private startDue(): void {
     for (const id of this.store.broadcasts.dueScheduled()) this.launch(id);
   }
 
-  /** Turn pending recipients into outbox items: one per native channel, one per fan-out conversation. */
-  private launch(id: number): void {
+  /**
+   * Turn pending recipients into outbox items: one per native channel, one per fan-out conversation. With a
+   * `schedule` still ahead, only the native ones, which carry it to their provider.
+   */
+  private launch(id: number, schedule?: { scheduleAt: string; timezone?: string }): void {
     const b = this.store.broadcasts.get(id)!;
     this.store.transaction(() => {
-      const pending = this.store.broadcasts.pendingRecipients(id);
+      const pending = this.store.broadcasts
+        .pendingRecipients(id)
+        .filter((r) => !schedule || r.mode === 'native');
       const native = new Map<string, number[]>();
       for (const r of pending) {
         if (r.mode === 'native') {
@@ -147,12 +160,17 @@ export class BroadcastService {
             tags: b.audience.tags,
             platforms: b.audience.platforms,
             broadcastId: id,
+            ...schedule,
           },
           key: crypto.randomUUID(),
         });
         this.store.broadcasts.linkOutbox(recipientIds, item.id);
       }
-      this.store.broadcasts.setStatus(id, 'sending');
+      // At its time, a scheduled broadcast whose recipients were all handed over natively may be done already.
+      if (!schedule) {
+        if (pending.length || b.total > b.sent + b.failed) this.store.broadcasts.setStatus(id, 'sending');
+        else this.finish(id);
+      }
     });
     this.emit(id);
     this.kickOutbox();
