@@ -27,6 +27,8 @@ export interface ChannelFacts {
   connector: ProviderConnector | null;
   /** The provider can deliver webhooks to this app, which listens on this machine only. */
   webhooksReachApp: boolean;
+  /** How often the channel's sync asks the provider for changes now; null when it is not running. */
+  pollIntervalMs: number | null;
 }
 
 export function channelDiagnostics(f: ChannelFacts): ChannelDiagnostics {
@@ -50,9 +52,7 @@ function realtimeOf(f: ChannelFacts): Realtime {
   const { status } = f.channel;
   const path = pathOf(f);
   const live = status === 'live' && path !== 'polling';
-  const intervals = f.connector?.pollIntervalMs;
-  const pollIntervalMs = intervals ? (live ? intervals.live : intervals.fallback) : null;
-  return { path, live, pollIntervalMs, detail: detailOf(f, path, live, pollIntervalMs) };
+  return { path, live, pollIntervalMs: f.pollIntervalMs, detail: detailOf(f, path, live, f.pollIntervalMs) };
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;

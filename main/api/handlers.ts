@@ -70,10 +70,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
       channels.patch(params.id, body),
     channelDiagnostics: ({ params }: { params: { id: string } }) => {
       const row = channels.get(params.id);
+      const sync = channels.syncFor(row.id);
       return channelDiagnostics({
         channel: channels.view(row),
-        connector: channels.connectorFor(row.id),
+        connector: sync?.connector ?? null,
         webhooksReachApp: reachesLoopback(row.base_url),
+        pollIntervalMs: sync?.pollIntervalMs ?? null,
       });
     },
     deleteChannel: async ({ params }: { params: { id: string } }) => {

@@ -92,6 +92,8 @@ describe.each([{ strict: false }, { strict: true }])('channel diagnostics, simul
     const d = await settled(ids[p], 'live');
     expect(d.realtime).toMatchObject({ path, live: true });
     expect(d.realtime.detail).toMatch(/^Live: news arrives over /);
+    expect(d.realtime.pollIntervalMs).toBeGreaterThan(0);
+    expect(d.realtime.detail).toContain(`every ${d.realtime.pollIntervalMs! / 1000} s`);
   });
 
   it('reads as polling with the reason when a provider’s webhooks cannot reach this app', async () => {

@@ -26,19 +26,19 @@ const channel = (o: Partial<Channel> = {}): Channel => ({
   ...o,
 });
 
-const connector = (diagnostics?: () => unknown[]) =>
-  ({ pollIntervalMs: { live: 60_000, fallback: 10_000 }, diagnostics }) as unknown as ProviderConnector;
+const connector = (diagnostics?: () => unknown[]) => ({ diagnostics }) as unknown as ProviderConnector;
 
 const facts = (o: Partial<ChannelFacts> = {}): ChannelFacts => ({
   channel: channel(),
   connector: connector(),
   webhooksReachApp: true,
+  pollIntervalMs: 10_000,
   ...o,
 });
 
 describe('channelDiagnostics', () => {
   it('names the push path while it is up, with the reconciliation interval', () => {
-    const d = channelDiagnostics(facts());
+    const d = channelDiagnostics(facts({ pollIntervalMs: 60_000 }));
     expect(d.realtime).toEqual({
       path: 'socket.io',
       live: true,
@@ -98,7 +98,9 @@ describe('channelDiagnostics', () => {
   });
 
   it('has no interval and no readings when no connector runs', () => {
-    const d = channelDiagnostics(facts({ channel: channel({ status: 'paused' }), connector: null }));
+    const d = channelDiagnostics(
+      facts({ channel: channel({ status: 'paused' }), connector: null, pollIntervalMs: null }),
+    );
     expect(d).toMatchObject({ status: 'paused', items: [] });
     expect(d.realtime).toMatchObject({ pollIntervalMs: null, live: false });
     expect(d.realtime.detail).toMatch(/^Paused/);
