@@ -1,11 +1,13 @@
 // The agent's workspace in a real Chromium: a customer message shows up, Enter sends a reply that reaches
 // the provider exactly once, search, filters, resolving, a broadcast to a tag, a flow switch that changes
-// the provider's state, and editing a channel. Screenshots of each view go to test-results/screenshots.
+// the provider's state, editing a channel and reading its diagnostics. Screenshots of each view go to
+// test-results/screenshots.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PROVIDERS,
   type Broadcast,
   type BroadcastPreview,
+  type ChannelDiagnostics,
   type Conversation,
   type Flow,
   type Message,
@@ -205,6 +207,28 @@ describe.skipIf(skip)(SUITE, () => {
       return list.items.find((c) => c.id === d.channels.chatapi)?.name === 'ChatAPI support';
     });
     await d.screenshot('channels');
+  });
+
+  it('says honestly how each channel gets news, and opens a channel’s diagnostics', async () => {
+    const chatpion = d.page.getByRole('listitem', { name: 'chatpion test' });
+    await chatpion.getByText(/^Polling every 2 s \(the provider has no push\)$/).waitFor();
+    const instantchat = d.page.getByRole('listitem', { name: 'instantchat test' });
+    await instantchat.getByText('Live (socket.io)', { exact: true }).waitFor();
+    await chatpion.locator('summary', { hasText: 'Diagnostics' }).click();
+    await chatpion.getByText(/^Polling every 2 s\. /).waitFor();
+    const expected = (await d.get<ChannelDiagnostics>(`/api/v1/channels/${d.channels.chatpion}/diagnostics`))
+      .items;
+    expect(expected.length).toBeGreaterThan(0);
+    const readings = chatpion.getByRole('list', { name: 'Connector readings' }).getByRole('listitem');
+    await waitFor('every reading listed', async () => (await readings.count()) === expected.length);
+    for (const item of expected) {
+      const shown = readings.filter({ hasText: item.reading });
+      await expect(shown.count()).resolves.toBe(1);
+      await expect(shown.locator('.pill').textContent()).resolves.toBe(
+        item.confirmed ? 'Confirmed' : 'Assumed',
+      );
+    }
+    await d.screenshot('channel-diagnostics');
   });
 
   it('switches to the dark theme in Settings', async () => {
