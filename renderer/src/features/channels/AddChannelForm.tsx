@@ -20,7 +20,7 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
   const create = useCreateChannel();
   const test = useTestChannel();
 
-  const credentials = toCredentials(kind, fields);
+  const credentials = toCredentials(provider, kind, fields);
   const body =
     name.trim() && isHttpUrl(baseUrl) && credentials
       ? { provider, name: name.trim(), baseUrl: baseUrl.trim(), credentials }

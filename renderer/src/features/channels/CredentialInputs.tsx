@@ -4,6 +4,7 @@ import type { ProviderId } from '@contract/schemas';
 import {
   CREDENTIAL_KIND_LABELS,
   CREDENTIAL_KINDS,
+  takesUserId,
   type CredentialFields,
   type CredentialKind,
 } from './credentials';
@@ -37,6 +38,13 @@ export function CredentialInputs({ provider, kind, fields, onKind, onChange, opt
         </div>
       )}
       {kind === 'apiKey' && <CredentialField label="API key" name="apiKey" secret {...fieldProps} />}
+      {kind === 'apiKey' && takesUserId(provider) && (
+        <CredentialField
+          label="Your user id (optional: found by the first reply otherwise)"
+          name="userId"
+          {...fieldProps}
+        />
+      )}
       {kind === 'token' && <CredentialField label="Access token" name="token" secret {...fieldProps} />}
       {kind === 'login' && (
         <div className="field-row">

@@ -24,7 +24,7 @@ export function EditChannelForm({ channel, onDone }: { channel: Channel; onDone:
   const [fields, setFields] = useState(EMPTY_CREDENTIALS);
   const patch = usePatchChannel();
 
-  const credentials = toCredentials(kind, fields);
+  const credentials = toCredentials(channel.provider, kind, fields);
   const changes: BodyOf<'patchChannel'> = {
     ...(name.trim() && name.trim() !== channel.name ? { name: name.trim() } : {}),
     ...(baseUrl.trim() && baseUrl.trim() !== channel.baseUrl ? { baseUrl: baseUrl.trim() } : {}),

@@ -6,7 +6,7 @@ export type CredentialKind = 'apiKey' | 'login' | 'token';
 export const CREDENTIAL_KINDS: Record<ProviderId, CredentialKind[]> = {
   chatpion: ['apiKey'],
   'chatbots-platform': ['apiKey', 'login'],
-  instantchat: ['login'],
+  instantchat: ['login', 'token'],
   assistify: ['token'],
   chatapi: ['apiKey'],
 };
@@ -19,18 +19,36 @@ export const CREDENTIAL_KIND_LABELS: Record<CredentialKind, string> = {
 
 export interface CredentialFields {
   apiKey: string;
+  /** ChatAPI only, optional: the user the key belongs to, where the service does not say. */
+  userId: string;
   username: string;
   password: string;
   token: string;
 }
 
-export const EMPTY_CREDENTIALS: CredentialFields = { apiKey: '', username: '', password: '', token: '' };
+export const EMPTY_CREDENTIALS: CredentialFields = {
+  apiKey: '',
+  userId: '',
+  username: '',
+  password: '',
+  token: '',
+};
+
+/** Providers whose API key may come with the user it belongs to. */
+export const takesUserId = (provider: ProviderId) => provider === 'chatapi';
 
 /** The credentials object for the chosen kind, or null while a required field is empty. */
-export function toCredentials(kind: CredentialKind, f: CredentialFields): Credentials | null {
+export function toCredentials(
+  provider: ProviderId,
+  kind: CredentialKind,
+  f: CredentialFields,
+): Credentials | null {
   switch (kind) {
-    case 'apiKey':
-      return f.apiKey.trim() ? { apiKey: f.apiKey.trim() } : null;
+    case 'apiKey': {
+      const apiKey = f.apiKey.trim();
+      const userId = takesUserId(provider) ? f.userId.trim() : '';
+      return apiKey ? (userId ? { apiKey, userId } : { apiKey }) : null;
+    }
     case 'token':
       return f.token.trim() ? { token: f.token.trim() } : null;
     case 'login':
