@@ -248,18 +248,22 @@ const unread = (conv: Conversation) => {
 };
 
 // Doc silent on resource fields: these shapes are our choice (see README.md); templates keep their text in `content`.
-export const messageJson = (m: Message) => ({
-  id: m.id,
-  conversationId: m.conversationId,
-  sender: m.sender,
-  text: m.text,
-  type: 'text',
-  status: m.status,
-  createdAt: iso(m.createdAt),
-  updatedAt: iso(m.updatedAt),
-});
+// `strict` (DESIGN.md, "Strict mode"): no author field at all, and a customer's message carries a delivery
+// status like any other, so neither tells which way a message went.
+export function messageJson(m: Message, strict = false) {
+  const shape = {
+    id: m.id,
+    conversationId: m.conversationId,
+    text: m.text,
+    type: 'text',
+    status: strict && m.status === 'received' ? 'delivered' : m.status,
+    createdAt: iso(m.createdAt),
+    updatedAt: iso(m.updatedAt),
+  };
+  return strict ? shape : { ...shape, sender: m.sender };
+}
 
-export function conversationJson(w: World, conv: Conversation) {
+export function conversationJson(w: World, conv: Conversation, strict = false) {
   const contact = w.contacts.get(conv.contactId);
   const last = conv.messages[conv.messages.length - 1];
   return {
@@ -271,7 +275,12 @@ export function conversationJson(w: World, conv: Conversation) {
     messageCount: conv.messages.length,
     unreadCount: unread(conv),
     lastMessage: last
-      ? { id: last.id, sender: last.sender, text: last.text, createdAt: iso(last.createdAt) }
+      ? {
+          id: last.id,
+          ...(strict ? {} : { sender: last.sender }),
+          text: last.text,
+          createdAt: iso(last.createdAt),
+        }
       : null,
     lastMessageAt: last ? iso(last.createdAt) : null,
     createdAt: iso(conv.createdAt),

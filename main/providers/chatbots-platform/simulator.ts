@@ -1,7 +1,8 @@
 // Chatbots Platform simulator: the REST API of providers/chatbots-platform.md over an in-memory World —
 // JWT login/refresh/logout and X-API-KEY auth, {status, data} envelopes, page/pageSize pagination,
 // {status:'error', error:{code, message, details}} errors, 100 requests/min with X-RateLimit-* headers,
-// health endpoints, and webhooks signed with 'sha256=' HMACs.
+// health endpoints, and webhooks signed with 'sha256=' HMACs. Strict mode (DESIGN.md) answers only what the
+// document shows and, where it is silent, the least helpful plausible reading (see README.md).
 import { createHmac } from 'node:crypto';
 import {
   bearer,
@@ -33,11 +34,12 @@ export const SIM_USERNAME = 'support-team';
 export const SIM_PASSWORD = 'demo-password-1';
 export const SIM_API_KEY = 'cbp_sk_demo_4f1c2a9e7b3d';
 
-// Doc names conversation.created and message.received; the other events are our choice.
+/** The two events the document names. */
+const DOCUMENTED_EVENTS = ['conversation.created', 'message.received'];
+/** Default mode also sends these, our choice. */
 export const WEBHOOK_EVENTS = [
-  'conversation.created',
+  ...DOCUMENTED_EVENTS,
   'conversation.updated',
-  'message.received',
   'message.sent',
   'message.delivered',
   'message.read',
@@ -49,6 +51,17 @@ const MAX_PAGE_SIZE = 100;
 const MAX_MESSAGE_LENGTH = 4096; // Doc silent on limits
 const DELIVERY_DELAY_MS = 300;
 const WEBHOOK_RETRY_DELAYS_MS = [0, 1000, 3000];
+
+export interface SimulatorOptions extends WorldOptions {
+  strict?: boolean;
+}
+
+/** What an event is about; strict mode sends only the first one present, as the event's whole `data`. */
+interface EventSubject {
+  message?: Message;
+  conversation?: Conversation;
+  chatbot?: Chatbot;
+}
 
 interface Route {
   method: string;
@@ -108,6 +121,7 @@ class ChatbotsPlatformSim implements ProviderSim {
   readonly basePath = '/api';
   readonly rateRules = [{ limit: 100, windowMs: 60_000 }]; // standard tier
   readonly rateHeaders = 'x-ratelimit' as const;
+  readonly strict: boolean;
 
   private kit: SimKit | null = null;
   private world: World;
@@ -119,7 +133,8 @@ class ChatbotsPlatformSim implements ProviderSim {
   private metrics = freshMetrics();
   private readonly routes: Route[];
 
-  constructor(private readonly opts: WorldOptions) {
+  constructor(private readonly opts: SimulatorOptions) {
+    this.strict = opts.strict ?? false;
     this.world = new World(opts);
     const r = (method: string, pattern: string, handler: Route['handler'], isPublic = false): Route => ({
       method,
@@ -141,13 +156,13 @@ class ChatbotsPlatformSim implements ProviderSim {
       ),
       r('GET', '/health/metrics', this.metricsReply, true),
       r('GET', '/conversations', (req) =>
-        this.page(req, this.world.conversationList(), (c) => conversationJson(this.world, c)),
+        this.page(req, this.world.conversationList(), (c) => this.conversationJson(c)),
       ),
       r('GET', '/conversations/:id', (_req, p) =>
-        this.withConversation(p.id, (c) => this.data(conversationJson(this.world, c))),
+        this.withConversation(p.id, (c) => this.data(this.conversationJson(c))),
       ),
       r('GET', '/conversations/:id/messages', (req, p) =>
-        this.withConversation(p.id, (c) => this.page(req, c.messages, messageJson)),
+        this.withConversation(p.id, (c) => this.page(req, c.messages, (m) => this.messageJson(m))),
       ),
       r('POST', '/conversations/:id/messages', this.sendMessage),
       r('GET', '/chatbots', (req) => this.page(req, [...this.world.chatbots.values()], chatbotJson)),
@@ -165,10 +180,14 @@ class ChatbotsPlatformSim implements ProviderSim {
       r('DELETE', '/templates/:id', (_req, p) =>
         this.withTemplate(p.id, (t) => this.remove(this.world.templates, t.id)),
       ),
-      // Doc silent: GET (list) and DELETE next to the documented POST /webhooks.
-      r('GET', '/webhooks', (req) => this.page(req, [...this.webhooks.values()], webhookJson)),
       r('POST', '/webhooks', this.registerWebhook),
-      r('DELETE', '/webhooks/:id', this.deleteWebhook),
+      // Doc silent: default mode lists and deletes registrations too; strict mode has only the documented POST.
+      ...(this.strict
+        ? []
+        : [
+            r('GET', '/webhooks', (req) => this.page(req, [...this.webhooks.values()], webhookJson)),
+            r('DELETE', '/webhooks/:id', this.deleteWebhook),
+          ]),
     ];
   }
 
@@ -217,10 +236,10 @@ class ChatbotsPlatformSim implements ProviderSim {
     );
     for (const m of seen) this.setStatus(m, 'read', now);
     const msg = w.addMessage(conv, 'user', text, now);
-    if (!existing) this.emit('conversation.created', { conversation: conversationJson(w, conv) });
-    else if (reopened) this.emit('conversation.updated', { conversation: conversationJson(w, conv) });
-    for (const m of seen) this.emit('message.read', { message: messageJson(m) });
-    this.emit('message.received', { message: messageJson(msg), conversation: conversationJson(w, conv) });
+    if (!existing) this.emit('conversation.created', { conversation: conv });
+    else if (reopened) this.emit('conversation.updated', { conversation: conv });
+    for (const m of seen) this.emit('message.read', { message: m });
+    this.emit('message.received', { message: msg, conversation: conv });
     return { conversationId: conv.id, messageId: msg.id };
   }
 
@@ -263,6 +282,14 @@ class ChatbotsPlatformSim implements ProviderSim {
     const token = bearer(req);
     if (!token) return 'Authentication required: send Authorization: Bearer <token> or X-API-KEY';
     return this.tokens.userOf(token) ? null : 'Access token is invalid or expired';
+  }
+
+  private messageJson(m: Message) {
+    return messageJson(m, this.strict);
+  }
+
+  private conversationJson(c: Conversation) {
+    return conversationJson(this.world, c, this.strict);
   }
 
   private data(data: unknown, status = 200): SimReply {
@@ -365,17 +392,15 @@ class ChatbotsPlatformSim implements ProviderSim {
       // Doc silent on idempotency: there is no idempotency key; every POST is a new message.
       const m = this.world.addMessage(conv, 'agent', b.text as string);
       this.kit?.recordSent(conv.id, m.text);
-      this.emit('message.sent', {
-        message: messageJson(m),
-        conversation: conversationJson(this.world, conv),
-      });
+      // Strict: the document's only message event, as the platform received the agent's message too.
+      this.emit(this.strict ? 'message.received' : 'message.sent', { message: m, conversation: conv });
       // Doc silent on message statuses: sent, then delivered shortly after, then read when the customer writes.
       this.later(DELIVERY_DELAY_MS, () => {
         if (m.status !== 'sent') return;
         this.setStatus(m, 'delivered', Date.now());
-        this.emit('message.delivered', { message: messageJson(m) });
+        this.emit('message.delivered', { message: m });
       });
-      return this.data(messageJson(m), 201);
+      return this.data(this.messageJson(m), 201);
     });
   }
 
@@ -418,27 +443,43 @@ class ChatbotsPlatformSim implements ProviderSim {
     return this.data(chatbotJson(bot), 201);
   }
 
-  /** Doc silent: PUT updates the fields it is given (a partial update); `status` switches a chatbot on/off. */
+  /**
+   * Doc: "Update a chatbot", body undocumented. Default mode: a partial update, where `status` switches a
+   * chatbot on/off. Strict mode: a full replacement of the fields the SDK's create example shows (name,
+   * description, type): without a name it is 422; anything else in the body (such as `status`) is ignored.
+   */
   private updateChatbot(req: SimRequest, p: Record<string, string>): SimReply {
     return this.withChatbot(p.id, (bot) => {
       const b = obj(req.body);
-      const bad = this.invalid(this.chatbotProblems(b, false));
+      const bad = this.invalid(this.chatbotProblems(b, this.strict));
       if (bad) return bad;
-      for (const k of ['name', 'description', 'type', 'status'] as const)
-        if (b[k] !== undefined) Object.assign(bot, { [k]: b[k] });
+      if (this.strict)
+        Object.assign(bot, {
+          name: b.name,
+          description: (b.description as string | undefined) ?? '',
+          type: (b.type as string | undefined) ?? 'rule-based',
+        });
+      else
+        for (const k of ['name', 'description', 'type', 'status'] as const)
+          if (b[k] !== undefined) Object.assign(bot, { [k]: b[k] });
       bot.updatedAt = Date.now();
-      this.emit('chatbot.updated', { chatbot: chatbotJson(bot) });
+      this.emit('chatbot.updated', { chatbot: bot });
       return this.data(chatbotJson(bot));
     });
   }
 
-  /** Doc silent: deploying makes a chatbot active and stamps deployedAt. */
+  /**
+   * Doc silent: deploying makes a chatbot active and stamps deployedAt. Default mode answers the chatbot;
+   * strict mode a deployment record, so what the chatbot now is must be read back.
+   */
   private deployChatbot(_req: SimRequest, p: Record<string, string>): SimReply {
     return this.withChatbot(p.id, (bot) => {
       bot.status = 'active';
       bot.deployedAt = bot.updatedAt = Date.now();
-      this.emit('chatbot.updated', { chatbot: chatbotJson(bot) });
-      return this.data(chatbotJson(bot));
+      this.emit('chatbot.updated', { chatbot: bot });
+      if (!this.strict) return this.data(chatbotJson(bot));
+      const deployment = { id: this.world.newId(), chatbotId: bot.id, status: 'deployed' };
+      return this.data({ ...deployment, createdAt: new Date(bot.deployedAt).toISOString() }, 201);
     });
   }
 
@@ -486,15 +527,15 @@ class ChatbotsPlatformSim implements ProviderSim {
     const b = obj(req.body);
     const events = b.events;
     // Doc silent on validation: known event names (or '*'), an http(s) URL and a secret are required.
+    // Strict: only the two event names the document shows.
+    const known = this.strict ? DOCUMENTED_EVENTS : [...WEBHOOK_EVENTS, '*'];
     const eventsOk =
-      Array.isArray(events) &&
-      events.length > 0 &&
-      events.every((e) => e === '*' || WEBHOOK_EVENTS.includes(e));
+      Array.isArray(events) && events.length > 0 && events.every((e) => known.includes(e as string));
     const bad = this.invalid([
       ...(isHttpUrl(b.url) ? [] : [{ field: 'url', message: 'must be an http(s) URL' }]),
       ...(eventsOk
         ? []
-        : [{ field: 'events', message: `must be a non-empty array of: ${WEBHOOK_EVENTS.join(', ')}, *` }]),
+        : [{ field: 'events', message: `must be a non-empty array of: ${known.join(', ')}` }]),
       ...checkString(b, 'secret', true, 500),
     ]);
     if (bad) return bad;
@@ -519,19 +560,28 @@ class ChatbotsPlatformSim implements ProviderSim {
   }
 
   /** Doc: {event, timestamp, data, signature}; signature = 'sha256=' + HMAC of JSON.stringify(payload without it). */
-  private emit(event: string, data: Json): void {
+  private emit(event: string, subject: EventSubject): void {
     if (this.kit?.faults.down) return; // a provider that is down sends nothing
-    const unsigned = { event, timestamp: new Date().toISOString(), data };
+    const unsigned = { event, timestamp: new Date().toISOString(), data: this.eventData(subject) };
     const json = JSON.stringify(unsigned);
     const generation = this.generation;
     for (const hook of this.webhooks.values()) {
       if (!hook.events.includes(event) && !hook.events.includes('*')) continue;
       const signature = 'sha256=' + createHmac('sha256', hook.secret).update(json).digest('hex');
-      // Doc silent: the signature also travels in an X-Signature header.
-      const send = () =>
-        this.kit?.deliverWebhook(hook.url, { ...unsigned, signature }, { 'x-signature': signature }) ?? 0;
+      // Doc silent: default mode also sends the signature in an X-Signature header; strict mode only in the body.
+      const headers: Record<string, string> = this.strict ? {} : { 'x-signature': signature };
+      const send = () => this.kit?.deliverWebhook(hook.url, { ...unsigned, signature }, headers) ?? 0;
       hook.queue = hook.queue.then(() => this.deliver(send, generation));
     }
+  }
+
+  /** Doc: "Event-specific data". Default mode: {message, conversation}, {message}, {conversation} or {chatbot}; strict: the subject itself. */
+  private eventData({ message, conversation, chatbot }: EventSubject): Json {
+    const m = message && this.messageJson(message);
+    const c = conversation && this.conversationJson(conversation);
+    const b = chatbot && chatbotJson(chatbot);
+    if (this.strict) return m ?? c ?? b ?? {};
+    return { ...(m ? { message: m } : {}), ...(c ? { conversation: c } : {}), ...(b ? { chatbot: b } : {}) };
   }
 
   /** Doc silent on retries: per registration in order, up to 3 attempts on network errors and 5xx. */
@@ -570,6 +620,6 @@ const webhookJson = (h: Webhook) => ({
 });
 
 /** `conversations`/`messagesPerConversation` seed a larger world (benchmarks); the default is ~20 conversations. */
-export function createSimulator(o: WorldOptions): ProviderSim {
+export function createSimulator(o: SimulatorOptions): ProviderSim {
   return new ChatbotsPlatformSim(o);
 }
