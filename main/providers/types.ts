@@ -1,7 +1,10 @@
 // What the core needs from a channel provider. Each provider folder implements ProviderConnector in
 // connector.ts (mapping its own model — subscribers, rooms, Instagram threads — onto
 // contacts → conversations → messages) and serves its documented API from simulator.ts.
-import type { Capabilities, Credentials, ProviderId } from '../contract/schemas';
+import type { Capabilities, Credentials, Diagnostic, ProviderId } from '../contract/schemas';
+
+/** One thing a connector could not confirm from its provider's document or answers (the contract's shape). */
+export type { Diagnostic };
 import type { ProviderHttp, RateLimiter, RateWindow } from './http';
 
 export type MessageType = 'text' | 'image' | 'video' | 'audio' | 'file' | 'other';
@@ -70,16 +73,6 @@ export interface SentMessage {
   externalId: string;
   createdAt: string;
   status: RemoteMessageStatus;
-}
-
-/** One thing a connector could not confirm from the provider's document or answers, for a support engineer. */
-export interface Diagnostic {
-  /** What it is about: 'direction', 'identity', 'realtime', 'send', 'discovery', 'contacts', … */
-  topic: string;
-  /** The reading the connector takes, in a sentence. */
-  reading: string;
-  /** true: the provider's answers confirmed it; false: assumed, for want of a documented field. */
-  confirmed: boolean;
 }
 
 export interface RemoteFlow {
