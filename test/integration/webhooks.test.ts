@@ -1,7 +1,7 @@
 // Webhooks received by the local server (/api/v1/webhooks/:channelId, no token: the provider cannot have it).
 // Chatbots Platform signs deliveries with 'sha256=' HMACs: a genuine, fresh delivery is applied once; a bad or
-// missing signature, a stale timestamp or a replay (even after a restart) is refused with 401, a log line
-// naming the reason, and no change to the data. An unknown channel is a 404. The channel's webhook secret is
+// missing signature or a replay (even after a restart) is refused with 401, a log line naming the reason, and
+// no change to the data; the document requires no timestamp window, so a late one is re-read rather than applied. An unknown channel is a 404. The channel's webhook secret is
 // stored sealed, like its credentials.
 import { createHmac, randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -140,12 +140,8 @@ describe('webhooks of a Chatbots Platform channel', () => {
     await refused(d.body, {}, /replay/);
     // The same signed bytes with the signature member first: the same delivery.
     await refused(JSON.stringify({ signature: d.signature, ...d.unsigned }), {}, /replay/);
-    // Re-serialised: not the bytes that were signed.
-    await refused(
-      JSON.stringify({ ...d.unsigned, signature: d.signature }, null, 2),
-      {},
-      /signature does not match/,
-    );
+    // Re-serialised: the document's verify function accepts it, under the same name, so it is the same delivery.
+    await refused(JSON.stringify({ ...d.unsigned, signature: d.signature }, null, 2), {}, /replay/);
     expect(storedMessages('wh-genuine')).toBe(1);
     expect(core.store.inbox.counts()).toEqual(counts);
   });
@@ -203,7 +199,7 @@ describe('webhooks of a Chatbots Platform channel', () => {
     expect(storedMessages('wh-legacy-secret')).toBe(1);
   }, 30_000);
 
-  it('refuses a wrong signature, a missing one, a foreign key and a stale or future timestamp, naming the reason', async () => {
+  it('refuses a wrong signature, a missing one and a foreign key, naming the reason; takes any timestamp', async () => {
     const wrong = delivery('wh-wrong');
     const tampered = wrong.body.replace('hello wh-wrong', 'hello tampered');
     await expectRejected(
@@ -224,21 +220,14 @@ describe('webhooks of a Chatbots Platform channel', () => {
       /signature does not match/,
     );
 
-    const stale = delivery('wh-stale', { at: new Date(Date.now() - 10 * 60_000) });
-    await expectRejected(
-      'wh-stale',
-      stale.body,
-      { 'x-signature': stale.signature },
-      /outside the 5-minute window/,
-    );
-
+    // Genuine and an hour late (maybe a replay the server no longer remembers): taken, and re-read from the
+    // provider instead of applied. Ahead of this clock: taken and applied.
+    const stale = delivery('wh-stale', { at: new Date(Date.now() - 60 * 60_000) });
+    expect((await post(stale.body, { 'x-signature': stale.signature })).status).toBe(200);
+    expect(storedMessages('wh-stale')).toBe(0);
     const future = delivery('wh-future', { at: new Date(Date.now() + 10 * 60_000) });
-    await expectRejected(
-      'wh-future',
-      future.body,
-      { 'x-signature': future.signature },
-      /outside the 5-minute window/,
-    );
+    expect((await post(future.body, { 'x-signature': future.signature })).status).toBe(200);
+    expect(storedMessages('wh-future')).toBe(1);
 
     await expectRejected('wh-junk', 'not json at all', { 'content-type': 'text/plain' }, /not JSON/);
     // Declared JSON that is not: the server's parser answers 400 before any connector sees it.

@@ -122,20 +122,24 @@ export function readConversation(raw: unknown): RemoteConversation | null {
   if (!externalId) return null;
   const activity = activityMs(raw);
   const chatbotId = id(first(raw, ['chatbotId', 'botId']));
+  const status = str(raw.status).toLowerCase();
   return {
     externalId,
     contact: readContact(raw, externalId),
     lastActivityAt: activity === null ? UNKNOWN_TIME : new Date(activity).toISOString(),
-    status: CLOSED.includes(str(raw.status).toLowerCase()) ? 'resolved' : 'open',
+    // No status field: the provider says nothing, and the agent's own status stands.
+    ...(status ? { status: CLOSED.includes(status) ? ('resolved' as const) : ('open' as const) } : {}),
     ...(raw.unreadCount !== undefined ? { unreadCount: Math.max(0, Math.floor(num(raw.unreadCount))) } : {}),
     ...(chatbotId ? { meta: { chatbotId } } : {}),
   };
 }
 
+/** Author values for the customer's side. 'user' also names the platform's own (logged-in) users in this API. */
 const INBOUND = 'user customer contact visitor client human end_user inbound incoming in'.split(' ');
+/** Author values that can only mean the business's side: an agent, a bot, the system. */
 const OUTBOUND = 'agent bot chatbot assistant operator system admin outbound outgoing out'.split(' ');
 
-/** Who wrote a message, as the server put it (e.g. 'user', 'agent', 'bot'). */
+/** Who wrote a message, as the server put it (e.g. 'user', 'agent', 'bot'); '' when it does not say. */
 function senderOf(m: Json): string {
   for (const k of ['direction', 'sender', 'senderType', 'role', 'from', 'author']) {
     const v = m[k];
@@ -147,31 +151,38 @@ function senderOf(m: Json): string {
 
 const TYPES: MessageType[] = ['text', 'image', 'video', 'audio', 'file'];
 
-function outboundStatus(v: unknown): RemoteMessageStatus {
+/** The provider's own status of a message; 'sent' (it holds the message) when it gives none we know. */
+function providerStatus(v: unknown): RemoteMessageStatus {
   const s = str(v).toLowerCase();
   if (s === 'seen') return 'read';
   if (s === 'error') return 'failed';
-  return (['sent', 'delivered', 'read', 'failed'] as const).find((x) => x === s) ?? 'sent';
+  return (['received', 'sent', 'delivered', 'read', 'failed'] as const).find((x) => x === s) ?? 'sent';
 }
 
-/** `conversationId`: the conversation being read, for servers that do not repeat it on each message. */
+/**
+ * `conversationId`: the conversation being read, for servers that do not repeat it on each message.
+ * Direction: the document defines no message fields. A message whose author field (the server's own answer)
+ * names the business's side is outbound; every other one, with no such field or naming a user, is inbound
+ * by inference (`directionInferred`), with the provider's status kept: the store takes it for the app's own
+ * reply when it matches one this app sent.
+ */
 export function readMessage(raw: unknown, conversationId?: string): RemoteMessage | null {
   if (!isObj(raw)) return null;
   const externalId = id(first(raw, ['id', '_id', 'messageId']));
   const conversationExternalId = id(first(raw, ['conversationId', 'conversation_id'])) ?? conversationId;
   if (!externalId || !conversationExternalId) return null;
   const sender = senderOf(raw);
-  const direction = OUTBOUND.includes(sender) ? 'out' : 'in';
+  const outbound = OUTBOUND.includes(sender);
   const body = first(raw, ['text', 'content', 'message', 'body']);
   const type = str(raw.type).toLowerCase();
   return {
     externalId,
     conversationExternalId,
-    direction,
+    ...(outbound ? { direction: 'out' as const } : { direction: 'in' as const, directionInferred: true }),
     text: isObj(body) ? str(first(body, ['text', 'body'])) : str(body),
     type: type === '' ? 'text' : (TYPES.find((t) => t === type) ?? 'other'),
     createdAt: isoTime(first(raw, MESSAGE_TIME_KEYS)),
-    status: direction === 'in' ? 'received' : outboundStatus(raw.status),
+    status: providerStatus(raw.status),
     ...(sender ? { meta: { sender } } : {}),
   };
 }

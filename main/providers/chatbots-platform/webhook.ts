@@ -1,5 +1,5 @@
-// Chatbots Platform webhooks: check the 'sha256=' HMAC signature and the timestamp of a delivery, then
-// turn its event into RealtimeEvents.
+// Chatbots Platform webhooks: check the 'sha256=' HMAC signature of a delivery, then turn its event into
+// RealtimeEvents.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ProviderError } from '../http';
 import { id, isObj, obj, str, type Json } from '../parse';
@@ -18,7 +18,23 @@ export const WEBHOOK_EVENTS = [
   'chatbot.updated',
 ];
 
-const REPLAY_WINDOW_MS = 5 * 60_000;
+/**
+ * A genuine delivery older than this is re-read from the API rather than applied: the local server refuses a
+ * replay by the delivery's name for 15 minutes (api/webhooks.ts), so an older one may be a replay.
+ */
+const STALE_AFTER_MS = 10 * 60_000;
+
+/** What the signature was found to cover: the bytes received, or the document's JSON.stringify of the payload. */
+export type SignedOver = 'bytes' | 'document';
+
+export interface VerifiedDelivery {
+  payload: Json;
+  /** The verified signature: a replay carries the same one, however it is re-serialised. */
+  deliveryId: string;
+  signedOver: SignedOver;
+  /** Its timestamp is older than STALE_AFTER_MS (a delivery without one is not). */
+  stale: boolean;
+}
 
 const STATUS_EVENTS = new Map<string, RemoteMessageStatus>([
   ['message.delivered', 'delivered'],
@@ -80,19 +96,21 @@ function signedText(raw: string): string | null {
   return raw.slice(0, start) + raw.slice(raw[after] === ',' ? after + 1 : end);
 }
 
-function sameSignature(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
+function signs(secret: string, text: string, given: string): boolean {
+  const a = Buffer.from('sha256=' + createHmac('sha256', secret).update(text).digest('hex'));
   const b = Buffer.from(given);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
- * The payload of a genuine, fresh delivery, and a name for it: its signature. The signature is taken only
- * from where the document puts it (the body's top-level "signature" field; a header or a nested field is no
- * signature) and checked over the exact bytes received, so a delivery changed in any way, even re-serialised,
- * does not verify, and a genuine one replayed has the same name. Throws ProviderError('auth') otherwise.
+ * The payload of a genuine delivery, and a name for it: its signature. The signature is taken only from where
+ * the document puts it (the body's top-level "signature" field; a header or a nested field is no signature)
+ * and checked over the bytes received without that member (any sender that signs what it sends), else over
+ * JSON.stringify of the payload without it, the document's own verifyWebhookSignature (a sender that signs
+ * compact JSON and sends it laid out otherwise). The document requires no timestamp, so none is required;
+ * a replay is refused by its name, which re-serialising does not change. Throws ProviderError('auth').
  */
-export function verifyWebhook(req: WebhookRequest, secret: string): { payload: Json; deliveryId: string } {
+export function verifyWebhook(req: WebhookRequest, secret: string): VerifiedDelivery {
   const raw = req.rawBody.toString('utf8');
   let payload: unknown;
   try {
@@ -102,17 +120,20 @@ export function verifyWebhook(req: WebhookRequest, secret: string): { payload: J
   }
   if (!isObj(payload)) throw reject('the body is not a JSON object');
   const signed = signedText(raw);
-  if (signed === null || typeof payload.signature !== 'string')
+  const given = payload.signature;
+  if (signed === null || typeof given !== 'string')
     throw reject('no signature (one "signature" string at the top level of the body)');
-  const expected = 'sha256=' + createHmac('sha256', secret).update(signed).digest('hex');
-  if (!sameSignature(expected, payload.signature)) throw reject('the signature does not match');
+  const unsigned: Json = { ...payload };
+  delete unsigned.signature;
+  let signedOver: SignedOver;
+  if (signs(secret, signed, given)) signedOver = 'bytes';
+  else if (signs(secret, JSON.stringify(unsigned), given)) signedOver = 'document';
+  else throw reject('the signature does not match');
   const at = timeMs(payload.timestamp);
-  if (at === null || Math.abs(Date.now() - at) > REPLAY_WINDOW_MS)
-    throw reject('timestamp missing or outside the 5-minute window');
-  return { payload, deliveryId: expected };
+  return { payload, deliveryId: given, signedOver, stale: at !== null && Date.now() - at > STALE_AFTER_MS };
 }
 
-/** Doc: {event, timestamp, data}; the data's fields are our simulator's choice, read tolerantly. */
+/** Doc: {event, timestamp, data}; the data ("event-specific") is read tolerantly: the subject itself or wrapped. */
 export function webhookEvents(payload: Json): RealtimeEvent[] {
   const event = str(payload.event, '', 100);
   const data = obj(payload.data);
