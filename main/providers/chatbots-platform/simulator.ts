@@ -561,7 +561,7 @@ class ChatbotsPlatformSim implements ProviderSim {
 
   /** Doc: {event, timestamp, data, signature}; signature = 'sha256=' + HMAC of JSON.stringify(payload without it). */
   private emit(event: string, subject: EventSubject): void {
-    if (this.kit?.faults.down) return; // a provider that is down sends nothing
+    if (this.kit?.faults.down || this.webhooks.size === 0) return; // down, or nobody to tell
     const unsigned = { event, timestamp: new Date().toISOString(), data: this.eventData(subject) };
     const json = JSON.stringify(unsigned);
     const generation = this.generation;
