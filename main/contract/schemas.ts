@@ -41,7 +41,8 @@ const ShortText = z.string().trim().min(1).max(200);
 export const Capabilities = z.object({
   realtime: z.enum(['socket.io', 'websocket', 'webhook', 'none']),
   broadcast: z.enum(['native', 'fanout']),
-  flows: z.enum(['toggle', 'read-only', 'none']),
+  /** 'on-only': a flow can be switched on through the API but not off (Chatbots Platform's deploy). */
+  flows: z.enum(['toggle', 'on-only', 'read-only', 'none']),
   flowTest: z.boolean(),
   templates: z.boolean(),
   markRead: z.boolean(),

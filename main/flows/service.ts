@@ -21,14 +21,15 @@ export class FlowService {
   toFlow(r: FlowRow): Flow {
     const channel = this.channels.view(this.channels.get(r.channel_id));
     const caps = channel.capabilities;
-    const toggleable = caps.flows === 'toggle';
+    const active = r.desired_active === null ? Boolean(r.active) : Boolean(r.desired_active);
+    const toggleable = caps.flows === 'toggle' || (caps.flows === 'on-only' && !active);
     return {
       id: String(r.id),
       channelId: r.channel_id,
       provider: channel.provider,
       name: r.name,
       ...(r.description ? { description: r.description } : {}),
-      active: r.desired_active === null ? Boolean(r.active) : Boolean(r.desired_active),
+      active,
       toggleable,
       testable: caps.flowTest,
       ...(!toggleable

@@ -86,6 +86,18 @@ describe.each(SIM_MODES)('sync with all five providers ($mode simulators)', ({ s
     40_000,
   );
 
+  it('offers a Chatbots Platform bot to switch on, and says why a deployed one cannot be switched off', async () => {
+    type Flows = { items: { active: boolean; toggleable: boolean; reason?: string }[] };
+    const flows = await waitFor('chatbots flows', async () => {
+      const r = await api<Flows>(core, 'GET', `/api/v1/flows?channel=${ids['chatbots-platform']}`);
+      return r.body.items.length ? r.body.items : null;
+    });
+    for (const f of flows) {
+      expect(f.toggleable).toBe(!f.active);
+      if (f.active) expect(f.reason).toMatch(/no way to switch one off/);
+    }
+  });
+
   it('keeps the others syncing while one provider is down, and reports it offline', async () => {
     sims.kits.chatapi.setFaults({ down: true });
     try {

@@ -733,12 +733,12 @@ describe.each(SIM_MODES)('chatbots-platform connector against the $mode simulato
     expect(c.capabilities).toMatchObject({
       realtime: 'webhook',
       broadcast: 'fanout',
-      flows: 'toggle',
+      flows: 'on-only',
       flowTest: false,
       templates: true,
     });
     expect(Object.keys(c.capabilities.unavailable)).toEqual(['flows', 'flowTest', 'markRead']);
-    expect(c.capabilities.unavailable.flows).toMatch(/^only on: .*no way to switch one off/);
+    expect(c.capabilities.unavailable.flows).toMatch(/no way to switch one off/);
   });
 
   it("a full backfill equals the simulator's state, with either credential shape", async () => {

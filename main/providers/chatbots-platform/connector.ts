@@ -83,12 +83,12 @@ const FLOW_OFF =
 const CAPABILITIES: Capabilities = {
   realtime: 'webhook',
   broadcast: 'fanout',
-  flows: 'toggle',
+  flows: 'on-only',
   flowTest: false,
   templates: true,
   markRead: false,
   unavailable: {
-    flows: `only on: ${FLOW_OFF}`,
+    flows: FLOW_OFF,
     flowTest: 'Chatbots Platform has no endpoint to try a chatbot with a test message',
     markRead: 'Chatbots Platform has no endpoint to mark a conversation as read',
   },
