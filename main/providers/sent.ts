@@ -9,9 +9,7 @@ import type { RemoteMessage, SentMessage } from './types';
 export function sentSince(messages: RemoteMessage[], text: string, sinceMs: number): SentMessage[] {
   const hits = messages.filter(
     (m) =>
-      (m.direction === 'out' || m.directionInferred) &&
-      m.text === text &&
-      Date.parse(m.createdAt) >= sinceMs,
+      (m.direction === 'out' || m.directionInferred) && m.text === text && Date.parse(m.createdAt) >= sinceMs,
   );
   return [...new Map(hits.map((m) => [m.externalId, m])).values()]
     .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt))
