@@ -96,6 +96,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** 1 + 2 + 4 + 8 + 16 + 32 s of backoff: a minute's window has passed before a 429 without a hint is given up. */
+const UNHINTED_429_TRIES = 6;
 const MAX_WAIT_MS = 60_000;
 
 /**
@@ -363,9 +365,12 @@ export class ProviderHttp {
       await this.limiter.take(o.signal);
       const { secrets, ...res } = await this.attempt(method, path, o, auth);
       if (res.status === 429) {
-        const wait = retryAfterMs(res.headers) ?? 1000 * 2 ** attempt;
+        const hint = retryAfterMs(res.headers);
+        const wait = hint ?? 1000 * 2 ** attempt;
         this.limiter.block(wait);
-        if (attempt < 3 && wait <= MAX_WAIT_MS) continue;
+        // Without a hint (documents that promise no header), keep backing off until about a minute, the
+        // shortest window any of them documents, has passed: the provider counted more than we did.
+        if (attempt < (hint === undefined ? UNHINTED_429_TRIES : 3) && wait <= MAX_WAIT_MS) continue;
         throw new ProviderError(
           'rate_limit',
           `rate limited by the provider (retry in ${Math.ceil(wait / 1000)} s)`,
