@@ -353,8 +353,8 @@ export class InboxRepo {
       // A reply this app sent that the provider has not listed yet (sent_id is set once it has been, under
       // either id): queued before the listed message was created (give or take the provider's clock), within
       // the last week.
-      unlistedReply: db.prepare<[number, string, string, string], { id: number }>(
-        `SELECT m.id FROM messages m
+      unlistedReply: db.prepare<[number, string, string, string], MessageRow>(
+        `SELECT m.* FROM messages m
          WHERE m.conversation_id = ? AND m.created_at >= ? AND m.created_at <= ?
            AND m.direction = 'out' AND m.text = ? AND m.sent_id IS NULL AND m.external_id IS NOT NULL
            AND m.status IN ('sent', 'delivered', 'read')
@@ -624,7 +624,9 @@ export class InboxRepo {
           : '{"backfill":true}',
     };
     // The one direction rule's first step: a message that matches what this app sent is that reply.
-    if (rm.direction === 'out' || rm.directionInferred) {
+    if ((rm.direction === 'out' || rm.directionInferred) && (batch.adopting || batch.ownReplies)) {
+      const known = this.s.messageByExternal.get(conversationId, rm.externalId);
+      if (known) return this.updateKnownListed(known, rm, batch);
       const pending = batch.adopting ? this.adoptPendingReply(conversationId, rm) : null;
       if (pending) return { created: false, message: pending };
       const own = batch.ownReplies ? this.ownReply(conversationId, rm) : null;
@@ -652,7 +654,11 @@ export class InboxRepo {
       // The row as stored (STRICT columns keep exactly these values), without reading it back.
       return { created: true, message: toMessage({ ...row, id }) };
     }
-    const existing = this.s.messageByExternal.get(conversationId, rm.externalId)!;
+    return this.updateKnownListed(this.s.messageByExternal.get(conversationId, rm.externalId)!, rm, batch);
+  }
+
+  /** updateKnown, for a message the provider listed under the id the store has. */
+  private updateKnownListed(existing: MessageRow, rm: RemoteMessage, batch: BatchState) {
     // Listed under the id its send answered: no later message can be this reply.
     if (batch.ownReplies && existing.direction === 'out' && existing.sent_id == null)
       this.s.markListed.run(existing.id);
@@ -757,9 +763,9 @@ export class InboxRepo {
   /**
    * The provider shows our own reply (an echo, or a poll) before the send call returned: it is the reply
    * the outbox is sending, not a new message. Give that row the provider's id instead of storing a copy.
+   * The caller has looked: no stored message has `rm`'s id.
    */
   private adoptPendingReply(conversationId: number, rm: RemoteMessage): Message | null {
-    if (this.s.messageByExternal.get(conversationId, rm.externalId)) return null;
     const pending = this.s.pendingReply.get(conversationId, rm.text);
     if (!pending) return null;
     this.s.setMessageSent.run(
@@ -775,10 +781,9 @@ export class InboxRepo {
    * sent under the id its send answered (InstantChat lists `msg_…` for a send that answered `mid_…`; ChatPion
    * lists it with no direction at all). The row takes the listed id and keeps the send's in `sent_id`, so the
    * next read finds it by either. `relisted`: it was given the listed id just now (else it already had it, and
-   * the provider named it by its send's id).
+   * the provider named it by its send's id). The caller has looked: no stored message has `rm`'s id.
    */
   private ownReply(conversationId: number, rm: RemoteMessage): { row: MessageRow; relisted: boolean } | null {
-    if (this.s.messageByExternal.get(conversationId, rm.externalId)) return null;
     const bySentId = this.s.messageBySentId.get({ conversationId, sentId: rm.externalId });
     if (bySentId) return { row: bySentId, relisted: false };
     const created = Date.parse(rm.createdAt);
@@ -790,8 +795,7 @@ export class InboxRepo {
       rm.text,
     );
     if (!reply) return null;
-    const before = this.s.message.get(reply.id)!;
-    const status = STATUS_RANK[rm.status] > STATUS_RANK[before.status] ? rm.status : before.status;
+    const status = STATUS_RANK[rm.status] > STATUS_RANK[reply.status] ? rm.status : reply.status;
     this.s.relistReply.run(rm.externalId, status, reply.id);
     return { row: this.s.message.get(reply.id)!, relisted: true };
   }

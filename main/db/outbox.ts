@@ -138,16 +138,16 @@ export class OutboxRepo {
         `UPDATE outbox SET error = ?, next_attempt_at = ?, unconfirmed_checks = unconfirmed_checks + 1 WHERE id = ?`,
       ),
       // Items of an offline channel: why they wait. Those left unconfirmed keep saying that instead.
-      noteOutage: db.prepare<[{ channelId: string; reason: string }], { id: number }>(
+      noteOutage: db.prepare<[{ channelId: string; reason: string }], OutboxRow>(
         `UPDATE outbox SET error = @reason
          WHERE channel_id = @channelId AND status = 'queued' AND unconfirmed_since IS NULL AND error IS NOT @reason
-         RETURNING id`,
+         RETURNING *`,
       ),
       // The channel is back: what waited for it goes now, in order, rather than at its last backoff's end.
-      releaseOutage: db.prepare<[string], { id: number }>(
+      releaseOutage: db.prepare<[string], OutboxRow>(
         `UPDATE outbox SET error = NULL, next_attempt_at = NULL
          WHERE channel_id = ? AND status = 'queued' AND unconfirmed_since IS NULL
-         RETURNING id`,
+         RETURNING *`,
       ),
       // A newer status for a conversation makes one still waiting to go pointless.
       supersedeStatus: db.prepare(
@@ -230,12 +230,12 @@ export class OutboxRepo {
 
   /** Says on the queued items of an offline channel why they wait; answers those it changed. */
   noteOutage(channelId: string, reason: string): OutboxRow[] {
-    return this.s.noteOutage.all({ channelId, reason }).map((r) => this.get(r.id)!);
+    return this.s.noteOutage.all({ channelId, reason });
   }
 
   /** The channel is back: its queued items are due now. Answers them. */
   releaseOutage(channelId: string): OutboxRow[] {
-    return this.s.releaseOutage.all(channelId).map((r) => this.get(r.id)!);
+    return this.s.releaseOutage.all(channelId);
   }
 
   /** Cancels a status change of this conversation still waiting to go (a newer one replaces it). */

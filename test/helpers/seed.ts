@@ -1,5 +1,6 @@
 // Seeding the cache through the db layer, as sync would.
 import type { Store } from '../../main/db';
+import type { OutboxRow } from '../../main/db/outbox';
 import type { RemoteConversation, RemoteMessage } from '../../main/providers/types';
 
 export function seedChannel(store: Store, id = 'ch1', provider: 'chatapi' | 'chatpion' = 'chatapi'): string {
@@ -44,4 +45,39 @@ export function msg(
     createdAt: at,
     status: direction === 'in' ? 'received' : 'sent',
   };
+}
+
+/** One conversation, as a sync batch brings it; answers its local id. */
+export function seedConversation(store: Store, channelId: string, externalId = 'x1', name = 'Ana'): number {
+  const applied = store.inbox.applyBatch(
+    channelId,
+    [conv(externalId, name, '2026-01-01T10:00:00.000Z')],
+    [],
+    {
+      live: true,
+    },
+  );
+  return Number([...applied.conversations][0]);
+}
+
+/** A reply as POST /messages writes it: the local message and its outbox row, in one transaction. */
+export function queueReply(
+  store: Store,
+  channelId: string,
+  conversationId: number,
+  text: string,
+  key?: string,
+): { messageId: number; row: OutboxRow } {
+  return store.transaction(() => {
+    const m = store.inbox.insertLocalReply(conversationId, channelId, text, {});
+    const row = store.outbox.insert({
+      kind: 'reply',
+      channelId,
+      conversationId,
+      messageId: Number(m.id),
+      payload: { text },
+      key: key ?? `${text}-${m.id}`,
+    });
+    return { messageId: Number(m.id), row };
+  });
 }

@@ -18,7 +18,7 @@ import { createSimulator, type AssistifySimulator } from '../../main/providers/a
 import type { ProviderConnector } from '../../main/providers/types';
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, conversationWith, waitFor } from '../helpers/api';
-import { conv, seedChannel } from '../helpers/seed';
+import { queueReply, seedChannel, seedConversation } from '../helpers/seed';
 import { SIM_MODES } from '../helpers/sim-modes';
 
 describe.each(SIM_MODES)('resolving an Assistify conversation ($mode simulator)', ({ strict }) => {
@@ -79,10 +79,7 @@ describe('status changes in the outbox', () => {
     tmp = tempDir();
     store = openStore(path.join(tmp.dir, 'inbox.db'));
     ch = seedChannel(store);
-    const applied = store.inbox.applyBatch(ch, [conv('x1', 'Ana', '2026-01-01T10:00:00.000Z')], [], {
-      live: true,
-    });
-    convId = Number([...applied.conversations][0]);
+    convId = seedConversation(store, ch);
   });
   afterEach(async () => {
     await dispatcher?.stop();
@@ -140,15 +137,7 @@ describe('status changes in the outbox', () => {
 
   it('goes after the replies written before it; a newer change replaces one still waiting', async () => {
     const { log, connector } = fakeProvider();
-    const m = store.inbox.insertLocalReply(convId, ch, 'Done, closing this', {});
-    store.outbox.insert({
-      kind: 'reply',
-      channelId: ch,
-      conversationId: convId,
-      messageId: Number(m.id),
-      payload: { text: 'Done, closing this' },
-      key: 'r1',
-    });
+    queueReply(store, ch, convId, 'Done, closing this', 'r1');
     expect(setStatus(connector, 'resolved')).toBe(true);
     expect(setStatus(connector, 'pending')).toBe(true); // open at the provider: replaces the resolve
     expect(setStatus(connector, 'open')).toBe(false); // still open at the provider: nothing to tell

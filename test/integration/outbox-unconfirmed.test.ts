@@ -13,7 +13,7 @@ import { ProviderError } from '../../main/providers/http';
 import type { ProviderConnector, SentMessage } from '../../main/providers/types';
 import { tempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/api';
-import { conv, seedChannel } from '../helpers/seed';
+import { queueReply, seedChannel, seedConversation } from '../helpers/seed';
 
 /** The checks come at 1, 2.5, 5 and 10 times this after the send: 0.2, 0.5, 1 and 2 s. */
 const GRACE_MS = 200;
@@ -28,10 +28,7 @@ beforeEach(() => {
   tmp = tempDir();
   store = openStore(path.join(tmp.dir, 'inbox.db'));
   ch = seedChannel(store);
-  const applied = store.inbox.applyBatch(ch, [conv('x1', 'Ana', '2026-01-01T10:00:00.000Z')], [], {
-    live: true,
-  });
-  convId = Number([...applied.conversations][0]);
+  convId = seedConversation(store, ch);
 });
 afterEach(async () => {
   await dispatcher?.stop();
@@ -39,18 +36,7 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-function reply(text: string) {
-  const m = store.inbox.insertLocalReply(convId, ch, text, {});
-  const row = store.outbox.insert({
-    kind: 'reply',
-    channelId: ch,
-    conversationId: convId,
-    messageId: Number(m.id),
-    payload: { text },
-    key: `${text}-${m.id}`,
-  });
-  return { messageId: Number(m.id), row };
-}
+const reply = (text: string) => queueReply(store, ch, convId, text);
 
 /**
  * A provider whose sends of `unconfirmed` texts leave without an answer; those in `lands` still arrive, and are

@@ -6,7 +6,7 @@ import { openStore, DatabaseOpenError, SCHEMA_VERSION, type Store } from '../../
 import { ftsQuery } from '../../main/db/inbox';
 import { migrations } from '../../main/db/migrations';
 import { tempDir } from '../helpers/tmp';
-import { conv, msg, seedChannel } from '../helpers/seed';
+import { conv, msg, queueReply, seedChannel, seedConversation } from '../helpers/seed';
 
 let tmp: ReturnType<typeof tempDir>;
 let file: string;
@@ -261,25 +261,15 @@ describe("the app's own replies, read back from a provider", () => {
 
   beforeEach(() => {
     ch = seedChannel(store);
-    convId = Number(
-      [...store.inbox.applyBatch(ch, [conv('x1', 'Ana', AT)], [], { live: true }).conversations][0],
-    );
+    convId = seedConversation(store, ch, 'x1', 'Ana');
   });
 
   /** A reply as the outbox delivers it: queued, then sent under the id the provider's send answered. */
   function sentReply(text: string, sendId: string) {
-    const m = store.inbox.insertLocalReply(convId, ch, text, {});
-    const item = store.outbox.insert({
-      kind: 'reply',
-      channelId: ch,
-      conversationId: convId,
-      messageId: Number(m.id),
-      payload: { text },
-      key: `k-${sendId}`,
-    });
-    store.outbox.markSent(item.id);
-    store.inbox.markMessageSent(Number(m.id), sendId, 'sent');
-    return m;
+    const { messageId, row } = queueReply(store, ch, convId, text);
+    store.outbox.markSent(row.id);
+    store.inbox.markMessageSent(messageId, sendId, 'sent');
+    return { id: String(messageId) };
   }
   const later = (s: number) => new Date(Date.now() + s * 1000).toISOString();
   const thread = () =>
@@ -346,20 +336,12 @@ describe("the app's own replies, read back from a provider", () => {
   });
 
   it('keeps the listed id when the provider lists a reply before its send answers with another', () => {
-    const m = store.inbox.insertLocalReply(convId, ch, 'Hello', {});
-    const item = store.outbox.insert({
-      kind: 'reply',
-      channelId: ch,
-      conversationId: convId,
-      messageId: Number(m.id),
-      payload: { text: 'Hello' },
-      key: 'k-hello',
-    });
+    const { messageId, row: item } = queueReply(store, ch, convId, 'Hello');
     store.outbox.markSending(item.id);
-    store.inbox.setMessageStatus(Number(m.id), 'sending', null);
+    store.inbox.setMessageStatus(messageId, 'sending', null);
     store.inbox.applyBatch(ch, [], [msg('msg_7', 'x1', 'Hello', later(1), 'out')], { live: true });
     store.outbox.markSent(item.id);
-    store.inbox.markMessageSent(Number(m.id), 'mid_7', 'sent');
+    store.inbox.markMessageSent(messageId, 'mid_7', 'sent');
     store.inbox.applyBatch(ch, [], [msg('msg_7', 'x1', 'Hello', later(1), 'out')], { live: true });
     store.inbox.applyBatch(ch, [], [msg('mid_7', 'x1', 'Hello', later(1), 'out')], { live: true });
     expect(thread()).toEqual([['out', 'Hello', 'sent']]);

@@ -10,7 +10,7 @@ import { ProviderError } from '../../main/providers/http';
 import type { ProviderConnector, SentMessage } from '../../main/providers/types';
 import { tempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/api';
-import { conv, msg, seedChannel } from '../helpers/seed';
+import { conv, msg, queueReply, seedChannel, seedConversation } from '../helpers/seed';
 
 let tmp: ReturnType<typeof tempDir>;
 let store: Store;
@@ -21,10 +21,7 @@ beforeEach(() => {
   tmp = tempDir();
   store = openStore(path.join(tmp.dir, 'inbox.db'));
   ch = seedChannel(store);
-  const applied = store.inbox.applyBatch(ch, [conv('x1', 'Ana', '2026-01-01T10:00:00.000Z')], [], {
-    live: true,
-  });
-  convId = Number([...applied.conversations][0]);
+  convId = seedConversation(store, ch);
 });
 afterEach(() => {
   store.close();
@@ -32,18 +29,7 @@ afterEach(() => {
 });
 
 /** A reply as POST /messages writes it: the local message and its outbox row. */
-function reply(text: string, conversationId = convId) {
-  const m = store.inbox.insertLocalReply(conversationId, ch, text, {});
-  const row = store.outbox.insert({
-    kind: 'reply',
-    channelId: ch,
-    conversationId,
-    messageId: Number(m.id),
-    payload: { text },
-    key: `${text}-${m.id}`,
-  });
-  return { messageId: Number(m.id), row };
-}
+const reply = (text: string, conversationId = convId) => queueReply(store, ch, conversationId, text);
 
 const texts = (rows: { payload: string }[]) =>
   rows.map((r) => (JSON.parse(r.payload) as { text: string }).text);

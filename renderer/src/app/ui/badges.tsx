@@ -1,16 +1,13 @@
-// Small labels shared by the views: provider names, channel and conversation states.
-import type { ChannelStatus, ConversationStatus, ProviderId } from '@contract/schemas';
-
-export const PROVIDER_LABELS: Record<ProviderId, string> = {
-  chatpion: 'ChatPion',
-  'chatbots-platform': 'Chatbots Platform',
-  instantchat: 'InstantChat',
-  assistify: 'Assistify',
-  chatapi: 'ChatAPI',
-};
+// Small labels shared by the views: provider badges, channel and conversation states.
+import {
+  PROVIDER_NAMES,
+  type ChannelStatus,
+  type ConversationStatus,
+  type ProviderId,
+} from '@contract/schemas';
 
 export function ProviderBadge({ provider }: { provider: ProviderId }) {
-  return <span className={`provider-badge provider-${provider}`}>{PROVIDER_LABELS[provider]}</span>;
+  return <span className={`provider-badge provider-${provider}`}>{PROVIDER_NAMES[provider]}</span>;
 }
 
 const CHANNEL_STATUS_LABELS: Record<ChannelStatus, string> = {

@@ -1,7 +1,6 @@
 // Who a broadcast goes to: channels, contact tags and platforms (empty means no restriction).
-import type { Audience, Channel } from '@contract/schemas';
+import { PROVIDER_NAMES, type Audience, type Channel } from '@contract/schemas';
 import { ChipsInput } from '../../app/ui/ChipsInput';
-import { PROVIDER_LABELS } from '../../app/ui/badges';
 import { useAudienceSuggestions } from './useAudienceSuggestions';
 
 interface Props {
@@ -25,7 +24,7 @@ export function AudiencePicker({ channels, audience, onChange }: Props) {
         <span>Channels {audience.channelIds.length === 0 && <span className="muted">(all)</span>}</span>
         <div className="check-chips">
           {channels.map((c) => (
-            <label key={c.id} className="check" title={PROVIDER_LABELS[c.provider]}>
+            <label key={c.id} className="check" title={PROVIDER_NAMES[c.provider]}>
               <input
                 type="checkbox"
                 checked={audience.channelIds.includes(c.id)}

@@ -1,10 +1,9 @@
 // Connect a provider account: provider, name, base URL and that provider's credentials; "Test
 // connection" checks them without saving.
 import { useState, type FormEvent } from 'react';
-import { PROVIDERS, type ProviderId } from '@contract/schemas';
+import { PROVIDER_NAMES, PROVIDERS, type ProviderId } from '@contract/schemas';
 import { errorMessage } from '../../api/client';
 import { notify } from '../../app/store';
-import { PROVIDER_LABELS } from '../../app/ui/badges';
 import { CredentialInputs } from './CredentialInputs';
 import { CREDENTIAL_KINDS, EMPTY_CREDENTIALS, toCredentials, type CredentialKind } from './credentials';
 import { useCreateChannel, useTestChannel } from './useChannels';
@@ -52,7 +51,7 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
           <select value={provider} onChange={(e) => chooseProvider(e.target.value as ProviderId)}>
             {PROVIDERS.map((p) => (
               <option key={p} value={p}>
-                {PROVIDER_LABELS[p]}
+                {PROVIDER_NAMES[p]}
               </option>
             ))}
           </select>
@@ -62,7 +61,7 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
           <input
             type="text"
             value={name}
-            placeholder={`e.g. ${PROVIDER_LABELS[provider]} support`}
+            placeholder={`e.g. ${PROVIDER_NAMES[provider]} support`}
             maxLength={200}
             onChange={(e) => setName(e.target.value)}
           />

@@ -1,7 +1,7 @@
 // Channel/provider, status, unread-only and sort controls above the inbox list.
-import { PROVIDERS, type ConversationStatus } from '@contract/schemas';
+import { PROVIDER_NAMES, PROVIDERS, type ConversationStatus } from '@contract/schemas';
 import { setFilters, useUi } from '../../app/store';
-import { CONVERSATION_STATUS_LABELS, PROVIDER_LABELS } from '../../app/ui/badges';
+import { CONVERSATION_STATUS_LABELS } from '../../app/ui/badges';
 import { useChannels } from '../channels/useChannels';
 
 const STATUSES = Object.keys(CONVERSATION_STATUS_LABELS) as ConversationStatus[];
@@ -23,7 +23,7 @@ export function InboxFilters() {
           <optgroup label="Provider">
             {providersInUse.map((p) => (
               <option key={p} value={`provider:${p}`}>
-                {PROVIDER_LABELS[p]}
+                {PROVIDER_NAMES[p]}
               </option>
             ))}
           </optgroup>
