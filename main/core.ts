@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openStoreKeepingDamaged, type Store } from './db';
 import { toOutboxItem, type OutboxRow } from './db/outbox';
-import type { Settings } from './contract/schemas';
+import type { Settings } from './domain/entities';
 import { startApiServer, type ApiServer } from './api/server';
 import { createHandlers } from './api/handlers';
 import { webhookReceiver } from './api/webhooks';

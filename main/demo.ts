@@ -1,7 +1,7 @@
 // The demo workspace: the five simulators in-process, one channel each, customers writing in every few seconds.
 import { startSimulators, type Simulators } from './providers/simulators';
 import type { ChannelService } from './channels/service';
-import type { Channel, Credentials } from './contract/schemas';
+import type { Channel, Credentials } from './domain/entities';
 
 export interface Demo {
   sims: Simulators;

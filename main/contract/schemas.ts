@@ -1,66 +1,30 @@
 // The local API contract, written once. Runtime schemas (zod) validate requests on the server,
 // the TypeScript types are inferred from them, and the OpenAPI document is generated from them.
-// Both the core (main/) and the renderer import this module; it must not import anything else.
+// The entities it serves live in the domain module and are re-exported here with the requests, queries,
+// patches and envelopes of the API. Both the core (main/) and the renderer import this module; it imports
+// nothing but zod and the domain's entities.
 import { z } from 'zod';
+import {
+  Audience,
+  Broadcast,
+  Channel,
+  ChannelStatus,
+  Conversation,
+  ConversationStatus,
+  Credentials,
+  Flow,
+  Id,
+  IsoDateTime,
+  Message,
+  OutboxItem,
+  OutboxStatus,
+  ProviderId,
+  Settings,
+} from '../domain/entities';
 
-export const PROVIDERS = ['chatpion', 'chatbots-platform', 'instantchat', 'assistify', 'chatapi'] as const;
-export const ProviderId = z.enum(PROVIDERS);
-export type ProviderId = z.infer<typeof ProviderId>;
-/** How each provider names itself, for what the agent reads. */
-export const PROVIDER_NAMES: Record<ProviderId, string> = {
-  chatpion: 'ChatPion',
-  'chatbots-platform': 'Chatbots Platform',
-  instantchat: 'InstantChat',
-  assistify: 'Assistify',
-  chatapi: 'ChatAPI',
-};
+export * from '../domain/entities';
 
-export const ChannelStatus = z.enum(['connecting', 'live', 'polling', 'offline', 'auth_error', 'paused']);
-export type ChannelStatus = z.infer<typeof ChannelStatus>;
-
-export const ConversationStatus = z.enum(['open', 'pending', 'snoozed', 'resolved']);
-export type ConversationStatus = z.infer<typeof ConversationStatus>;
-
-export const MessageStatus = z.enum(['received', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed']);
-export type MessageStatus = z.infer<typeof MessageStatus>;
-
-const Id = z.string().min(1).max(200);
-const IsoTime = z.string().max(40);
-/** A time the API is told, as `Date.toISOString()` writes it (an offset instead of Z is fine, none is not). */
-const IsoDateTime = z.iso.datetime({
-  offset: true,
-  error: 'must be an ISO 8601 date and time with Z or an offset, e.g. 2026-01-31T17:00:00Z',
-});
-const TimeOfDay = z
-  .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day, HH:MM (00:00 to 23:59)');
-const MAX_MUTED_CHANNELS = 500;
 const ShortText = z.string().trim().min(1).max(200);
-
-/** What a provider can do, declared by its connector; anything missing carries a reason in words. */
-export const Capabilities = z.object({
-  realtime: z.enum(['socket.io', 'websocket', 'webhook', 'none']),
-  broadcast: z.enum(['native', 'fanout']),
-  /** 'on-only': a flow can be switched on through the API but not off (Chatbots Platform's deploy). */
-  flows: z.enum(['toggle', 'on-only', 'read-only', 'none']),
-  flowTest: z.boolean(),
-  templates: z.boolean(),
-  markRead: z.boolean(),
-  unavailable: z.record(z.string(), z.string()),
-});
-export type Capabilities = z.infer<typeof Capabilities>;
-
-export const Channel = z.object({
-  id: Id,
-  provider: ProviderId,
-  name: z.string(),
-  baseUrl: z.string(),
-  status: ChannelStatus,
-  lastSyncAt: IsoTime.nullable(),
-  error: z.string().optional(),
-  capabilities: Capabilities,
-});
-export type Channel = z.infer<typeof Channel>;
 
 const HttpUrl = z
   .string()
@@ -72,15 +36,6 @@ const HttpUrl = z
       return false;
     }
   }, 'must be an http(s) URL');
-
-export const Credentials = z.union([
-  z.strictObject({ apiKey: z.string().min(1).max(4000) }),
-  /** ChatAPI: the user the key belongs to, for when the service does not say (its document names no field). */
-  z.strictObject({ apiKey: z.string().min(1).max(4000), userId: z.string().min(1).max(200) }),
-  z.strictObject({ username: z.string().min(1).max(400), password: z.string().min(1).max(4000) }),
-  z.strictObject({ token: z.string().min(1).max(4000) }),
-]);
-export type Credentials = z.infer<typeof Credentials>;
 
 export const ChannelCreate = z.strictObject({
   provider: ProviderId,
@@ -99,74 +54,6 @@ export const ChannelPatch = z.strictObject({
 export type ChannelPatch = z.infer<typeof ChannelPatch>;
 
 export const ChannelTestResult = z.object({ ok: z.boolean(), error: z.string().optional() });
-
-/** How news reaches a channel: the provider's push, or polling where it has none or cannot reach this app. */
-export const RealtimePath = z.enum(['socket.io', 'websocket', 'webhook', 'polling']);
-export type RealtimePath = z.infer<typeof RealtimePath>;
-
-/** One reading a connector took where its provider's document is silent, and whether answers confirmed it. */
-export const Diagnostic = z.object({ topic: z.string(), reading: z.string(), confirmed: z.boolean() });
-export type Diagnostic = z.infer<typeof Diagnostic>;
-
-/** What a support engineer needs to tell a misread provider from a broken one. Never any credential. */
-export const ChannelDiagnostics = z.object({
-  channelId: Id,
-  provider: ProviderId,
-  status: ChannelStatus,
-  realtime: z.object({
-    path: RealtimePath,
-    /** The push path is up right now (never for 'polling'). */
-    live: z.boolean(),
-    /** In a sentence: the path in use, why, and what the channel does meanwhile. */
-    detail: z.string(),
-    /** How often the inbox asks the provider for changes in the current state; null when the channel is not running. */
-    pollIntervalMs: z.number().int().nullable(),
-  }),
-  items: z.array(Diagnostic),
-});
-export type ChannelDiagnostics = z.infer<typeof ChannelDiagnostics>;
-
-export const Contact = z.object({
-  id: Id,
-  name: z.string(),
-  handle: z.string(),
-  tags: z.array(z.string()),
-  platform: z.string().optional(),
-  email: z.string().optional(),
-});
-export type Contact = z.infer<typeof Contact>;
-
-export const MessageType = z.enum(['text', 'image', 'video', 'audio', 'file', 'other']);
-
-export const Message = z.object({
-  id: Id,
-  conversationId: Id,
-  direction: z.enum(['in', 'out']),
-  text: z.string(),
-  type: MessageType,
-  createdAt: IsoTime,
-  status: MessageStatus,
-  error: z.string().optional(),
-  meta: z.record(z.string(), z.unknown()).optional(),
-});
-export type Message = z.infer<typeof Message>;
-
-export const Conversation = z.object({
-  id: Id,
-  channelId: Id,
-  provider: ProviderId,
-  contact: Contact,
-  status: ConversationStatus,
-  unreadCount: z.number().int(),
-  lastMessage: z
-    .object({ id: Id, text: z.string(), direction: z.enum(['in', 'out']), createdAt: IsoTime })
-    .nullable(),
-  lastActivityAt: IsoTime,
-  waitingSince: IsoTime.nullable(),
-  snoozedUntil: IsoTime.nullable(),
-  tags: z.array(z.string()),
-});
-export type Conversation = z.infer<typeof Conversation>;
 
 const Limit = z.coerce.number().int().min(1).max(500).default(50);
 const Cursor = z.string().max(400).optional();
@@ -203,28 +90,6 @@ export const ReplyCreate = z.strictObject({
 });
 export type ReplyCreate = z.infer<typeof ReplyCreate>;
 
-/** `cancelled`: discarded by the agent before it went out. */
-export const OutboxStatus = z.enum(['queued', 'sending', 'sent', 'failed', 'cancelled']);
-export const OutboxItem = z.object({
-  id: Id,
-  /** `status`: a conversation the agent resolved or reopened, told to the provider. */
-  kind: z.enum(['reply', 'broadcast', 'flow_toggle', 'status']),
-  channelId: Id,
-  conversationId: Id.nullable(),
-  messageId: Id.nullable(),
-  text: z.string(),
-  status: OutboxStatus,
-  attempts: z.number().int(),
-  nextAttemptAt: IsoTime.nullable(),
-  error: z.string().optional(),
-  /**
-   * A queued item waits behind this failed reply of its conversation (so the customer never reads a later reply
-   * without the failed one) until the agent retries, edits and retries, or discards it.
-   */
-  heldBy: Id.optional(),
-  createdAt: IsoTime,
-});
-export type OutboxItem = z.infer<typeof OutboxItem>;
 export const OutboxQuery = z.strictObject({ status: OutboxStatus.optional() });
 export const OutboxPatch = z.strictObject({
   text: z
@@ -237,21 +102,6 @@ export const SearchQuery = z.strictObject({
   q: z.string().trim().min(1).max(200),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
-export const SearchHit = z.object({
-  conversationId: Id,
-  messageId: Id.nullable(),
-  contactName: z.string(),
-  snippet: z.string(),
-  createdAt: IsoTime,
-});
-export type SearchHit = z.infer<typeof SearchHit>;
-
-export const Audience = z.strictObject({
-  channelIds: z.array(Id).max(100).optional(),
-  tags: z.array(z.string().trim().min(1).max(60)).max(50).optional(),
-  platforms: z.array(z.string().trim().min(1).max(60)).max(20).optional(),
-});
-export type Audience = z.infer<typeof Audience>;
 
 export const BroadcastCreate = z.strictObject({
   name: ShortText,
@@ -277,35 +127,6 @@ export const BroadcastPreview = z.object({
 });
 export type BroadcastPreview = z.infer<typeof BroadcastPreview>;
 
-export const BroadcastStatus = z.enum(['scheduled', 'queued', 'sending', 'completed', 'cancelled', 'failed']);
-export const Broadcast = z.object({
-  id: Id,
-  name: z.string(),
-  text: z.string(),
-  audience: Audience,
-  status: BroadcastStatus,
-  scheduleAt: IsoTime.nullable(),
-  total: z.number().int(),
-  sent: z.number().int(),
-  failed: z.number().int(),
-  createdAt: IsoTime,
-  error: z.string().optional(),
-});
-export type Broadcast = z.infer<typeof Broadcast>;
-
-export const Flow = z.object({
-  id: Id,
-  channelId: Id,
-  provider: ProviderId,
-  name: z.string(),
-  description: z.string().optional(),
-  active: z.boolean(),
-  toggleable: z.boolean(),
-  testable: z.boolean(),
-  reason: z.string().optional(),
-  pending: z.boolean(),
-});
-export type Flow = z.infer<typeof Flow>;
 export const FlowQuery = z.strictObject({ channel: Id.optional() });
 export const FlowPatch = z.strictObject({ active: z.boolean() });
 export const FlowTestRequest = z.strictObject({ input: z.string().trim().min(1).max(2000) });
@@ -315,20 +136,6 @@ export const FlowTestResult = z.object({
   raw: z.unknown().optional(),
 });
 
-export const Template = z.object({ id: Id, channelId: Id.nullable(), name: z.string(), text: z.string() });
-export type Template = z.infer<typeof Template>;
-
-export const Settings = z.object({
-  theme: z.enum(['light', 'dark', 'system']),
-  sound: z.boolean(),
-  dndUntil: IsoDateTime.nullable(),
-  quietHours: z.strictObject({ from: TimeOfDay, to: TimeOfDay }).nullable(),
-  mutedChannels: z.array(Id).max(MAX_MUTED_CHANNELS),
-  snippets: z
-    .array(z.object({ name: z.string().min(1).max(60), text: z.string().min(1).max(4000) }))
-    .max(200),
-});
-export type Settings = z.infer<typeof Settings>;
 export const SettingsPatch = Settings.partial().strict();
 
 export const Health = z.object({
@@ -347,7 +154,6 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 export const Page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 export const List = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
-export type PageOf<T> = { items: T[]; nextCursor: string | null };
 
 export const IdParams = z.strictObject({ id: Id });
 

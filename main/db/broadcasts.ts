@@ -1,6 +1,6 @@
 // Broadcasts and their recipients: one row per conversation reached, sent natively or fanned out.
 import type { Sqlite } from './database';
-import type { Audience, Broadcast } from '../contract/schemas';
+import type { Audience, Broadcast } from '../domain/entities';
 import { now, parseJson } from './json';
 
 export type BroadcastState = Broadcast['status'];

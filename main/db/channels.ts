@@ -1,5 +1,5 @@
 import type { Sqlite } from './database';
-import type { Channel, ChannelStatus, ProviderId } from '../contract/schemas';
+import type { Channel, ChannelStatus, ProviderId } from '../domain/entities';
 import { now } from './json';
 
 export interface ChannelRow {

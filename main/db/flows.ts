@@ -1,6 +1,6 @@
 // Chatbot flows as last seen at each provider, plus a toggle the agent asked for that has not applied yet.
 import type { Sqlite } from './database';
-import type { RemoteFlow } from '../providers/types';
+import type { RemoteFlow } from '../domain/remote';
 
 export interface FlowRow {
   id: number;

@@ -1,6 +1,6 @@
 // The outbox: work the agent asked for that must reach a provider exactly once, in order per conversation.
 import type { Sqlite } from './database';
-import type { OutboxItem } from '../contract/schemas';
+import type { OutboxItem } from '../domain/entities';
 import { now } from './json';
 
 export type OutboxKind = 'reply' | 'broadcast' | 'flow_toggle' | 'status';

@@ -1,7 +1,7 @@
 // The agent's preferences, one JSON value per key, validated against the contract on the way out.
 import type { Sqlite } from './database';
 import type { z } from 'zod';
-import { Settings } from '../contract/schemas';
+import { Settings } from '../domain/entities';
 
 export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',

@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Sqlite } from './database';
 import type { InboxRepo } from './inbox';
-import type { Conversation, Message } from '../contract/schemas';
+import type { Conversation, Message } from '../domain/entities';
+import type { RemoteConversation, RemoteMessage } from '../domain/remote';
 import type { SyncCursor, SyncStateRepo } from './syncState';
-import type { RemoteConversation, RemoteMessage } from '../providers/types';
 
 const IDLE_STOP_MS = 60_000;
 

@@ -1,6 +1,6 @@
 // Provider templates (canned replies) cached per channel.
 import type { Sqlite } from './database';
-import type { RemoteTemplate } from '../providers/types';
+import type { RemoteTemplate } from '../domain/remote';
 
 export class TemplatesRepo {
   private readonly s;

@@ -1,7 +1,7 @@
 // Contact and channel names for notifications. `message.created` carries only the conversation id, so
 // conversations and channels are remembered from `conversation.updated` / `channel.updated` events and
 // fetched from the local API when not seen yet.
-import type { Channel, Conversation, Message } from '../contract/schemas';
+import type { Channel, Conversation, Message } from '../domain/entities';
 import type { IncomingMessage } from './policy';
 
 export interface DirectorySource {

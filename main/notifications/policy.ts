@@ -2,7 +2,7 @@
 // the window's focus state and the timer are injected, so every rule is tested without Electron. The
 // shell feeds it `message.created` events (enriched with contact and channel names) and shows exactly
 // what `show` receives.
-import type { Message, Settings } from '../contract/schemas';
+import type { Message, Settings } from '../domain/entities';
 
 export interface Clock {
   now(): number;

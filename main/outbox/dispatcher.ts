@@ -18,9 +18,10 @@
 // sync's in the account's rate limiter.
 import type { Store } from '../db';
 import type { OutboxRow } from '../db/outbox';
-import { PROVIDER_NAMES } from '../contract/schemas';
+import { PROVIDER_NAMES } from '../domain/entities';
+import type { ConversationRef } from '../domain/remote';
+import type { ProviderConnector } from '../providers/types';
 import { asAgentAction, ProviderError } from '../providers/http';
-import type { ConversationRef, ProviderConnector } from '../providers/types';
 import type { CoreEvents } from '../events';
 import { backoffMs } from '../sync/backoff';
 

@@ -4,7 +4,7 @@
 // does no harm, so no reconciliation is needed; a newer change replaces one still waiting.
 import crypto from 'node:crypto';
 import type { Store } from '../db';
-import type { Conversation, ConversationStatus } from '../contract/schemas';
+import type { Conversation, ConversationStatus } from '../domain/entities';
 import type { ProviderConnector } from '../providers/types';
 
 /** What the provider is told: resolved, or open (pending and snoozed are the agent's own ways of being open). */

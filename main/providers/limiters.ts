@@ -4,9 +4,9 @@
 // channel is added or edited. With a limiter each, they overran the documented limit together (ChatPion
 // answered the 101st request of a minute with 429 right after a channel was added).
 import crypto from 'node:crypto';
-import type { Credentials, ProviderId } from '../contract/schemas';
-import { RateLimiter, type RateWindow } from './http';
+import type { Credentials, ProviderId } from '../domain/entities';
 import type { ConnectorContext } from './types';
+import { RateLimiter, type RateWindow } from './http';
 
 /** Who the provider counts: provider, the server's origin, and a digest of the identity in the credentials. */
 function accountKey(provider: ProviderId, baseUrl: string, credentials: Credentials): string {

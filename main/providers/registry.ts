@@ -1,6 +1,6 @@
 // Provider id → its connector. The only place that lists the five connectors; main/providers/simulators.ts
 // lists their simulators, which the product loads only for the demo workspace.
-import type { ProviderId } from '../contract/schemas';
+import type { ProviderId } from '../domain/entities';
 import type { ConnectorFactory } from './types';
 import * as chatpion from './chatpion/connector';
 import * as chatbots from './chatbots-platform/connector';

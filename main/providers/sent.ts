@@ -1,5 +1,5 @@
 // What a connector's findSent answers, from the messages it read back from the provider.
-import type { RemoteMessage, SentMessage } from './types';
+import type { RemoteMessage, SentMessage } from '../domain/remote';
 
 /**
  * The messages that may be ours with exactly `text`, created at or after `sinceMs`, each once, oldest first:

@@ -1,7 +1,7 @@
 // All five simulators plus the control API under /_sim (see DESIGN.md, "Provider simulators").
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PROVIDERS, type ProviderId } from '../contract/schemas';
+import { type ProviderId, PROVIDERS } from '../domain/entities';
 import { loopbackRefusal } from '../api/loopback';
 import { SimKit, type Faults, type ProviderSim } from './simkit';
 import * as chatpion from './chatpion/simulator';

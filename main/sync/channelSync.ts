@@ -3,8 +3,9 @@
 import type { Store } from '../db';
 import type { StoredBatch, SyncWrite } from '../db/syncWriter';
 import type { SyncCursor } from '../db/syncState';
-import type { ChannelStatus } from '../contract/schemas';
-import type { ProviderConnector, RealtimeEvent, RemoteConversation, RemoteMessage } from '../providers/types';
+import type { ChannelStatus } from '../domain/entities';
+import type { RemoteConversation, RemoteMessage } from '../domain/remote';
+import type { ProviderConnector, RealtimeEvent } from '../providers/types';
 import { asSync, ProviderError } from '../providers/http';
 import type { CoreEvents } from '../events';
 import { backoffMs } from './backoff';

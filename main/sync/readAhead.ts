@@ -1,7 +1,7 @@
 // Backfill reads ahead of the cache: each batch is asked for as soon as the one before it has arrived (its
 // cursor says where to go on), not when the one before it has been stored. Up to `depth` batches wait for the
 // sync writer, so a slow provider answer and a slow write overlap instead of adding up.
-import type { SyncBatch } from '../providers/types';
+import type { SyncBatch } from '../domain/remote';
 
 export class ReadAhead {
   private readonly waiting: Promise<SyncBatch | null>[] = [];

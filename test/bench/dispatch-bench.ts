@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createCore } from '../../main/core';
 import { startSimulators } from '../../main/providers/simulators';
-import { PROVIDERS, type ProviderId } from '../../main/contract/schemas';
+import { type ProviderId, PROVIDERS } from '../../main/domain/entities';
 import { addAllChannels, api } from '../helpers/api';
 import { sleep } from './stats';
 

@@ -13,8 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openStore, type Store } from '../../main/db';
-import { PROVIDERS, type ConversationStatus, type ProviderId } from '../../main/contract/schemas';
-import type { RemoteConversation, RemoteMessage, RemoteMessageStatus } from '../../main/providers/types';
+import { type ConversationStatus, type ProviderId, PROVIDERS } from '../../main/domain/entities';
+import type { RemoteConversation, RemoteMessage, RemoteMessageStatus } from '../../main/domain/remote';
 import { rng, type Rng } from '../../main/providers/simkit/world';
 import { int, messageText, personName, pick, pickLanguage } from './text';
 

@@ -2,7 +2,7 @@
 // benchmarks: node --import tsx test/bench/sim-child.ts '{"seed":1,"conversations":2000,"messagesPerConversation":30}'
 // The simulators' own rate limits (the documented provider limits) are switched off: the benchmark measures how
 // fast the app can take data in, not how long a provider makes it wait.
-import { PROVIDERS, type ProviderId } from '../../main/contract/schemas';
+import { type ProviderId, PROVIDERS } from '../../main/domain/entities';
 import { SimKit } from '../../main/providers/simkit';
 import { simulatorFactories } from '../../main/providers/simulators';
 

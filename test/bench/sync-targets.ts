@@ -12,7 +12,7 @@ import { createCore, type Core } from '../../main/core';
 import { startSimulators } from '../../main/providers/simulators';
 import { simulatorFactories } from '../../main/providers/simulators';
 import { SimKit } from '../../main/providers/simkit';
-import { PROVIDERS, type Capabilities, type Message, type ProviderId } from '../../main/contract/schemas';
+import { type Capabilities, type Message, type ProviderId, PROVIDERS } from '../../main/domain/entities';
 import { addAllChannels } from '../helpers/api';
 
 const { values } = parseArgs({

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/core';
-import type { Broadcast, OutboxItem } from '../../main/contract/schemas';
+import type { Broadcast, OutboxItem } from '../../main/domain/entities';
 import { SimKit } from '../../main/providers/simkit';
 import { createSimulator } from '../../main/providers/chatpion/simulator';
 import { tempDir } from '../helpers/tmp';

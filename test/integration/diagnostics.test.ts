@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/core';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
-import { ChannelDiagnostics, PROVIDERS } from '../../main/contract/schemas';
+import { ChannelDiagnostics, PROVIDERS } from '../../main/domain/entities';
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, waitFor } from '../helpers/api';
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/core';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
-import { PROVIDER_NAMES, PROVIDERS, type Message, type ProviderId } from '../../main/contract/schemas';
+import { type Message, PROVIDER_NAMES, type ProviderId, PROVIDERS } from '../../main/domain/entities';
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, conversationWith, waitFor } from '../helpers/api';
 import { SIM_MODES } from '../helpers/sim-modes';

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/core';
-import type { OutboxItem } from '../../main/contract/schemas';
+import type { OutboxItem } from '../../main/domain/entities';
+import type { ProviderConnector } from '../../main/providers/types';
 import { openStore, type Store } from '../../main/db';
 import type { OutboxState } from '../../main/db/outbox';
 import { CoreEvents } from '../../main/events';
@@ -15,7 +16,6 @@ import { queueStatusPush } from '../../main/outbox/status';
 import { ProviderError } from '../../main/providers/http';
 import { SimKit } from '../../main/providers/simkit';
 import { createSimulator, type AssistifySimulator } from '../../main/providers/assistify/simulator';
-import type { ProviderConnector } from '../../main/providers/types';
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, conversationWith, waitFor } from '../helpers/api';
 import { queueReply, seedChannel, seedConversation } from '../helpers/seed';

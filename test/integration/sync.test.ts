@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/core';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
-import { PROVIDERS } from '../../main/contract/schemas';
+import { PROVIDERS } from '../../main/domain/entities';
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, conversationWith, messagesOf, waitFor } from '../helpers/api';
 import { SIM_MODES } from '../helpers/sim-modes';

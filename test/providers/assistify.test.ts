@@ -8,14 +8,8 @@ import { SimKit, sleep, type ProviderSim } from '../../main/providers/simkit';
 import { createSimulator, type AssistifySimulator } from '../../main/providers/assistify/simulator';
 import { createConnector } from '../../main/providers/assistify/connector';
 import { ProviderError } from '../../main/providers/http';
-import type {
-  ConversationRef,
-  ProviderConnector,
-  RealtimeEvent,
-  RemoteConversation,
-  RemoteMessage,
-  SyncBatch,
-} from '../../main/providers/types';
+import type { ConversationRef, RemoteConversation, RemoteMessage, SyncBatch } from '../../main/domain/remote';
+import type { ProviderConnector, RealtimeEvent } from '../../main/providers/types';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 type Json = Record<string, unknown>;

@@ -12,16 +12,9 @@ import { ProviderError } from '../../main/providers/http';
 import { SimKit } from '../../main/providers/simkit';
 import { createSimulator, type ChatApiSim } from '../../main/providers/chatapi/simulator';
 import { createConnector } from '../../main/providers/chatapi/connector';
-import type { Credentials } from '../../main/contract/schemas';
-import type {
-  ConversationRef,
-  Diagnostic,
-  ProviderConnector,
-  RealtimeEvent,
-  RealtimeHandlers,
-  RemoteMessage,
-  SyncBatch,
-} from '../../main/providers/types';
+import type { Credentials, Diagnostic } from '../../main/domain/entities';
+import type { ConversationRef, RemoteMessage, SyncBatch } from '../../main/domain/remote';
+import type { ProviderConnector, RealtimeEvent, RealtimeHandlers } from '../../main/providers/types';
 
 let sim: ChatApiSim;
 let kit: SimKit;

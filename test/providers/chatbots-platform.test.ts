@@ -15,12 +15,11 @@ import {
 } from '../../main/providers/chatbots-platform/simulator';
 import { ProviderError } from '../../main/providers/http';
 import { SimKit } from '../../main/providers/simkit';
+import type { ConversationRef, RemoteConversation } from '../../main/domain/remote';
 import type {
   ConnectorContext,
-  ConversationRef,
   ProviderConnector,
   RealtimeEvent,
-  RemoteConversation,
   WebhookRequest,
 } from '../../main/providers/types';
 import { caught } from '../helpers/provider-error';

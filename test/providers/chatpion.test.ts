@@ -9,12 +9,8 @@ import { createSimulator, type ChatPionSim } from '../../main/providers/chatpion
 import { createConnector, PollBudget } from '../../main/providers/chatpion/connector';
 import { OwnMessages } from '../../main/providers/chatpion/own';
 import { ProviderError } from '../../main/providers/http';
-import type {
-  ConversationRef,
-  ProviderConnector,
-  RemoteMessage,
-  SyncBatch,
-} from '../../main/providers/types';
+import type { ConversationRef, RemoteMessage, SyncBatch } from '../../main/domain/remote';
+import type { ProviderConnector } from '../../main/providers/types';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- loose reads of answers under test
 

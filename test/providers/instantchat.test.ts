@@ -8,15 +8,9 @@ import { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach } from
 import { SimKit } from '../../main/providers/simkit';
 import { ProviderError } from '../../main/providers/http';
 import { arr, obj, type Json } from '../../main/providers/parse';
-import type {
-  ConversationRef,
-  Diagnostic,
-  ProviderConnector,
-  RealtimeEvent,
-  RemoteConversation,
-  RemoteMessage,
-  SyncBatch,
-} from '../../main/providers/types';
+import type { Diagnostic } from '../../main/domain/entities';
+import type { ConversationRef, RemoteConversation, RemoteMessage, SyncBatch } from '../../main/domain/remote';
+import type { ProviderConnector, RealtimeEvent } from '../../main/providers/types';
 import {
   createSimulator,
   WEBHOOK_VERIFY_TOKEN,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ANCHOR_MS, conversationSizes, generate } from '../bench/generate';
-import { PROVIDERS } from '../../main/contract/schemas';
+import { PROVIDERS } from '../../main/domain/entities';
 import { openStore } from '../../main/db';
 import { rng } from '../../main/providers/simkit/world';
 import { tempDir } from '../helpers/tmp';

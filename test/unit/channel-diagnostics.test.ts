@@ -2,7 +2,7 @@
 // with their documented fields only (a throwing connector is a reading too, not a 500).
 import { describe, expect, it } from 'vitest';
 import { channelDiagnostics, type ChannelFacts } from '../../main/api/diagnostics';
-import type { Capabilities, Channel } from '../../main/contract/schemas';
+import type { Capabilities, Channel } from '../../main/domain/entities';
 import type { ProviderConnector } from '../../main/providers/types';
 
 const capabilities = (realtime: Capabilities['realtime'], unavailable = {}): Capabilities => ({

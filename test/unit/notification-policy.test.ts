@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Channel, Conversation, Message } from '../../main/contract/schemas';
+import type { Channel, Conversation, Message } from '../../main/domain/entities';
 import { Directory, type DirectorySource } from '../../main/notifications/directory';
 import {
   conversationHash,

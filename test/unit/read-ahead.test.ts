@@ -1,7 +1,7 @@
 // ReadAhead (main/sync/readAhead.ts): backfill batches fetched ahead of the writer, in cursor order.
 import { describe, expect, it } from 'vitest';
 import { ReadAhead } from '../../main/sync/readAhead';
-import type { SyncBatch } from '../../main/providers/types';
+import type { SyncBatch } from '../../main/domain/remote';
 
 /** A provider of `n` batches whose cursors count up; records every cursor it was asked for. */
 function provider(n: number, failAt = -1) {

@@ -14,19 +14,15 @@
 import { mapLimit, ProviderError, ProviderHttp, type RequestOptions } from '../http';
 import { isObj, str, type Json } from '../parse';
 import { sentSince } from '../sent';
-import type { Capabilities } from '../../contract/schemas';
+import type { Capabilities, Diagnostic } from '../../domain/entities';
 import type {
-  ConnectorFactory,
-  ConnectorContext,
   ConversationRef,
-  Diagnostic,
-  ProviderConnector,
-  RealtimeHandlers,
   RemoteConversation,
   RemoteMessage,
   SentMessage,
   SyncBatch,
-} from '../types';
+} from '../../domain/remote';
+import type { ConnectorContext, ConnectorFactory, ProviderConnector, RealtimeHandlers } from '../types';
 import { KnownConversations } from './known';
 import { ChatSockets } from './realtime';
 import {

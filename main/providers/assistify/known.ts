@@ -1,7 +1,7 @@
 // What the Assistify connector knows of the account between requests: the conversations seen so far with
 // their latest activity, which ones a socket frame said changed, and when each history was last read. All in
 // memory: after a restart the engine's store still has everything, and the cost is a few more reads.
-import type { RemoteConversation, RemoteMessage } from '../types';
+import type { RemoteConversation, RemoteMessage } from '../../domain/remote';
 
 interface Entry {
   conv: RemoteConversation;

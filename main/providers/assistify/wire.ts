@@ -2,7 +2,7 @@
 // arrays or DRF pages, and optional fields may be missing.
 import { ProviderError } from '../http';
 import { id, isObj, isoTime, num, obj, str, strings, type Json } from '../parse';
-import type { RemoteConversation, RemoteMessage } from '../types';
+import type { RemoteConversation, RemoteMessage } from '../../domain/remote';
 
 export const MAX_TEXT = 10_000;
 

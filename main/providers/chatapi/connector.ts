@@ -2,22 +2,18 @@
 // each customer conversation is a room. Rooms → conversations, the room's other participant (where rooms
 // list them) or the room itself → contact, room messages → messages (out when the agent sent them, as far
 // as anything says: see identity.ts and README.md).
-import type { Capabilities } from '../../contract/schemas';
-import { ProviderError, ProviderHttp, type RateWindow } from '../http';
-import { id, isObj, obj, readCursor, str, type Json } from '../parse';
-import { sentSince } from '../sent';
+import type { Capabilities, Diagnostic } from '../../domain/entities';
 import type {
-  ConnectorContext,
-  ConnectorFactory,
   ConversationRef,
-  Diagnostic,
-  ProviderConnector,
-  RealtimeHandlers,
   RemoteConversation,
   RemoteMessage,
   SentMessage,
   SyncBatch,
-} from '../types';
+} from '../../domain/remote';
+import type { ConnectorContext, ConnectorFactory, ProviderConnector, RealtimeHandlers } from '../types';
+import { ProviderError, ProviderHttp, type RateWindow } from '../http';
+import { id, isObj, obj, readCursor, str, type Json } from '../parse';
+import { sentSince } from '../sent';
 import { OwnIdentity } from './identity';
 import {
   dataObject,

@@ -3,7 +3,7 @@
 // id given with the key, a user /clients/me happens to name, or the sender ChatAPI names on this app's own
 // POST /messages answers. The last is evidence, not a guess: it overrides the others when they disagree, and
 // it is the only reading kept across restarts (in the sync cursors; the rest is read again at start).
-import type { Diagnostic } from '../types';
+import type { Diagnostic } from '../../domain/entities';
 
 type Source = 'credentials' | 'clients-me' | 'own-send';
 

@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { ProviderError } from '../http';
 import { arr, bool, id, isObj, isoTime, num, obj, str, strings, type Json } from '../parse';
-import type { MessageType, RemoteConversation, RemoteMessage } from '../types';
+import type { MessageType } from '../../domain/entities';
+import type { RemoteConversation, RemoteMessage } from '../../domain/remote';
 
 export interface Page {
   items: Json[];

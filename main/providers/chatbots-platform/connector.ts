@@ -1,26 +1,27 @@
 // Chatbots Platform connector (providers/chatbots-platform.md): conversations and their messages over the
 // REST API, replies through POST /conversations/{id}/messages, signed webhooks for realtime, chatbots as
 // flows and templates as canned replies. Where the document is silent, see README.md.
-import type { Capabilities } from '../../contract/schemas';
-import { mapLimit, ProviderError, ProviderHttp, defaultErrorMessage, type RequestOptions } from '../http';
-import { arr, isObj, num, obj, str, strings, type Json } from '../parse';
-import { sentSince } from '../sent';
+import type { Capabilities, Diagnostic } from '../../domain/entities';
 import type {
-  ConnectorContext,
-  ConnectorFactory,
   ConversationRef,
-  Diagnostic,
-  ProviderConnector,
-  RealtimeHandlers,
   RemoteConversation,
   RemoteFlow,
   RemoteMessage,
   RemoteTemplate,
   SentMessage,
   SyncBatch,
+} from '../../domain/remote';
+import type {
+  ConnectorContext,
+  ConnectorFactory,
+  ProviderConnector,
+  RealtimeHandlers,
   WebhookRequest,
   WebhookResult,
 } from '../types';
+import { mapLimit, ProviderError, ProviderHttp, defaultErrorMessage, type RequestOptions } from '../http';
+import { arr, isObj, num, obj, str, strings, type Json } from '../parse';
+import { sentSince } from '../sent';
 import { Findings } from './findings';
 import {
   hasMore,

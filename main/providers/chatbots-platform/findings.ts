@@ -1,6 +1,7 @@
 // What the Chatbots Platform connector assumed where its document is silent, and what the provider's answers
 // have confirmed since: counters and states kept in memory as the connector works, turned into diagnostics.
-import type { Diagnostic, RemoteConversation, RemoteMessage } from '../types';
+import type { Diagnostic } from '../../domain/entities';
+import type { RemoteConversation, RemoteMessage } from '../../domain/remote';
 import type { SignedOver } from './webhook';
 
 export type Realtime =

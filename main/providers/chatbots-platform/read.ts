@@ -3,15 +3,15 @@
 // plausibly uses (our simulator's first).
 import { ProviderError } from '../http';
 import { bool, id, isObj, isoTime, num, obj, str, strings, type Json } from '../parse';
+import type { MessageType } from '../../domain/entities';
 import type {
-  MessageType,
   RemoteContact,
   RemoteConversation,
   RemoteFlow,
   RemoteMessage,
   RemoteMessageStatus,
   RemoteTemplate,
-} from '../types';
+} from '../../domain/remote';
 
 /** The value of the first of several spellings that is present. */
 function first(o: Json, keys: string[]): unknown {

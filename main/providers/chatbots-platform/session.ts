@@ -1,6 +1,6 @@
 // Authentication against Chatbots Platform: an API key in X-API-KEY, or a JWT session from
 // POST /auth/login, refreshed through POST /auth/refresh shortly before it expires and after any 401.
-import type { Credentials } from '../../contract/schemas';
+import type { Credentials } from '../../domain/entities';
 import { ProviderError, type ProviderHttp } from '../http';
 import { isObj, num, obj, str } from '../parse';
 

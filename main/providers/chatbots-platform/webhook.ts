@@ -3,7 +3,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ProviderError } from '../http';
 import { id, isObj, obj, str, type Json } from '../parse';
-import type { RealtimeEvent, RemoteMessageStatus, WebhookRequest } from '../types';
+import type { RemoteMessageStatus } from '../../domain/remote';
+import type { RealtimeEvent, WebhookRequest } from '../types';
 import { readConversation, readFlow, readMessage, timeMs } from './read';
 
 /** The two events the document names. */

@@ -2,27 +2,28 @@
 // GET /api/messages is one account-wide list of both sides, with no field saying which side wrote a message
 // (see map.ts and own.ts). No realtime channel, so the inbox polls: one request per round while nothing
 // changes, drawn from a daily budget so polling never starves sends.
-import type { Capabilities } from '../../contract/schemas';
-import { ProviderError, ProviderHttp, type RequestOptions } from '../http';
-import { arr, id, isObj, num, readCursor, str, type Json } from '../parse';
-import { sameSecret } from '../../secrets/compare';
+import type { Capabilities, Diagnostic } from '../../domain/entities';
 import type {
-  BroadcastRequest,
-  ConnectorContext,
-  ConnectorFactory,
   ConversationRef,
-  Diagnostic,
-  ProviderConnector,
-  RealtimeEvent,
   RemoteConversation,
   RemoteFlow,
   RemoteMessage,
   RemoteMessageStatus,
   SentMessage,
   SyncBatch,
+} from '../../domain/remote';
+import type {
+  BroadcastRequest,
+  ConnectorContext,
+  ConnectorFactory,
+  ProviderConnector,
+  RealtimeEvent,
   WebhookRequest,
   WebhookResult,
 } from '../types';
+import { ProviderError, ProviderHttp, type RequestOptions } from '../http';
+import { arr, id, isObj, num, readCursor, str, type Json } from '../parse';
+import { sameSecret } from '../../secrets/compare';
 import { openList, PAGE_SIZE, readSince, walkStep, type FetchPage, type ListMark, type Walk } from './lists';
 import { mapAll, toConversation, toFlow, toMessage } from './map';
 import { OwnMessages, type OwnBroadcast } from './own';

@@ -1,14 +1,14 @@
 // ChatPion objects → the inbox's model: a subscriber is a contact and its one conversation; a message
 // belongs to the conversation of its subscriber_id. Every field is read with the tolerant parse helpers.
 import { id, isoTime, str, strings, type Json } from '../parse';
+import type { MessageType } from '../../domain/entities';
 import type {
-  MessageType,
   RemoteContact,
   RemoteConversation,
   RemoteFlow,
   RemoteMessage,
   RemoteMessageStatus,
-} from '../types';
+} from '../../domain/remote';
 
 const EPOCH = new Date(0).toISOString();
 const TYPES: readonly MessageType[] = ['text', 'image', 'video', 'audio', 'file'];

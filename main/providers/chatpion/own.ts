@@ -1,7 +1,7 @@
 // What this connector sent, to recognise it when ChatPion lists it again: ChatPion's messages carry no
 // field saying who wrote them. Replies are matched by the store (by the id their send answered, or by
 // conversation and text); native broadcasts have no reply row there, so they are matched here by text.
-import type { RemoteMessage } from '../types';
+import type { RemoteMessage } from '../../domain/remote';
 
 const DAY_MS = 86_400_000;
 /** Broadcasts remembered at once: they ride in the poll cursor, so it stays small. */

@@ -3,23 +3,19 @@
 // GET /api/messages/instagram/:id (unpaginated); the contact is the Instagram user (instagramUserId,
 // also the recipientId for replies). Auth is a JWT from POST /api/auth/login, cached and renewed on 401, or
 // a JWT the user gives (the document's SDK takes one), used as is.
-import type { Capabilities } from '../../contract/schemas';
-import { mapLimit, ProviderError, ProviderHttp } from '../http';
-import { id, isObj, isoTime, num, obj, readCursor, str, type Json } from '../parse';
-import { sentSince } from '../sent';
+import type { Capabilities, Diagnostic } from '../../domain/entities';
 import type {
-  ConnectorContext,
-  ConnectorFactory,
   ConversationRef,
-  Diagnostic,
-  ProviderConnector,
-  RealtimeHandlers,
   RemoteConversation,
   RemoteFlow,
   RemoteMessage,
   SentMessage,
   SyncBatch,
-} from '../types';
+} from '../../domain/remote';
+import type { ConnectorContext, ConnectorFactory, ProviderConnector, RealtimeHandlers } from '../types';
+import { mapLimit, ProviderError, ProviderHttp } from '../http';
+import { id, isObj, isoTime, num, obj, readCursor, str, type Json } from '../parse';
+import { sentSince } from '../sent';
 import {
   conversationId,
   envelope,

@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { ProviderError } from '../http';
 import { bool, id, isObj, isoTime, num, obj, str, type Json } from '../parse';
-import type { MessageType, RemoteConversation, RemoteFlow, RemoteMessage } from '../types';
+import type { MessageType } from '../../domain/entities';
+import type { RemoteConversation, RemoteFlow, RemoteMessage } from '../../domain/remote';
 
 const MAX_TEXT = 10_000;
 const MESSAGE_TYPES: readonly MessageType[] = ['text', 'image', 'video', 'audio', 'file', 'other'];

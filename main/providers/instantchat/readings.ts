@@ -1,6 +1,7 @@
 // What the InstantChat connector has learned at run time about the readings it took where the document is
 // silent, phrased for a support engineer (ProviderConnector.diagnostics). In memory only, no requests.
-import type { Diagnostic, RemoteMessage } from '../types';
+import type { Diagnostic } from '../../domain/entities';
+import type { RemoteMessage } from '../../domain/remote';
 import type { Placement } from './realtime';
 
 /** The connected Instagram account, as GET /api/instagram/status last answered. */

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Credentials, ProviderId } from '../../contract/schemas';
+import type { Credentials, ProviderId } from '../../domain/entities';
 
 export interface SimRequest {
   method: string;
