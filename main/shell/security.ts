@@ -1,7 +1,8 @@
 // Electron's security checklist applied to the session and every web contents. The rules themselves
-// are in ./web-security.ts.
+// are in ./web-security.ts, the CSP (the one the local API sends too) in ../contract/csp.ts.
 import { app, session, shell, type Session, type WebContents } from 'electron';
-import { buildCsp, externalHttpUrl, isPermissionAllowed, isSameOrigin } from './web-security';
+import { contentSecurityPolicy } from '../contract/csp';
+import { externalHttpUrl, isPermissionAllowed, isSameOrigin } from './web-security';
 
 /** The whole checklist: the default session hardened, and every web contents guarded as it is created. */
 export function secureApp(apiOrigin: string): void {
@@ -11,7 +12,7 @@ export function secureApp(apiOrigin: string): void {
 
 /** CSP as a response header with the real API origin, and permissions denied by default. */
 export function hardenSession(session: Session, apiOrigin: string): void {
-  const csp = buildCsp(apiOrigin);
+  const csp = contentSecurityPolicy({ apiOrigin });
   session.webRequest.onHeadersReceived((details, callback) => {
     const headers: Record<string, string[]> = {};
     for (const [name, value] of Object.entries(details.responseHeaders ?? {})) {

@@ -25,35 +25,6 @@ export function externalHttpUrl(url: unknown): string | null {
   }
 }
 
-/**
- * Content-Security-Policy for the renderer, served by the local API at `apiOrigin`: scripts, styles,
- * fonts and connections only from that origin. Images may also come over https because customers' photo
- * attachments are provider URLs shown inline (an image cannot run code; the cost is that the provider's
- * CDN sees the request, as in any mail client).
- */
-export function buildCsp(apiOrigin: string): string {
-  const api = new URL(apiOrigin);
-  if (api.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(api.hostname)) {
-    throw new Error(`the local API must be on loopback http, got ${apiOrigin}`);
-  }
-  const socket = `ws://${api.host}`;
-  return [
-    "default-src 'none'",
-    `script-src ${api.origin}`,
-    `style-src ${api.origin}`,
-    `img-src ${api.origin} data: blob: https:`,
-    `font-src ${api.origin}`,
-    `connect-src ${api.origin} ${socket}`,
-    `manifest-src ${api.origin}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "frame-src 'none'",
-    `worker-src ${api.origin}`,
-  ].join('; ');
-}
-
 /** Permissions the app's own page may use; every other permission, and any other origin, is denied. */
 const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
 

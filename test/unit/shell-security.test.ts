@@ -11,13 +11,8 @@ import { registerBridge } from '../../main/shell/ipc';
 import { guardWebContents, hardenSession, secureApp } from '../../main/shell/security';
 import { createMainWindow } from '../../main/shell/window';
 import type { WindowStateStore } from '../../main/shell/window-state';
-import {
-  buildCsp,
-  externalHttpUrl,
-  isPermissionAllowed,
-  isSameOrigin,
-  originOf,
-} from '../../main/shell/web-security';
+import { externalHttpUrl, isPermissionAllowed, isSameOrigin, originOf } from '../../main/shell/web-security';
+import { contentSecurityPolicy } from '../../main/contract/csp';
 
 type Listener = (...args: unknown[]) => unknown;
 // Electron's types, taken from the functions under test (only the shell may import 'electron').
@@ -155,11 +150,14 @@ describe('the session', () => {
       callback,
     );
     expect(callback).toHaveBeenCalledWith({
-      responseHeaders: { 'Content-Type': ['text/html'], 'Content-Security-Policy': [buildCsp(API)] },
+      responseHeaders: {
+        'Content-Type': ['text/html'],
+        'Content-Security-Policy': [contentSecurityPolicy({ apiOrigin: API })],
+      },
     });
     handlers.headers({}, callback);
     expect(callback).toHaveBeenLastCalledWith({
-      responseHeaders: { 'Content-Security-Policy': [buildCsp(API)] },
+      responseHeaders: { 'Content-Security-Policy': [contentSecurityPolicy({ apiOrigin: API })] },
     });
   });
 
@@ -329,7 +327,7 @@ describe('the preload bridge', () => {
 });
 
 describe('CSP', () => {
-  const csp = buildCsp('http://127.0.0.1:43121');
+  const csp = contentSecurityPolicy({ apiOrigin: 'http://127.0.0.1:43121' });
   const directive = (name: string) =>
     csp
       .split(';')
@@ -349,8 +347,8 @@ describe('CSP', () => {
   });
 
   it('refuses a non-loopback API origin', () => {
-    expect(() => buildCsp('https://example.com')).toThrow(/loopback/);
-    expect(() => buildCsp('http://10.0.0.1:80')).toThrow(/loopback/);
+    expect(() => contentSecurityPolicy({ apiOrigin: 'https://example.com' })).toThrow(/loopback/);
+    expect(() => contentSecurityPolicy({ apiOrigin: 'http://10.0.0.1:80' })).toThrow(/loopback/);
   });
 });
 
