@@ -1,5 +1,19 @@
-// The API's error envelope: {"error":{"code","message","details"}} with the right HTTP status.
+// The API's error envelope: {"error":{"code","message","details"}} with the right HTTP status. A DomainError
+// keeps its code; its kind picks the status. Malformed HTTP that never becomes a request gets the same
+// envelope, written on the socket.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from '../contract/schemas';
+import type { DomainError, DomainErrorKind } from '../domain/errors';
+
+const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
+  not_found: 404,
+  invalid: 400,
+  unprocessable: 422,
+  conflict: 409,
+  unavailable: 503,
+};
 
 export class ApiError extends Error {
   constructor(
@@ -18,8 +32,8 @@ export class ApiError extends Error {
     };
   }
 
-  static notFound(what: string, id: string): ApiError {
-    return new ApiError(404, 'not_found', `No ${what} with id '${id.slice(0, 100)}'`);
+  static fromDomain(e: DomainError): ApiError {
+    return new ApiError(STATUS_OF_KIND[e.kind], e.code, e.message, e.details);
   }
 
   /** Storage failures the agent must hear about instead of a pretend success (disk full, read-only database). */
@@ -46,4 +60,39 @@ export class ApiError extends Error {
       return new ApiError(503, 'busy', 'The local database is busy; try again in a moment.');
     return null;
   }
+}
+
+export const sendError = (reply: FastifyReply, e: ApiError) =>
+  reply.code(e.status).type('application/json').send(e.body());
+
+/** The answer for a path no route serves. */
+export const noRoute = (req: FastifyRequest, reply: FastifyReply) =>
+  sendError(reply, new ApiError(404, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}`));
+
+/** Fastify's frameworkErrors: a path with broken percent-encoding or an over-long segment never reaches a route (nor the gate). */
+export const badUrl = (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) =>
+  sendError(
+    reply,
+    new ApiError(
+      err.statusCode ?? 400,
+      'bad_url',
+      'The path has broken percent-encoding or a segment over 100 characters',
+    ),
+  );
+
+/** Malformed HTTP (unframed bytes, oversized headers, a stalled request) gets the envelope too, then the socket closes. */
+export function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const e =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new ApiError(431, 'headers_too_large', 'The request headers are too large')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new ApiError(408, 'timeout', 'The request took too long to arrive')
+        : new ApiError(400, 'bad_request', 'The request is not well-formed HTTP');
+  const body = JSON.stringify(e.body());
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(err);
 }

@@ -2,6 +2,7 @@
 // API. Only the server's own loopback address as Host (a DNS-rebound name is refused), and no Origin but its
 // own (a page elsewhere cannot call it; a request without Origin, from curl or a test, is no browser's).
 import type { IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo, Server } from 'node:net';
 
 export const loopbackHosts = (port: number) =>
   new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
@@ -24,4 +25,10 @@ export function loopbackRefusal(headers: IncomingHttpHeaders, port: number): Loo
   if (headers.origin !== undefined && !loopbackOrigins(port).has(headers.origin))
     return { code: 'forbidden_origin', message: 'Cross-origin requests are not allowed' };
   return null;
+}
+
+/** The port `server` listens on, read once it is asked (a request can only arrive once it listens). */
+export function listeningPort(server: Server): () => number {
+  let port: number | undefined;
+  return () => (port ??= (server.address() as AddressInfo).port);
 }

@@ -1,9 +1,46 @@
 // Webhooks received by the local server: the channel's connector verifies a delivery (signature, freshness)
-// and decodes it; this layer refuses replays, logs every refusal with its reason, and applies the rest.
+// and decodes it; this layer refuses replays, logs every refusal with its reason, and applies the rest. The
+// two routes are public (the token is the app's, not the provider's): the connector checks its own secret.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChannelService } from '../channels/service';
 import type { WebhookDeliveriesRepo } from '../db/webhookDeliveries';
 import type { WebhookResult } from '../providers/types';
-import type { WebhookHandler } from './server';
+
+export interface WebhookRequest {
+  method: 'GET' | 'POST';
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, string | undefined>;
+  rawBody: Buffer;
+}
+
+export interface WebhookAnswer {
+  status: number;
+  text?: string;
+  json?: unknown;
+}
+
+export type WebhookHandler = (
+  channelId: string,
+  req: WebhookRequest,
+) => Promise<WebhookAnswer> | WebhookAnswer;
+
+export const webhookRoutes: FastifyPluginAsync<{ onWebhook: WebhookHandler }> = async (app, o) => {
+  const webhook = async (req: FastifyRequest, reply: FastifyReply) => {
+    const res = await o.onWebhook((req.params as { channelId: string }).channelId, {
+      method: req.method as WebhookRequest['method'],
+      headers: req.headers,
+      query: req.query as WebhookRequest['query'],
+      rawBody: req.rawBody ?? Buffer.alloc(0),
+    });
+    reply.code(res.status);
+    return res.text !== undefined
+      ? reply.type('text/plain').send(res.text)
+      : reply.send(res.json ?? { ok: true });
+  };
+  const open = { config: { public: true } };
+  app.get('/api/v1/webhooks/:channelId', open, webhook);
+  app.post('/api/v1/webhooks/:channelId', open, webhook);
+};
 
 /** Longer than any connector's freshness window (Chatbots Platform: 5 minutes either way). */
 const KEEP_MS = 15 * 60_000;

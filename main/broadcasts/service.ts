@@ -5,10 +5,11 @@
 import crypto from 'node:crypto';
 import type { Store } from '../db';
 import type { OutboxRow } from '../db/outbox';
-import type { Audience, Broadcast, BroadcastCreate, BroadcastPreview } from '../contract/schemas';
+import type { BroadcastCreate, BroadcastPreview } from '../contract/schemas';
+import type { Audience, Broadcast } from '../domain/entities';
 import type { CoreEvents } from '../events';
 import type { ChannelService } from '../channels/service';
-import { ApiError } from '../api/errors';
+import { DomainError } from '../domain/errors';
 
 const SCHEDULE_CHECK_MS = 5_000;
 
@@ -56,8 +57,7 @@ export class BroadcastService {
     for (const id of b.audience.channelIds ?? []) this.channels.get(id);
     const matches = this.store.broadcasts.matchAudience(b.audience);
     if (!matches.length)
-      throw new ApiError(
-        422,
+      throw DomainError.unprocessable(
         'empty_audience',
         'No conversation matches this audience; widen the channels, tags or platforms',
       );
@@ -73,7 +73,7 @@ export class BroadcastService {
 
   get(id: string): Broadcast {
     const b = this.store.broadcasts.get(Number(id));
-    if (!b) throw ApiError.notFound('broadcast', id);
+    if (!b) throw DomainError.notFound('broadcast', id);
     return b;
   }
 
@@ -84,7 +84,7 @@ export class BroadcastService {
   cancel(id: string): Broadcast {
     const b = this.get(id);
     if (['completed', 'cancelled', 'failed'].includes(b.status))
-      throw new ApiError(409, 'not_cancellable', `The broadcast is already ${b.status}`);
+      throw DomainError.conflict('not_cancellable', `The broadcast is already ${b.status}`);
     this.store.transaction(() => {
       for (const outboxId of this.store.broadcasts.cancelPending(Number(id)))
         this.store.outbox.cancel(outboxId);
@@ -134,7 +134,7 @@ export class BroadcastService {
           native.set(r.channel_id, [...(native.get(r.channel_id) ?? []), r.id]);
           continue;
         }
-        const message = this.store.inbox.insertLocalReply(r.conversation_id, r.channel_id, b.text, {
+        const message = this.store.messages.insertLocalReply(r.conversation_id, r.channel_id, b.text, {
           broadcastId: String(id),
         });
         const item = this.store.outbox.insert({

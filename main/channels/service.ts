@@ -3,21 +3,15 @@ import crypto from 'node:crypto';
 import type { Store } from '../db';
 import type { ChannelRow } from '../db/channels';
 import { toChannelView } from '../db/channels';
-import type {
-  Capabilities,
-  Channel,
-  ChannelCreate,
-  ChannelPatch,
-  Credentials,
-  ProviderId,
-} from '../contract/schemas';
+import type { ChannelCreate, ChannelPatch } from '../contract/schemas';
+import type { Capabilities, Channel, Credentials, ProviderId } from '../domain/entities';
 import { connectorFactories } from '../providers/registry';
 import { AccountLimiters } from '../providers/limiters';
 import type { ProviderConnector } from '../providers/types';
 import type { SecretBox } from '../secrets/keyfile';
 import type { CoreEvents } from '../events';
 import { ChannelSync } from '../sync/channelSync';
-import { ApiError } from '../api/errors';
+import { DomainError } from '../domain/errors';
 import { ProviderError } from '../providers/http';
 
 export interface ChannelServiceDeps {
@@ -43,8 +37,7 @@ function checkCredentials(provider: ProviderId, c: Credentials): void {
   const keys = Object.keys(c).sort().join(',');
   const shapes = CREDENTIAL_SHAPES[provider];
   if (!shapes.some((s) => [...s].sort().join(',') === keys)) {
-    throw new ApiError(
-      400,
+    throw DomainError.invalid(
       'invalid_input',
       `${provider} takes credentials ${shapes.map((s) => `{${s.join(', ')}}`).join(' or ')}`,
     );
@@ -72,8 +65,7 @@ const originOf = (url: string) => new URL(url).origin;
 /** Credentials stay with the server they were given for: a base URL on another origin needs them again. */
 function checkSameOrigin(row: ChannelRow, p: ChannelPatch): void {
   if (p.baseUrl === undefined || p.credentials || originOf(p.baseUrl) === originOf(row.base_url)) return;
-  throw new ApiError(
-    422,
+  throw DomainError.unprocessable(
     'credentials_required',
     `${originOf(p.baseUrl)} is another server than ${originOf(row.base_url)}: enter the ${row.provider} ` +
       'credentials for it in the same change. The stored ones are only ever sent to the server they were given for.',
@@ -111,7 +103,7 @@ export class ChannelService {
 
   get(id: string): ChannelRow {
     const row = this.d.store.channels.get(id);
-    if (!row) throw ApiError.notFound('channel', id);
+    if (!row) throw DomainError.notFound('channel', id);
     return row;
   }
 

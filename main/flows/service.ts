@@ -4,11 +4,11 @@ import crypto from 'node:crypto';
 import type { Store } from '../db';
 import type { FlowRow } from '../db/flows';
 import type { OutboxRow } from '../db/outbox';
-import type { Flow } from '../contract/schemas';
+import type { Flow } from '../domain/entities';
 import type { CoreEvents } from '../events';
 import type { ChannelService } from '../channels/service';
-import type { RemoteFlow } from '../providers/types';
-import { ApiError } from '../api/errors';
+import type { RemoteFlow } from '../domain/remote';
+import { DomainError } from '../domain/errors';
 
 export class FlowService {
   constructor(
@@ -56,7 +56,7 @@ export class FlowService {
 
   private row(id: string): FlowRow {
     const r = Number.isSafeInteger(Number(id)) ? this.store.flows.get(Number(id)) : undefined;
-    if (!r) throw ApiError.notFound('flow', id);
+    if (!r) throw DomainError.notFound('flow', id);
     return r;
   }
 
@@ -64,7 +64,7 @@ export class FlowService {
     const r = this.row(id);
     const flow = this.toFlow(r);
     if (!flow.toggleable)
-      throw new ApiError(422, 'not_toggleable', flow.reason ?? 'This flow cannot be switched');
+      throw DomainError.unprocessable('not_toggleable', flow.reason ?? 'This flow cannot be switched');
     if (r.desired_active === null && Boolean(r.active) === active) return flow;
     this.store.transaction(() => {
       this.store.flows.setDesired(r.id, active);
@@ -91,12 +91,11 @@ export class FlowService {
     const r = this.row(id);
     const connector = this.channels.connectorFor(r.channel_id);
     if (!connector?.testFlow)
-      throw new ApiError(422, 'not_testable', `${this.toFlow(r).provider} offers no flow test`);
+      throw DomainError.unprocessable('not_testable', `${this.toFlow(r).provider} offers no flow test`);
     try {
       return await connector.testFlow(r.external_id, input);
     } catch (e) {
-      throw new ApiError(
-        503,
+      throw DomainError.unavailable(
         'provider_unavailable',
         `The provider could not run the test: ${(e as Error).message}`,
       );

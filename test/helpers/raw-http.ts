@@ -2,7 +2,8 @@
 // socket, so tests control the request line byte for byte (node:http would normalise it).
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { startApiServer, type ApiServer, type ApiServerOptions, type Handlers } from '../../main/api/server';
+import type { Handlers } from '../../main/api/plugins/contract';
+import { startApiServer, type ApiServer, type ApiServerOptions } from '../../main/api/server';
 
 export interface RecordingServer {
   server: ApiServer;

@@ -1,0 +1,39 @@
+// What the route handlers work with, and the one rule they share about ids.
+import type { BroadcastService } from '../../broadcasts/service';
+import type { ChannelService } from '../../channels/service';
+import type * as s from '../../contract/schemas';
+import type { RouteName } from '../../contract/routes';
+import type { Store } from '../../db';
+import { DomainError } from '../../domain/errors';
+import type { CoreEvents } from '../../events';
+import type { FlowService } from '../../flows/service';
+import type { Handlers } from '../plugins/contract';
+
+export interface HandlerDeps {
+  store: Store;
+  events: CoreEvents;
+  channels: ChannelService;
+  broadcasts: BroadcastService;
+  flows: FlowService;
+  kickOutbox: () => void;
+  version: string;
+  /** Things the agent must hear about from start-up (e.g. a damaged database kept aside). */
+  notices: string[];
+  startDemo: () => Promise<s.Channel[]>;
+}
+
+/** The handlers of some of the contract's routes (one resource's). */
+export type RouteHandlers<K extends RouteName> = Pick<Handlers, K>;
+
+/** Local ids are integers; anything else cannot exist. */
+export function localId(id: string, what: string): number {
+  const n = Number(id);
+  if (!/^\d{1,15}$/.test(id) || !Number.isSafeInteger(n)) throw DomainError.notFound(what, id);
+  return n;
+}
+
+/** Push an outbox item's current state to open windows. */
+export function emitOutboxItem(d: HandlerDeps, id: number): void {
+  const row = d.store.outbox.get(id);
+  if (row) d.events.emit('outbox.item', row);
+}
