@@ -1,5 +1,6 @@
 // The main navigation: Inbox, Broadcasts, Flows, Channels, Settings, plus channel health at the bottom.
 import type { MouseEvent } from 'react';
+import { useLinkStore } from '../api/socket';
 import { useChannels } from '../features/channels/useChannels';
 import { navigate, useUi, VIEWS, type View } from './store';
 
@@ -45,9 +46,13 @@ export function Nav() {
   );
 }
 
-/** "N/M connected": a polled channel is connected (it syncs), but the label says how many only poll. */
+/**
+ * "N/M connected": a polled channel is connected (it syncs), but the detail says how many only poll. While
+ * the link to the local service is lost, nothing is known to be connected, so it says that, like the banner.
+ */
 function ChannelHealth() {
   const channels = useChannels().data?.items ?? [];
+  const linkLost = useLinkStore((s) => s.state === 'lost');
   if (!channels.length) return null;
   const polling = channels.filter((c) => c.status === 'polling').length;
   const connected = polling + channels.filter((c) => c.status === 'live').length;
@@ -55,20 +60,23 @@ function ChannelHealth() {
   const notes = [polling && `${polling} by polling`, troubled && `${troubled} with problems`]
     .filter(Boolean)
     .join(', ');
-  const label = `${connected} of ${channels.length} connected${notes ? `: ${notes}` : ''}`;
+  const text = linkLost ? 'Service unreachable' : `${connected}/${channels.length} connected`;
+  const detail = linkLost
+    ? 'the local Agent Inbox service does not answer; channel states are unknown until it does'
+    : `${connected} of ${channels.length} channels connected${notes ? `: ${notes}` : ''}`;
   return (
     <a
       href="#/channels"
-      className={`nav-health${troubled ? ' is-bad' : ''}`}
+      className={`nav-health${troubled || linkLost ? ' is-bad' : ''}`}
       onClick={(e) => {
         e.preventDefault();
         navigate('channels');
       }}
-      title={label}
-      aria-label={`Channel health: ${label}`}
+      title={detail}
     >
       <span className="health-dot" aria-hidden="true" />
-      {connected}/{channels.length} connected
+      {text}
+      <span className="visually-hidden">, {detail}</span>
     </a>
   );
 }

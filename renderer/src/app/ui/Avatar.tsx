@@ -1,4 +1,5 @@
-// Initials on a colour derived from the name, so the same contact always looks the same.
+// Initials on a colour derived from the name, so the same contact always looks the same. Dark enough for
+// white initials at 4.5:1 on every hue.
 const HUES = [210, 160, 280, 20, 340, 190, 45, 250];
 
 function hueOf(name: string): number {
@@ -18,7 +19,7 @@ export function Avatar({ name, size = 32 }: { name: string; size?: number }) {
     <span
       className="avatar"
       aria-hidden="true"
-      style={{ width: size, height: size, fontSize: size * 0.4, background: `hsl(${hueOf(name)} 55% 45%)` }}
+      style={{ width: size, height: size, fontSize: size * 0.4, background: `hsl(${hueOf(name)} 55% 33%)` }}
     >
       {initials(name)}
     </span>

@@ -38,7 +38,7 @@ export function ChannelCard({ channel }: { channel: Channel }) {
     <li className="card channel-card" aria-label={channel.name}>
       <div className="channel-head">
         <div className="channel-title">
-          <h3>{channel.name}</h3>
+          <h2>{channel.name}</h2>
           <ProviderBadge provider={channel.provider} />
           <ChannelStatusBadge status={channel.status} />
         </div>

@@ -1,0 +1,75 @@
+// Accessibility in a real Chromium: axe-core finds no serious or critical violation on any screen (the
+// inbox with a conversation open, broadcasts, flows, channels, settings), in the light and the dark theme.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UiDriver } from './driver';
+import { findChromium } from '../helpers/chromium';
+import { skipSuite } from '../helpers/skips';
+
+const SUITE = 'accessibility in Chromium (axe-core)';
+const browser = findChromium();
+const skip = skipSuite(SUITE, typeof browser === 'string' ? browser : null, { requiredInCi: true });
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const SCREENS = ['Inbox', 'Broadcasts', 'Flows', 'Channels', 'Settings'] as const;
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+describe.skipIf(skip)(SUITE, () => {
+  let d: UiDriver;
+
+  beforeAll(async () => {
+    d = await UiDriver.start(browser as { executablePath?: string });
+    d.customerWrites('chatpion', 'Is the shop open on Sunday?', { name: 'Ada Axe', handle: 'ada_axe' });
+    await d.page.getByRole('listbox', { name: 'Conversations' }).getByText('Ada Axe').waitFor();
+  });
+
+  afterAll(async () => {
+    await d?.close();
+  });
+
+  /** The serious and critical violations axe finds on the page as it is, one line each. */
+  async function seriousViolations(where: string): Promise<string[]> {
+    // Evaluated over the DevTools protocol: the page's Content-Security-Policy refuses inline script tags.
+    if (!(await d.page.evaluate(() => 'axe' in window))) await d.page.evaluate(`${AXE_SOURCE};0`);
+    const violations = await d.page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
+      return (await axe.run()).violations;
+    });
+    return (violations as AxeViolation[])
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${where}: ${v.id} (${v.help}) at ${v.nodes
+            .slice(0, 3)
+            .map((n) => `${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1).join(' ').trim()}`)
+            .join(' | ')}`,
+      );
+  }
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`has no serious or critical violation on any screen, ${scheme}`, async () => {
+      await d.page.emulateMedia({ colorScheme: scheme });
+      await expect
+        .poll(() => d.page.locator('html').getAttribute('data-theme'), { timeout: 5000 })
+        .toBe(scheme);
+      const found: string[] = [];
+      for (const screen of SCREENS) {
+        await d.open(screen);
+        if (screen === 'Inbox') {
+          await d.page.getByRole('listbox', { name: 'Conversations' }).getByText('Ada Axe').click();
+          await d.page.getByRole('log', { name: 'Messages' }).getByText('Is the shop open').waitFor();
+        } else {
+          await d.page.getByRole('heading', { level: 1, name: screen }).waitFor();
+        }
+        found.push(...(await seriousViolations(`${scheme}/${screen}`)));
+      }
+      expect(found, found.join('\n')).toEqual([]);
+    });
+  }
+});
