@@ -54,6 +54,13 @@ describe.skipIf(skip)(SUITE, () => {
     await d.screenshot('inbox');
   });
 
+  it('counts the conversations with unread messages in the title', async () => {
+    const unread = await d.get<{ items: Conversation[] }>('/api/v1/conversations?unread=true&limit=500');
+    await expect
+      .poll(() => d.page.title(), { timeout: 5000 })
+      .toBe(`(${unread.items.length}) Agent Inbox`);
+  });
+
   it('opens the conversation and sends a reply with Enter, delivered exactly once', async () => {
     await inboxList().getByText(customer.name).click();
     const composer = d.page.getByRole('textbox').last();

@@ -9,6 +9,8 @@ export const keys = {
   conversationLists: ['conversations'] as const,
   conversationList: (filters: InboxFilters) => ['conversations', filters] as const,
   conversation: (id: string) => ['conversation', id] as const,
+  /** Conversations with unread messages, for the title (see app/unreadTitle.ts). */
+  unreadConversations: ['unread-conversations'] as const,
   messages: (conversationId: string) => ['messages', conversationId] as const,
   outbox: ['outbox'] as const,
   templates: ['templates'] as const,

@@ -15,6 +15,8 @@ import { Nav } from './Nav';
 import { ConnectionBanner, Notices, ServiceNotices } from './StatusBanners';
 import { useUi, type View } from './store';
 import { useLiveUpdates } from './useLiveUpdates';
+import { useUnreadTitle } from './unreadTitle';
+import { useWebAlerts } from './webAlerts';
 
 const VIEW_COMPONENTS: Record<View, ComponentType> = {
   inbox: InboxView,
@@ -29,6 +31,8 @@ export function App() {
   const paletteOpen = useUi((s) => s.paletteOpen);
   const shortcutsOpen = useUi((s) => s.shortcutsOpen);
   useLiveUpdates();
+  useUnreadTitle();
+  useWebAlerts();
   useTheme();
   useGlobalKeys();
   const Current = VIEW_COMPONENTS[view];

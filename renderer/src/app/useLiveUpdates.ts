@@ -8,6 +8,7 @@ import { useSession } from '../api/session';
 import { applyConversation } from '../features/inbox/inboxCache';
 import { isReplyAcceptance, reconcileNewestPage, upsertMessage } from '../features/conversation/messageCache';
 import { useUi } from './store';
+import { applyUnread } from './unreadTitle';
 
 type Listed<T> = { items: T[] };
 
@@ -57,7 +58,11 @@ export function useLiveUpdates(): void {
           upsertMessage(qc, m);
           if (accepted) void reconcileNewestPage(qc, api, m.conversationId).catch(() => undefined);
         }),
-      'conversation.updated': (c) => enqueue(() => applyConversation(qc, c, useUi.getState().openId)),
+      'conversation.updated': (c) =>
+        enqueue(() => {
+          applyConversation(qc, c, useUi.getState().openId);
+          applyUnread(qc, c);
+        }),
       'channel.updated': (c: Channel) => enqueue(() => upsertById(qc, keys.channels, c)),
       'outbox.updated': (o: OutboxItem) =>
         enqueue(() => upsertById(qc, keys.outbox, o, o.status !== 'sent' && o.status !== 'cancelled')),

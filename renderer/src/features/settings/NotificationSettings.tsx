@@ -1,7 +1,9 @@
 // When and how the app may interrupt: sound, do-not-disturb, quiet hours and per-channel mute.
+import { useState } from 'react';
 import type { Settings } from '@contract/schemas';
 import { fullTime } from '../../app/format';
 import { useNow } from '../../app/useNow';
+import { useSession } from '../../api/session';
 import { useChannels } from '../channels/useChannels';
 import { toLocalInput } from '../conversation/SnoozeMenu';
 import { useSaveSettings } from './useSettings';
@@ -13,12 +15,14 @@ export function NotificationSettings({ settings }: { settings: Settings }) {
   const now = useNow();
   const dndActive = settings.dndUntil !== null && new Date(settings.dndUntil).getTime() > now;
   const { save } = useSaveSettings();
+  const { connection } = useSession();
 
   return (
     <section className="card form" aria-labelledby="notifications-heading">
       <h2 className="card-title" id="notifications-heading">
         Notifications
       </h2>
+      {!connection.bridge && <BrowserPermission />}
       <label className="check">
         <input type="checkbox" checked={settings.sound} onChange={(e) => save({ sound: e.target.checked })} />
         Play a sound for new messages
@@ -122,5 +126,33 @@ export function NotificationSettings({ settings }: { settings: Settings }) {
         )}
       </div>
     </section>
+  );
+}
+
+/** In a browser tab: whether the browser lets the app notify, and a way to ask. */
+function BrowserPermission() {
+  const supported = 'Notification' in window;
+  const [permission, setPermission] = useState(supported ? Notification.permission : 'denied');
+  if (!supported) return <p className="muted">This browser cannot show notifications.</p>;
+  if (permission === 'granted')
+    return <p className="muted">This browser tab shows notifications and counts unread in its title.</p>;
+  if (permission === 'denied')
+    return (
+      <p className="muted">
+        The browser blocks notifications for this page; allow them in its site settings. Unread conversations
+        still show in the tab title.
+      </p>
+    );
+  return (
+    <div className="inline-controls">
+      <button
+        type="button"
+        className="btn btn-small"
+        onClick={() => void Notification.requestPermission().then(setPermission)}
+      >
+        Allow browser notifications
+      </button>
+      <small className="muted">The app runs in a browser tab, so the browser asks first.</small>
+    </div>
   );
 }
