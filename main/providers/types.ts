@@ -14,9 +14,6 @@ import type {
 } from '../domain/remote';
 import type { ProviderHttp, RateLimiter, RateWindow } from './http';
 
-/** Until the db files being split out of db/inbox.ts and flows/service.ts import these from the domain module. */
-export type { RemoteContact, RemoteConversation, RemoteFlow, RemoteMessage } from '../domain/remote';
-
 export interface BroadcastRequest {
   name: string;
   text: string;
