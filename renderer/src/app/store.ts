@@ -31,6 +31,8 @@ interface UiState {
   focusMessageId: string | null;
   searchText: string;
   drafts: Record<string, string>;
+  /** New text for failed replies being edited before they are sent again, by outbox item id. */
+  replyEdits: Record<string, string>;
   paletteOpen: boolean;
   shortcutsOpen: boolean;
   notices: Notice[];
@@ -49,6 +51,7 @@ export const useUi = create<UiState>(() => ({
   focusMessageId: null,
   searchText: '',
   drafts: {},
+  replyEdits: {},
   paletteOpen: false,
   shortcutsOpen: false,
   notices: [],
@@ -71,6 +74,16 @@ export function setFilters(patch: Partial<InboxFilters>): void {
 
 export function setDraft(conversationId: string, text: string): void {
   useUi.setState((s) => ({ drafts: { ...s.drafts, [conversationId]: text } }));
+}
+
+/** Opens (text) or closes (null) the editor of a failed reply. */
+export function setReplyEdit(outboxId: string, text: string | null): void {
+  useUi.setState((s) => {
+    const replyEdits = { ...s.replyEdits };
+    if (text === null) delete replyEdits[outboxId];
+    else replyEdits[outboxId] = text;
+    return { replyEdits };
+  });
 }
 
 let noticeSeq = 0;

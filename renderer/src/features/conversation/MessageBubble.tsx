@@ -1,16 +1,18 @@
 // One message: text or media, time, delivery state (with why a queued reply waits), Assistify's
-// intent/sentiment, and Retry when failed.
+// intent/sentiment, and Retry or Edit and resend when failed.
 import { memo } from 'react';
 import type { Message } from '@contract/schemas';
 import { clockTime, fullTime } from '../../app/format';
 import { DeliveryStatus } from './DeliveryStatus';
 import { AttachmentView } from './AttachmentView';
 import { attachmentUrl } from './attachments';
+import { isLocalMessage } from './messageCache';
 
 interface BubbleProps {
   message: Message;
   highlighted: boolean;
   onRetry: (m: Message) => void;
+  onEdit: (m: Message) => void;
   retrying: boolean;
 }
 
@@ -18,6 +20,7 @@ export const MessageBubble = memo(function MessageBubble({
   message: m,
   highlighted,
   onRetry,
+  onEdit,
   retrying,
 }: BubbleProps) {
   const url = m.type === 'text' ? null : attachmentUrl(m);
@@ -44,6 +47,11 @@ export const MessageBubble = memo(function MessageBubble({
           <button type="button" className="btn btn-small" onClick={() => onRetry(m)} disabled={retrying}>
             {retrying ? 'Retrying…' : 'Retry'}
           </button>
+          {!isLocalMessage(m) && (
+            <button type="button" className="btn btn-small" onClick={() => onEdit(m)} disabled={retrying}>
+              Edit and resend
+            </button>
+          )}
         </div>
       )}
     </div>

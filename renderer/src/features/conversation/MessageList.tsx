@@ -1,6 +1,9 @@
-// The conversation's history, oldest at the top: scrolling up loads older pages without a jump, new
-// messages keep the view pinned to the bottom when the agent is there, and a search hit is scrolled to.
-import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
+// The conversation's history, oldest at the top, virtualized: only the messages in view (and a few around)
+// are in the DOM, so a thread of 10,000 opens and scrolls as fast as one of ten. Scrolling up loads older
+// pages without a jump; while the agent is at the bottom it stays there, whatever grows (a new message, a
+// failed reply's "Not delivered" line, the banner above the composer); a search hit is scrolled to.
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, type RefObject } from 'react';
+import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { Message } from '@contract/schemas';
 import { dayLabel } from '../../app/format';
 import { useUi } from '../../app/store';
@@ -9,10 +12,31 @@ import { MessageBubble } from './MessageBubble';
 import { useMessagePages } from './useMessages';
 import { useRetryMessage } from './useRetryMessage';
 
-const LOAD_OLDER_PX = 240;
+const LOAD_OLDER_PX = 600;
 const PINNED_PX = 80;
+const ESTIMATED_MESSAGE_PX = 64;
+const ESTIMATED_DAY_PX = 34;
 /** How far back to page when looking for a message opened from search. */
 const MAX_PAGES_FOR_FOCUS = 40;
+
+type Row = { kind: 'day'; key: string; label: string } | { kind: 'message'; key: string; message: Message };
+
+/** Messages with a day separator before the first message of each day. */
+function rowsOf(messages: Message[]): Row[] {
+  const rows: Row[] = [];
+  let day = '';
+  for (const m of messages) {
+    const label = dayLabel(m.createdAt);
+    if (label !== day) {
+      rows.push({ kind: 'day', key: `day:${m.id}`, label });
+      day = label;
+    }
+    rows.push({ kind: 'message', key: m.id, message: m });
+  }
+  return rows;
+}
+
+type MessageVirtualizer = Virtualizer<HTMLDivElement, Element>;
 
 export function MessageList({ conversationId }: { conversationId: string }) {
   const query = useMessagePages(conversationId);
@@ -20,21 +44,32 @@ export function MessageList({ conversationId }: { conversationId: string }) {
   const focusMessageId = useUi((s) => s.focusMessageId);
   const scrollRef = useRef<HTMLDivElement>(null);
   const retry = useRetryMessage(conversationId);
+  const rows = useMemo(() => rowsOf(messages), [messages]);
+
+  // The virtualizer is mutable by design; this component is simply left out of compiler memoization.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => (rows[i]?.kind === 'day' ? ESTIMATED_DAY_PX : ESTIMATED_MESSAGE_PX),
+    getItemKey: (i) => rows[i].key,
+    overscan: 8,
+  });
 
   const loadOlder = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
-  useScrollBehaviour(scrollRef, messages, conversationId);
+  const pinned = useStickToBottom(scrollRef, virtualizer, rows, conversationId);
   // A first page too short to scroll would never reach the "load older" edge.
   useEffect(() => {
     const el = scrollRef.current;
     if (el && el.scrollHeight <= el.clientHeight) loadOlder();
-  }, [messages, loadOlder]);
+  }, [rows, loadOlder]);
   useShownMark(conversationId, messages.length > 0 || query.isSuccess);
   useFocusMessage(
-    scrollRef,
-    messages,
+    virtualizer,
+    rows,
     focusMessageId,
     hasNextPage && (query.data?.pages.length ?? 0) < MAX_PAGES_FOR_FOCUS,
     loadOlder,
@@ -59,6 +94,7 @@ export function MessageList({ conversationId }: { conversationId: string }) {
       aria-label="Messages"
       tabIndex={0}
       onScroll={(e) => {
+        pinned.current = isPinned(e.currentTarget);
         if (e.currentTarget.scrollTop < LOAD_OLDER_PX) loadOlder();
       }}
     >
@@ -68,72 +104,102 @@ export function MessageList({ conversationId }: { conversationId: string }) {
         messages.length > 0 && <div className="msg-older">Beginning of the conversation</div>
       )}
       {!messages.length && <EmptyState title="No messages in this conversation yet." />}
-      {messages.map((m, i) => (
-        <Fragment key={m.id}>
-          {(i === 0 || dayLabel(messages[i - 1].createdAt) !== dayLabel(m.createdAt)) && (
-            <div className="msg-day" role="separator">
-              {dayLabel(m.createdAt)}
+      <div className="msg-rows" style={{ height: virtualizer.getTotalSize() }}>
+        {virtualizer.getVirtualItems().map((item) => {
+          const row = rows[item.index];
+          return (
+            <div
+              key={item.key}
+              ref={virtualizer.measureElement}
+              data-index={item.index}
+              className="msg-row"
+              style={{ transform: `translateY(${item.start}px)` }}
+            >
+              {row.kind === 'day' ? (
+                <div className="msg-day" role="separator">
+                  {row.label}
+                </div>
+              ) : (
+                <MessageBubble
+                  message={row.message}
+                  highlighted={row.message.id === focusMessageId}
+                  onRetry={retry.run}
+                  onEdit={retry.edit}
+                  retrying={retry.pendingId === row.message.id}
+                />
+              )}
             </div>
-          )}
-          <MessageBubble
-            message={m}
-            highlighted={m.id === focusMessageId}
-            onRetry={retry.run}
-            retrying={retry.pendingId === m.id}
-          />
-        </Fragment>
-      ))}
+          );
+        })}
+      </div>
     </div>
   );
 }
 
-/** Bottom on open; bottom again on new messages if the agent was there; no jump when older ones load. */
-function useScrollBehaviour(
+const isPinned = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.clientHeight < PINNED_PX;
+
+/**
+ * At the bottom on open; at the bottom again when anything below grows or the pane shrinks while the agent
+ * was there (a new message, a reply turning "Not delivered", the failed-reply banner); the agent's own reply
+ * always brings the view down. Older pages coming in above keep the view where it was (the virtualizer
+ * shifts the scroll position by what was added above).
+ */
+function useStickToBottom(
   ref: RefObject<HTMLDivElement | null>,
-  messages: Message[],
+  virtualizer: MessageVirtualizer,
+  rows: Row[],
   conversationId: string,
-) {
-  const last = useRef<{
-    conversationId: string;
-    first?: string;
-    last?: string;
-    height: number;
-    pinned: boolean;
-  }>({
+): RefObject<boolean> {
+  const pinned = useRef(true);
+  const last = useRef<{ conversationId: string; first?: string; newest?: string; total: number }>({
     conversationId: '',
-    height: 0,
-    pinned: true,
+    total: 0,
   });
+  const toBottom = useCallback(() => {
+    const el = ref.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [ref]);
 
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     const prev = last.current;
-    const first = messages[0]?.id;
-    const newest = messages[messages.length - 1];
-    if (prev.conversationId !== conversationId || prev.last === undefined) {
-      if (!useUi.getState().focusMessageId) el.scrollTop = el.scrollHeight;
-    } else if (first !== prev.first && newest?.id === prev.last) {
-      el.scrollTop += el.scrollHeight - prev.height;
-    } else if (newest?.id !== prev.last && (prev.pinned || newest?.direction === 'out')) {
-      el.scrollTop = el.scrollHeight;
+    const first = rows[0]?.key;
+    const newestRow = rows[rows.length - 1];
+    const newest = newestRow?.key;
+    const total = virtualizer.getTotalSize();
+    if (prev.conversationId !== conversationId || prev.newest === undefined) {
+      pinned.current = true;
+      if (!useUi.getState().focusMessageId) toBottom();
+    } else if (first !== prev.first && newest === prev.newest) {
+      // Older messages were added above: keep the same messages in view.
+      el.scrollTop += total - prev.total;
+    } else if (
+      newest !== prev.newest &&
+      (pinned.current || (newestRow?.kind === 'message' && newestRow.message.direction === 'out'))
+    ) {
+      toBottom();
+      pinned.current = true;
     }
-    last.current = { conversationId, first, last: newest?.id, height: el.scrollHeight, pinned: isPinned(el) };
-  }, [ref, messages, conversationId]);
+    last.current = { conversationId, first, newest, total };
+  }, [ref, virtualizer, rows, conversationId, toBottom]);
 
-  const hasMessages = messages.length > 0;
+  const hasRows = rows.length > 0;
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const onScroll = () => {
-      last.current.pinned = isPinned(el);
+    const keep = () => {
+      if (pinned.current) toBottom();
     };
-    el.addEventListener('scroll', onScroll, { passive: true });
-    return () => el.removeEventListener('scroll', onScroll);
-  }, [ref, hasMessages]);
-}
+    const observer = new ResizeObserver(keep);
+    observer.observe(el);
+    const content = el.querySelector('.msg-rows');
+    if (content) observer.observe(content);
+    return () => observer.disconnect();
+  }, [ref, hasRows, toBottom]);
 
-const isPinned = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.clientHeight < PINNED_PX;
+  return pinned;
+}
 
 function useShownMark(conversationId: string, shown: boolean) {
   useEffect(() => {
@@ -145,23 +211,22 @@ function useShownMark(conversationId: string, shown: boolean) {
 
 /** Pages back until the message from a search hit is loaded, then centres and highlights it. */
 function useFocusMessage(
-  ref: RefObject<HTMLDivElement | null>,
-  messages: Message[],
+  virtualizer: MessageVirtualizer,
+  rows: Row[],
   focusMessageId: string | null,
   canLoadMore: boolean,
   loadOlder: () => void,
 ) {
-  const found = focusMessageId ? messages.some((m) => m.id === focusMessageId) : false;
+  const index = focusMessageId ? rows.findIndex((r) => r.key === focusMessageId) : -1;
+  const hasRows = rows.length > 0;
   useEffect(() => {
-    if (!focusMessageId || !messages.length) return;
-    if (found) {
-      ref.current
-        ?.querySelector(`#message-${CSS.escape(focusMessageId)}`)
-        ?.scrollIntoView({ block: 'center' });
+    if (!focusMessageId || !hasRows) return;
+    if (index >= 0) {
+      virtualizer.scrollToIndex(index, { align: 'center' });
       const t = setTimeout(() => useUi.setState({ focusMessageId: null }), 2500);
       return () => clearTimeout(t);
     }
     if (canLoadMore) loadOlder();
     else useUi.setState({ focusMessageId: null });
-  }, [ref, focusMessageId, found, canLoadMore, loadOlder, messages.length]);
+  }, [virtualizer, focusMessageId, index, hasRows, canLoadMore, loadOlder]);
 }

@@ -1,12 +1,13 @@
 // The virtualized unified inbox: fixed-height rows, more pages fetched as the agent scrolls, and the
 // agent's place kept when live updates insert conversations above what they are reading.
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Conversation } from '@contract/schemas';
 import { openConversation, useUi } from '../../app/store';
 import { useNow } from '../../app/useNow';
 import { EmptyState, ErrorState, SkeletonRows } from '../../app/ui/states';
 import { useChannelMap } from '../channels/useChannels';
+import { useOutbox } from '../outbox/useOutbox';
 import { ConversationRow } from './ConversationRow';
 import { useConversationPages } from './useConversationPages';
 import { useInboxKeys } from './useInboxKeys';
@@ -25,6 +26,7 @@ export function ConversationList() {
   const channels = useChannelMap();
   const now = useNow();
   const query = useConversationPages(filters);
+  const notDelivered = useNotDelivered();
   const { items, hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   const scrollRef = useRef<HTMLDivElement>(null);
 
@@ -94,6 +96,7 @@ export function ConversationList() {
               channelName={channels.get(c.channelId)?.name ?? ''}
               isOpen={c.id === openId}
               hasCursor={c.id === cursorId}
+              notDelivered={notDelivered.has(c.id)}
               now={c.waitingSince ? now : 0}
               top={row.start}
               height={ROW_HEIGHT}
@@ -104,6 +107,20 @@ export function ConversationList() {
       </div>
       {isFetchingNextPage && <div className="conv-loading-more">Loading more…</div>}
     </div>
+  );
+}
+
+/** Conversations with a reply that failed for good (the agent must retry, edit or discard it). */
+function useNotDelivered(): Set<string> {
+  const outbox = useOutbox().data?.items;
+  return useMemo(
+    () =>
+      new Set(
+        (outbox ?? [])
+          .filter((o) => o.kind === 'reply' && o.status === 'failed' && o.conversationId !== null)
+          .map((o) => o.conversationId!),
+      ),
+    [outbox],
   );
 }
 

@@ -10,6 +10,8 @@ interface RowProps {
   channelName: string;
   isOpen: boolean;
   hasCursor: boolean;
+  /** A reply of this conversation failed for good: marked instead of "You: …". */
+  notDelivered: boolean;
   now: number;
   top: number;
   height: number;
@@ -21,6 +23,7 @@ export const ConversationRow = memo(function ConversationRow({
   channelName,
   isOpen,
   hasCursor,
+  notDelivered,
   now,
   top,
   height,
@@ -46,7 +49,11 @@ export const ConversationRow = memo(function ConversationRow({
         </div>
         <div className="conv-line">
           <span className="conv-preview">
-            {c.lastMessage?.direction === 'out' && <span className="conv-you">You: </span>}
+            {notDelivered ? (
+              <span className="conv-failed">! Not delivered</span>
+            ) : (
+              c.lastMessage?.direction === 'out' && <span className="conv-you">You: </span>
+            )}
             {c.lastMessage?.text ?? 'No messages yet'}
           </span>
           {unread && (

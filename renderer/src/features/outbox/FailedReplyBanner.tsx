@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import type { OutboxItem } from '@contract/schemas';
 import { errorMessage } from '../../api/client';
 import { plural } from '../../app/format';
-import { notify } from '../../app/store';
+import { notify, setReplyEdit, useUi } from '../../app/store';
 import { ConfirmDialog } from '../../app/ui/Dialog';
 import { useDiscardOutbox, useEditAndRetryOutbox, useOutbox, useRetryOutbox } from './useOutbox';
 
@@ -19,15 +19,16 @@ export function FailedReplyBanner({ conversationId }: { conversationId: string }
 }
 
 function headline(held: number): string {
-  if (!held) return '1 reply failed. Retry, edit or discard it.';
-  return `1 reply failed; ${plural(held, 'later reply', 'later replies')} ${held === 1 ? 'is' : 'are'} held until you retry, edit or discard it.`;
+  if (!held) return '1 reply was not delivered. Retry, edit and resend, or discard it.';
+  return `1 reply was not delivered; ${plural(held, 'later reply', 'later replies')} ${held === 1 ? 'is' : 'are'} held until you retry, edit or discard it.`;
 }
 
 function FailedReply({ item, held }: { item: OutboxItem; held: number }) {
   const retry = useRetryOutbox();
   const editAndRetry = useEditAndRetryOutbox();
   const discard = useDiscardOutbox();
-  const [draft, setDraft] = useState<string | null>(null);
+  const draft = useUi((s) => s.replyEdits[item.id] ?? null);
+  const setDraft = (text: string | null) => setReplyEdit(item.id, text);
   const [confirming, setConfirming] = useState(false);
   const busy = retry.isPending || editAndRetry.isPending || discard.isPending;
   const onError = (what: string) => ({
@@ -37,7 +38,10 @@ function FailedReply({ item, held }: { item: OutboxItem; held: number }) {
   const saveAndRetry = (e: FormEvent) => {
     e.preventDefault();
     if (!draft?.trim()) return;
-    editAndRetry.mutate({ id: item.id, text: draft }, onError('Sending the edited reply'));
+    editAndRetry.mutate(
+      { id: item.id, text: draft },
+      { ...onError('Sending the edited reply'), onSuccess: () => setDraft(null) },
+    );
   };
 
   return (
@@ -62,7 +66,7 @@ function FailedReply({ item, held }: { item: OutboxItem; held: number }) {
               disabled={busy}
               onClick={() => setDraft(item.text)}
             >
-              Edit
+              Edit and resend
             </button>
             <button
               type="button"
@@ -85,7 +89,7 @@ function FailedReply({ item, held }: { item: OutboxItem; held: number }) {
           />
           <div className="held-actions">
             <button type="submit" className="btn btn-small btn-primary" disabled={busy || !draft.trim()}>
-              {editAndRetry.isPending ? 'Sending…' : 'Save and retry'}
+              {editAndRetry.isPending ? 'Sending…' : 'Resend'}
             </button>
             <button type="button" className="btn btn-small" disabled={busy} onClick={() => setDraft(null)}>
               Cancel
