@@ -1,16 +1,13 @@
 // The window: navigation on the left, the current view, and what floats above (banners, notices,
 // command palette, shortcuts).
-import { useEffect, type ComponentType } from 'react';
-import { BroadcastsView } from '../features/broadcasts/BroadcastsView';
-import { ChannelsView } from '../features/channels/ChannelsView';
-import { FlowsView } from '../features/flows/FlowsView';
+import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { InboxView } from '../features/inbox/InboxView';
 import { CommandPalette } from '../features/palette/CommandPalette';
 import { ShortcutsDialog } from '../features/palette/ShortcutsDialog';
 import { focusSearch } from '../features/search/SearchBox';
-import { SettingsView } from '../features/settings/SettingsView';
 import { useTheme } from '../features/settings/useTheme';
 import { useShortcutKeys } from './keyboard';
+import { SkeletonRows } from './ui/states';
 import { Nav } from './Nav';
 import { ConnectionBanner, Notices, ServiceNotices } from './StatusBanners';
 import { useUi, type View } from './store';
@@ -18,12 +15,20 @@ import { useLiveUpdates } from './useLiveUpdates';
 import { useUnreadTitle } from './unreadTitle';
 import { useWebAlerts } from './webAlerts';
 
+// The inbox is in the first bundle; the other views load when first opened (a chunk each), so the inbox
+// paints without parsing code it does not use.
 const VIEW_COMPONENTS: Record<View, ComponentType> = {
   inbox: InboxView,
-  broadcasts: BroadcastsView,
-  flows: FlowsView,
-  channels: ChannelsView,
-  settings: SettingsView,
+  broadcasts: lazy(() =>
+    import('../features/broadcasts/BroadcastsView').then((m) => ({ default: m.BroadcastsView })),
+  ),
+  flows: lazy(() => import('../features/flows/FlowsView').then((m) => ({ default: m.FlowsView }))),
+  channels: lazy(() =>
+    import('../features/channels/ChannelsView').then((m) => ({ default: m.ChannelsView })),
+  ),
+  settings: lazy(() =>
+    import('../features/settings/SettingsView').then((m) => ({ default: m.SettingsView })),
+  ),
 };
 
 export function App() {
@@ -43,7 +48,9 @@ export function App() {
       <main className="main">
         <ConnectionBanner />
         <ServiceNotices />
-        <Current />
+        <Suspense fallback={<SkeletonRows count={4} height={96} />}>
+          <Current />
+        </Suspense>
       </main>
       <Notices />
       {paletteOpen && <CommandPalette />}

@@ -5,6 +5,7 @@ import type { BodyOf } from '@contract/routes';
 import type { Channel } from '@contract/schemas';
 import { keys } from '../../api/keys';
 import { useApi } from '../../api/session';
+import { navigate } from '../../app/store';
 
 export function useChannels() {
   const api = useApi();
@@ -76,6 +77,10 @@ export function useStartDemo() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: () => api.call('startDemo', {}),
-    onSuccess: () => qc.invalidateQueries(),
+    // The demo's point is its conversations: land on the Inbox, wherever it was started from.
+    onSuccess: () => {
+      navigate('inbox');
+      return qc.invalidateQueries();
+    },
   });
 }
