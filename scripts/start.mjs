@@ -1,6 +1,8 @@
 // npm start [-- --demo]: the desktop app when Electron can run here, otherwise web mode in the browser.
 //   Desktop: build (electron-vite) when out/ is missing or older than the sources, then launch Electron.
-//   Web:     build the renderer when needed, run main/cli/web.ts on a free loopback port, open its appUrl.
+//   Web:     build the renderer when needed, run main/cli/web.ts on a free loopback port (it prints the URL to
+//            open when stdout is a terminal), and open that URL in the default browser when there is a
+//            desktop session and CI is not set.
 // AGENT_INBOX_DATA picks the data directory (default: the desktop app's, e.g. ~/.config/agent-inbox).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -99,7 +101,15 @@ function defaultDataDir() {
   return join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'agent-inbox');
 }
 
-function hasDisplay() {
+/** CI=1 or CI=true (anything but empty, 0 or false). */
+function underCi() {
+  const ci = process.env.CI;
+  return ci !== undefined && ci !== '' && !['0', 'false'].includes(ci.toLowerCase());
+}
+
+/** A desktop session to open a browser in: always on macOS and Windows, a display on Linux; never under CI. */
+function canOpenBrowser() {
+  if (underCi()) return false;
   if (process.platform !== 'linux') return true;
   return Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 }
@@ -147,12 +157,12 @@ async function startWeb() {
     if (child.exitCode === null) console.error(`agent-inbox: web mode did not write ${serverFile} in time`);
     return;
   }
-  // The appUrl carries the session token: hand it to the browser, never print it. Without a display,
-  // web.ts has already said where to find it.
-  if (hasDisplay()) {
+  // The appUrl carries the session token: web.ts has printed it if stdout is a terminal (else where to find
+  // it); here it is handed to the default browser when there is a desktop to show one.
+  if (canOpenBrowser()) {
     openInBrowser(
       server.appUrl,
-      `agent-inbox: open the "appUrl" from ${serverFile} in a browser (it signs you in)`,
+      `agent-inbox: could not open a browser; open the URL above, or the "appUrl" from ${serverFile}`,
     );
   }
 }

@@ -31,6 +31,12 @@ if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
   console.error('agent-inbox: the renderer is not built yet (run `npm run build`); serving the API only');
 }
 
+/** CI=1 or CI=true: nobody reads the terminal, and its output is often kept. */
+function isCi(): boolean {
+  const ci = process.env.CI;
+  return ci !== undefined && ci !== '' && !['0', 'false'].includes(ci.toLowerCase());
+}
+
 try {
   const core = await createCore({
     dataDir,
@@ -49,8 +55,13 @@ try {
   const file = path.join(dataDir, 'server.json');
   fs.rmSync(file, { force: true });
   fs.writeFileSync(file, JSON.stringify(info, null, 2), { mode: 0o600 });
-  // The token is a secret: print where to find it, never the token itself.
-  console.log(`Agent Inbox web mode on ${core.url} — open the appUrl in ${file}`);
+  // The token is a secret: it goes to a person at a terminal (as Jupyter does), straight to stdout and never
+  // through the logger, so it is in no log file; piped or redirected output only says where to find it.
+  if (process.stdout.isTTY && !isCi()) {
+    console.log(`Agent Inbox web mode on ${core.url}. To open it, go to:\n\n    ${info.appUrl}\n`);
+  } else {
+    console.log(`Agent Inbox web mode on ${core.url} — open the appUrl in ${file}`);
+  }
   const stop = () => void core.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
