@@ -40,6 +40,11 @@ export interface CoreOptions {
   outboxInFlightGraceMs?: number;
   /** Benchmarks: connectors skip client-side rate limits. */
   unlimitedProviders?: boolean;
+  /**
+   * Tests: multiplies the backoff of sync, the outbox and realtime reconnects (default 1), so that tests do not
+   * sit out real backoffs against simulators that recover at once. Never a provider's Retry-After.
+   */
+  backoffScale?: number;
   /** A Logger (main/log.ts), or a function given each entry as a line of text; default: JSON lines on stdout. */
   log?: Logger | LineSink;
 }
@@ -82,6 +87,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     apiUrl: () => server?.url ?? 'http://127.0.0.1',
     log,
     unlimited: o.unlimitedProviders,
+    backoffScale: o.backoffScale,
   });
   const kick = () => dispatcher.kick();
   const broadcasts = new BroadcastService(store, events, channels, kick);
@@ -93,6 +99,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     syncPaused: () => channels.syncPaused,
     log: (line) => log(`[outbox] ${line}`),
     inFlightGraceMs: o.outboxInFlightGraceMs,
+    backoffScale: o.backoffScale,
     onSettled: (row: OutboxRow, outcome) => {
       if (row.kind === 'broadcast') broadcasts.settled(row, outcome.ok, outcome.ok ? null : outcome.error);
       if (row.kind === 'flow_toggle') flows.settled(row, outcome);

@@ -13,6 +13,7 @@ import type { CoreEvents } from '../events';
 import { ChannelSync } from '../sync/channelSync';
 import { DomainError } from '../domain/errors';
 import { ProviderError } from '../providers/http';
+import type { BackoffScale } from '../domain/backoff';
 
 export interface ChannelServiceDeps {
   store: Store;
@@ -22,6 +23,8 @@ export interface ChannelServiceDeps {
   apiUrl: () => string;
   log: (line: string) => void;
   unlimited?: boolean;
+  /** Tests: shortens every backoff of sync and realtime (default 1). */
+  backoffScale?: BackoffScale;
 }
 
 /** Credentials must have the shape the provider's document needs. */
@@ -238,6 +241,7 @@ export class ChannelService {
       webhookUrl: reachesLoopback(baseUrl) ? `${this.d.apiUrl()}/api/v1/webhooks/${channelId}` : null,
       webhookSecret: secret,
       unlimited: this.d.unlimited,
+      backoffScale: this.d.backoffScale,
       rateLimiter: this.limiters.for(provider, baseUrl, credentials),
     });
   }
@@ -284,6 +288,7 @@ export class ChannelService {
       channelId: row.id,
       connector,
       log: (line) => this.d.log(`[${row.provider}:${row.name}] ${line}`),
+      backoffScale: this.d.backoffScale,
     });
     this.syncs.set(row.id, sync);
     sync.start();

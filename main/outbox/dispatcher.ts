@@ -23,7 +23,7 @@ import type { ConversationRef } from '../domain/remote';
 import type { ProviderConnector } from '../providers/types';
 import { asAgentAction, ProviderError } from '../providers/http';
 import type { CoreEvents } from '../events';
-import { backoffMs } from '../sync/backoff';
+import { retryDelayMs, type BackoffCurve, type BackoffScale } from '../domain/backoff';
 
 /** Transient failures stop being retried after this long; the agent sees the reason and can retry by hand. */
 const GIVE_UP_AFTER_MS = 24 * 3600_000;
@@ -35,6 +35,8 @@ const IN_FLIGHT_GRACE_MS = 12_000;
  */
 const UNCONFIRMED_CHECKS = [1, 2.5, 5, 10];
 const PER_CHANNEL_CONCURRENCY = 4;
+/** A send that failed and may be tried again waits 1 s, doubling to a minute. */
+const RETRY: BackoffCurve = { firstMs: 1_000, maxMs: 60_000 };
 
 type Outcome = { externalId?: string; status?: string; result?: unknown };
 
@@ -47,6 +49,8 @@ export interface DispatcherDeps {
   log: (line: string) => void;
   /** Override IN_FLIGHT_GRACE_MS (tests against fast simulators). */
   inFlightGraceMs?: number;
+  /** Tests: shortens the backoff between a failed send's tries (default 1). */
+  backoffScale?: BackoffScale;
   /** Called when a flow toggle or broadcast item finishes, so their services can update state. */
   onSettled(row: OutboxRow, outcome: { ok: true; result?: unknown } | { ok: false; error: string }): void;
 }
@@ -355,7 +359,7 @@ export class Dispatcher {
 
   private retry(row: OutboxRow, err: ProviderError, why: string): void {
     const { store, events } = this.d;
-    const wait = backoffMs(row.attempts, err.retryAfterMs);
+    const wait = retryDelayMs(row.attempts, RETRY, err.retryAfterMs, this.d.backoffScale);
     store.outbox.retryLater(row.id, why, new Date(Date.now() + wait));
     if (row.message_id !== null) {
       const m = store.inbox.setMessageStatus(row.message_id, 'queued', `waiting: ${why}`);

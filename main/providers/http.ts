@@ -4,6 +4,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
+import { backoffCeilingMs, type BackoffCurve } from '../domain/backoff';
 import { exchange, type RawResponse, type TransportError } from './transport';
 
 export type ProviderErrorKind =
@@ -99,6 +100,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** 1 + 2 + 4 + 8 + 16 + 32 s of backoff: a minute's window has passed before a 429 without a hint is given up. */
 const UNHINTED_429_TRIES = 6;
 const MAX_WAIT_MS = 60_000;
+/**
+ * Without jitter, and unscaled: the waits must add up to the provider's window, and the limiter's block holds
+ * every request of the account anyway, so there is nothing to spread out.
+ */
+const UNHINTED_429: BackoffCurve = { firstMs: 1_000, maxMs: MAX_WAIT_MS };
 
 /**
  * Who a request is for. The agent's own actions (a reply, its reconciliation, a status push, a flow switch, a
@@ -366,7 +372,7 @@ export class ProviderHttp {
       const { secrets, ...res } = await this.attempt(method, path, o, auth);
       if (res.status === 429) {
         const hint = retryAfterMs(res.headers);
-        const wait = hint ?? 1000 * 2 ** attempt;
+        const wait = hint ?? backoffCeilingMs(attempt, UNHINTED_429);
         this.limiter.block(wait);
         // Without a hint (documents that promise no header), keep backing off until about a minute, the
         // shortest window any of them documents, has passed: the provider counted more than we did.

@@ -1,6 +1,7 @@
 // What the core needs from a channel provider. Each provider folder implements ProviderConnector in
 // connector.ts (mapping its own model — subscribers, rooms, Instagram threads — onto the domain's
 // contacts → conversations → messages) and serves its documented API from simulator.ts.
+import type { BackoffScale } from '../domain/backoff';
 import type { Capabilities, Credentials, Diagnostic, ProviderId } from '../domain/entities';
 import type {
   ConversationRef,
@@ -73,6 +74,8 @@ export interface ConnectorContext {
   webhookUrl: string | null;
   /** A per-channel secret for webhook signatures / verify tokens. */
   webhookSecret: string;
+  /** Tests: shortens the backoff of realtime reconnects and webhook registration (default 1). */
+  backoffScale?: BackoffScale;
 }
 
 export interface ProviderConnector {

@@ -8,7 +8,7 @@ import type { RemoteConversation, RemoteMessage } from '../domain/remote';
 import type { ProviderConnector, RealtimeEvent } from '../providers/types';
 import { asSync, ProviderError } from '../providers/http';
 import type { CoreEvents } from '../events';
-import { backoffMs } from './backoff';
+import { backoffMs, retryDelayMs, type BackoffCurve, type BackoffScale } from '../domain/backoff';
 import { ReadAhead } from './readAhead';
 
 const FLOWS_REFRESH_MS = 5 * 60_000;
@@ -24,12 +24,19 @@ const READ_AHEAD = 2;
 
 const historyStream = (conversationExternalId: string) => `history:${conversationExternalId}`;
 
+/** After a failure: 1 s doubling to a minute; a failing poll looks again within 15 s, a login within 30 s. */
+const RETRY: BackoffCurve = { firstMs: 1_000, maxMs: 60_000 };
+const POLL_RETRY: BackoffCurve = { firstMs: 1_000, maxMs: 15_000 };
+const LOGIN_RETRY: BackoffCurve = { firstMs: 1_000, maxMs: 30_000 };
+
 export interface ChannelSyncDeps {
   store: Store;
   events: CoreEvents;
   channelId: string;
   connector: ProviderConnector;
   log: (line: string) => void;
+  /** Tests: shortens every retry's backoff (default 1). */
+  backoffScale?: BackoffScale;
 }
 
 export class ChannelSync {
@@ -195,7 +202,7 @@ export class ChannelSync {
         return true;
       } catch (e) {
         this.fail(e);
-        await this.sleep(this.authFailed ? 60_000 : backoffMs(attempt, undefined, 30_000));
+        await this.sleep(this.authFailed ? 60_000 : backoffMs(attempt, LOGIN_RETRY, this.d.backoffScale));
       }
     }
     return false;
@@ -241,7 +248,9 @@ export class ChannelSync {
         }
       } catch (e) {
         this.fail(e);
-        await this.sleep(backoffMs(attempt++, (e as ProviderError).retryAfterMs));
+        await this.sleep(
+          retryDelayMs(attempt++, RETRY, (e as ProviderError).retryAfterMs, this.d.backoffScale),
+        );
       } finally {
         // Batches read ahead of one that failed (or of a stop) are asked for again from the stored cursor.
         reader.drop();
@@ -255,7 +264,7 @@ export class ChannelSync {
     while (!this.stopped) {
       await this.sleep(
         this.pollErrors
-          ? backoffMs(this.pollErrors - 1, this.lastError?.retryAfterMs, 15_000)
+          ? retryDelayMs(this.pollErrors - 1, POLL_RETRY, this.lastError?.retryAfterMs, this.d.backoffScale)
           : this.pollIntervalMs,
         true,
       );

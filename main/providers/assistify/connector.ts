@@ -195,6 +195,7 @@ class AssistifyConnector implements ProviderConnector {
         state: (state, reason) => this.handlers?.onState(state, reason),
       },
       WATCHED_CONVERSATIONS,
+      ctx.backoffScale,
     );
   }
 

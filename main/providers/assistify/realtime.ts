@@ -2,6 +2,7 @@
 // sockets open for a bounded set of conversations, reconnects each with backoff, and reports the link as
 // 'live' while any socket is open and 'down' when the last one fails.
 import WebSocket from 'ws';
+import { backoffMs, type BackoffCurve, type BackoffScale } from '../../domain/backoff';
 import { ProviderError } from '../http';
 
 export interface SocketEvents {
@@ -17,7 +18,7 @@ interface Link {
   lastError: string;
 }
 
-const MAX_BACKOFF_MS = 30_000;
+const RECONNECT: BackoffCurve = { firstMs: 500, maxMs: 30_000 };
 
 function parseFrame(raw: string): unknown {
   try {
@@ -38,6 +39,7 @@ export class ChatSockets {
     private readonly token: string,
     private readonly events: SocketEvents,
     private readonly max: number,
+    private readonly backoffScale: BackoffScale = 1,
   ) {}
 
   /** Keep sockets open for these conversations (most recently active first); close the others. */
@@ -127,7 +129,7 @@ export class ChatSockets {
     ws.on('close', () => {
       if (link.ws === ws) link.ws = null;
       if (this.closed || this.links.get(link.id) !== link) return;
-      const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** link.attempt++) * (0.5 + Math.random() / 2);
+      const delay = backoffMs(link.attempt++, RECONNECT, this.backoffScale);
       link.retry = setTimeout(() => this.connect(link), delay);
       this.report(link.lastError || 'connection closed');
     });

@@ -166,7 +166,7 @@ class ChatApiConnector implements ProviderConnector {
   private readonly closing = new AbortController();
   private readonly links = new Set<RealtimeLink>();
 
-  constructor(ctx: ConnectorContext) {
+  constructor(private readonly ctx: ConnectorContext) {
     const c = ctx.credentials;
     this.apiKey = 'apiKey' in c ? c.apiKey : '';
     this.identity = new OwnIdentity('userId' in c ? c.userId : null);
@@ -395,6 +395,7 @@ class ChatApiConnector implements ProviderConnector {
         this.realtime = { state, reason, messageFrames: this.realtime?.messageFrames ?? 0 };
         handlers.onState(state, reason);
       },
+      backoffScale: this.ctx.backoffScale,
     });
     this.links.add(link);
     link.start();

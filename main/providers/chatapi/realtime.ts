@@ -4,6 +4,7 @@
 // is followed once.
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
+import { backoffMs, type BackoffCurve, type BackoffScale } from '../../domain/backoff';
 import { isObj, obj, str } from '../parse';
 
 export interface LinkOptions {
@@ -11,11 +12,13 @@ export interface LinkOptions {
   headers: Record<string, string>;
   onFrame(frame: unknown): void;
   onState(state: 'live' | 'down', reason?: string): void;
+  /** Tests: shortens the reconnect backoff (default 1). */
+  backoffScale?: BackoffScale;
 }
 
 const MAX_FRAME = 1_000_000;
 const HEARTBEAT_MS = 25_000;
-const MAX_BACKOFF_MS = 30_000;
+const RECONNECT: BackoffCurve = { firstMs: 500, maxMs: 30_000 };
 
 function readBody(res: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -136,7 +139,7 @@ export class RealtimeLink {
 
   private scheduleReconnect(): void {
     if (this.stopped) return;
-    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt++) * (0.8 + 0.4 * Math.random());
+    const delay = backoffMs(this.attempt++, RECONNECT, this.o.backoffScale);
     this.retry = setTimeout(() => this.connect(this.o.url, true), delay);
     this.retry.unref();
   }

@@ -1,6 +1,7 @@
 // Chatbots Platform connector (providers/chatbots-platform.md): conversations and their messages over the
 // REST API, replies through POST /conversations/{id}/messages, signed webhooks for realtime, chatbots as
 // flows and templates as canned replies. Where the document is silent, see README.md.
+import { backoffMs, type BackoffCurve } from '../../domain/backoff';
 import type { Capabilities, Diagnostic } from '../../domain/entities';
 import type {
   ConversationRef,
@@ -76,6 +77,8 @@ const POLL_OVERLAP_MS = 2_000;
 /** findSent accepts messages this much older than sinceIso (server clocks, second-precision timestamps). */
 const CLOCK_SLACK_MS = 2_000;
 const WEBHOOK_RECHECK_MS = 60_000;
+/** A failed webhook registration is tried again after 2 s, doubling to a minute. */
+const WEBHOOK_RETRY: BackoffCurve = { firstMs: 2_000, maxMs: 60_000 };
 
 const FLOW_OFF =
   'Chatbots Platform documents switching a chatbot on (deploy) but no way to switch one off; ' +
@@ -396,8 +399,10 @@ class ChatbotsPlatformConnector implements ProviderConnector {
         failures++;
       }
       if (stopped) return;
-      const backoff = Math.min(60_000, 1000 * 2 ** failures) * (0.75 + Math.random() / 2);
-      timer = setTimeout(() => void check(), failures ? backoff : WEBHOOK_RECHECK_MS);
+      const wait = failures
+        ? backoffMs(failures - 1, WEBHOOK_RETRY, this.ctx.backoffScale)
+        : WEBHOOK_RECHECK_MS;
+      timer = setTimeout(() => void check(), wait);
       timer.unref();
     };
     await check();

@@ -269,6 +269,7 @@ class InstantChatConnector implements ProviderConnector {
         // A reconnected account may be another one: read it again (best effort, the event's payload is not documented).
         instagramConnected: () => void this.readInstagramStatus().catch(() => undefined),
       },
+      this.ctx.backoffScale,
     );
     const close = () => {
       this.closers.delete(close);

@@ -2,12 +2,12 @@
 // JWT in `auth.token`. socket.io-client retries transport failures itself; a rejected handshake (expired
 // token) or a server-side disconnect stops it, and then we log in again if needed and reconnect with backoff.
 import { io, type Socket } from 'socket.io-client';
+import { backoffMs, type BackoffCurve, type BackoffScale } from '../../domain/backoff';
 import { id, isObj, obj } from '../parse';
 import type { RealtimeEvent, RealtimeHandlers } from '../types';
 import { messageDirection, toConversation, toMessage } from './mapping';
 
-const FIRST_RETRY_MS = 500;
-const MAX_RETRY_MS = 30_000;
+const RECONNECT: BackoffCurve = { firstMs: 500, maxMs: 30_000 };
 
 export interface RealtimeAuth {
   current(): Promise<string>;
@@ -70,6 +70,7 @@ export function openRealtime(
   auth: RealtimeAuth,
   h: RealtimeHandlers,
   hooks: SocketHooks,
+  backoffScale: BackoffScale = 1,
 ): () => void {
   const url = new URL(baseUrl);
   const socket: Socket = io(url.origin, {
@@ -80,8 +81,8 @@ export function openRealtime(
         (token) => cb({ token }),
         () => cb({ token: '' }),
       ),
-    reconnectionDelay: FIRST_RETRY_MS,
-    reconnectionDelayMax: MAX_RETRY_MS,
+    reconnectionDelay: RECONNECT.firstMs * backoffScale,
+    reconnectionDelayMax: RECONNECT.maxMs * backoffScale,
   });
   let state: 'live' | 'down' | null = null;
   let retries = 0;
@@ -98,7 +99,7 @@ export function openRealtime(
   const reconnectLater = (renewToken: boolean) => {
     if (closed) return;
     clearTimeout(timer);
-    const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** retries++) * (0.5 + Math.random() / 2);
+    const delay = backoffMs(retries++, RECONNECT, backoffScale);
     timer = setTimeout(async () => {
       if (renewToken) await auth.renew().catch((e: Error) => setState('down', `login failed: ${e.message}`));
       if (!closed) socket.connect();
