@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Two files at a time: most of a file's time is spent waiting on sockets and timers, not on a CPU.
+    maxWorkers: 2,
   },
 });

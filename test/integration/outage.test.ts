@@ -10,6 +10,7 @@ import { type Message, PROVIDER_NAMES, type ProviderId, PROVIDERS } from '../../
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, conversationWith, waitFor } from '../helpers/api';
 import { SIM_MODES } from '../helpers/sim-modes';
+import { TEST_BACKOFF_SCALE } from '../helpers/backoff';
 
 const SHOWN_WITHIN_MS = 10_000;
 
@@ -23,7 +24,7 @@ describe.each(SIM_MODES)('a provider outage ($mode simulators)', ({ strict }) =>
   beforeAll(async () => {
     tmp = tempDir();
     sims = await startSimulators({ seed: 17, strict });
-    core = await createCore({ dataDir: tmp.dir, log: () => undefined });
+    core = await createCore({ dataDir: tmp.dir, log: () => undefined, backoffScale: TEST_BACKOFF_SCALE });
     ids = await addAllChannels(core, sims.providers());
     for (const p of PROVIDERS) {
       await waitFor(`${p} backfill`, () => core.store.syncState.get(ids[p], 'backfill').done, 45_000);

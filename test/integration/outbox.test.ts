@@ -12,6 +12,7 @@ import { addAllChannels, api, conversationWith, messagesOf, waitFor, type ApiCli
 import { crashSchedule } from '../helpers/crash-seed';
 import { spawnCore } from '../helpers/spawn-core';
 import { SIM_MODES } from '../helpers/sim-modes';
+import { TEST_BACKOFF_SCALE } from '../helpers/backoff';
 
 describe.each(SIM_MODES)('the outbox ($mode simulators)', ({ strict }) => {
   let sims: Simulators;
@@ -38,6 +39,7 @@ describe.each(SIM_MODES)('the outbox ($mode simulators)', ({ strict }) => {
         dataDir: path.join(tmp.dir, 'a'),
         log: () => undefined,
         outboxInFlightGraceMs: 500,
+        backoffScale: TEST_BACKOFF_SCALE,
       });
       ids = await addAllChannels(
         core,
@@ -121,7 +123,11 @@ describe.each(SIM_MODES)('the outbox ($mode simulators)', ({ strict }) => {
     });
 
     async function startChild(): Promise<ApiClient> {
-      const started = await spawnCore({ dataDir: dataDir(), outboxInFlightGraceMs: 800 });
+      const started = await spawnCore({
+        dataDir: dataDir(),
+        outboxInFlightGraceMs: 800,
+        backoffScale: TEST_BACKOFF_SCALE,
+      });
       child = started.child;
       return started.client;
     }

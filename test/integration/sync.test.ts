@@ -6,6 +6,7 @@ import { PROVIDERS } from '../../main/domain/entities';
 import { tempDir } from '../helpers/tmp';
 import { addAllChannels, api, conversationWith, messagesOf, waitFor } from '../helpers/api';
 import { SIM_MODES } from '../helpers/sim-modes';
+import { TEST_BACKOFF_SCALE } from '../helpers/backoff';
 
 describe.each(SIM_MODES)('sync with all five providers ($mode simulators)', ({ strict }) => {
   let sims: Simulators;
@@ -16,7 +17,7 @@ describe.each(SIM_MODES)('sync with all five providers ($mode simulators)', ({ s
   beforeAll(async () => {
     tmp = tempDir();
     sims = await startSimulators({ seed: 3, strict });
-    core = await createCore({ dataDir: tmp.dir, log: () => undefined });
+    core = await createCore({ dataDir: tmp.dir, log: () => undefined, backoffScale: TEST_BACKOFF_SCALE });
     ids = await addAllChannels(core, sims.providers());
   }, 60_000);
 
