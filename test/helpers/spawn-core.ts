@@ -5,10 +5,7 @@ import path from 'node:path';
 import type { CoreOptions } from '../../main/core';
 import { waitFor, type ApiClient } from './api';
 
-export type ChildCoreOptions = Pick<
-  CoreOptions,
-  'dataDir' | 'outboxInFlightGraceMs' | 'unlimitedProviders' | 'backoffScale'
->;
+export type ChildCoreOptions = Pick<CoreOptions, 'dataDir' | 'outboxInFlightGraceMs' | 'unlimitedProviders'>;
 
 export async function spawnCore(
   options: ChildCoreOptions,

@@ -123,11 +123,7 @@ describe.each(SIM_MODES)('the outbox ($mode simulators)', ({ strict }) => {
     });
 
     async function startChild(): Promise<ApiClient> {
-      const started = await spawnCore({
-        dataDir: dataDir(),
-        outboxInFlightGraceMs: 800,
-        backoffScale: TEST_BACKOFF_SCALE,
-      });
+      const started = await spawnCore({ dataDir: dataDir(), outboxInFlightGraceMs: 800 });
       child = started.child;
       return started.client;
     }
