@@ -156,7 +156,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     store,
     settings: () => store.settings.get(),
     counts: () => ({
-      unread: store.inbox.unreadTotal(),
+      unread: store.conversations.unreadTotal(),
       queued: [...store.outbox.queuedByChannel().values()].reduce((a, b) => a + b, 0),
     }),
     syncPaused: () => channels.syncPaused,

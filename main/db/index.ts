@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseOpenError, openDatabase, type OpenOptions, type Sqlite } from './database';
 import { ChannelsRepo } from './channels';
-import { InboxRepo } from './inbox';
+import type { ConversationsRepo } from './conversations';
+import { inboxRepos, type Ingest } from './ingest';
+import type { MessagesRepo } from './messages';
+import type { SearchIndex } from './searchIndex';
 import { OutboxRepo } from './outbox';
 import { BroadcastsRepo } from './broadcasts';
 import { FlowsRepo } from './flows';
@@ -17,7 +20,11 @@ export { DatabaseOpenError, SCHEMA_VERSION } from './database';
 
 export interface Store {
   channels: ChannelsRepo;
-  inbox: InboxRepo;
+  conversations: ConversationsRepo;
+  messages: MessagesRepo;
+  searchIndex: SearchIndex;
+  /** Provider batches, stored on this thread (syncWriter stores most of them on its own). */
+  ingest: Ingest;
   outbox: OutboxRepo;
   broadcasts: BroadcastsRepo;
   flows: FlowsRepo;
@@ -29,6 +36,8 @@ export interface Store {
   syncWriter: SyncWriter;
   /** Run several repo calls atomically. */
   transaction<T>(fn: () => T): T;
+  /** How many conversations and messages are stored. */
+  counts(): { conversations: number; messages: number };
   integrityCheck(): string;
   isOpen(): boolean;
   close(): void;
@@ -36,12 +45,15 @@ export interface Store {
 
 export function openStore(file: string, o: OpenOptions = {}): Store {
   const db: Sqlite = openDatabase(file, o);
-  const inbox = new InboxRepo(db);
+  const inbox = inboxRepos(db, { tidiesSearchIndex: true });
   const syncState = new SyncStateRepo(db);
-  const syncWriter = new SyncWriter(db, inbox, syncState, o.nativeBinding);
+  const syncWriter = new SyncWriter(db, { ...inbox, syncState }, o.nativeBinding);
+  const counts = db.prepare<[], { conversations: number; messages: number }>(
+    'SELECT (SELECT count(*) FROM conversations) AS conversations, (SELECT count(*) FROM messages) AS messages',
+  );
   return {
     channels: new ChannelsRepo(db),
-    inbox,
+    ...inbox,
     outbox: new OutboxRepo(db),
     broadcasts: new BroadcastsRepo(db),
     flows: new FlowsRepo(db),
@@ -51,6 +63,7 @@ export function openStore(file: string, o: OpenOptions = {}): Store {
     webhookDeliveries: new WebhookDeliveriesRepo(db),
     syncWriter,
     transaction: <T>(fn: () => T) => db.transaction(fn).immediate(),
+    counts: () => counts.get()!,
     integrityCheck: () => String(db.pragma('integrity_check', { simple: true })),
     isOpen: () => db.open,
     close: () => {

@@ -13,7 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Sqlite } from './database';
-import type { InboxRepo } from './inbox';
+import type { ConversationsRepo } from './conversations';
+import type { Ingest } from './ingest';
 import type { Conversation, Message } from '../domain/entities';
 import type { RemoteConversation, RemoteMessage } from '../domain/remote';
 import type { SyncCursor, SyncStateRepo } from './syncState';
@@ -39,16 +40,18 @@ export interface StoredBatch {
 export type WriterRequest = { id: number; write: SyncWrite } | 'stop';
 export type WriterReply = 'ready' | { id: number; stored: StoredBatch } | { id: number; error: string };
 
-export function applySyncWrite(
-  db: Sqlite,
-  inbox: InboxRepo,
-  syncState: SyncStateRepo,
-  w: SyncWrite,
-): StoredBatch {
+/** The repos a batch is stored through, on the connection that stores it. */
+export interface BatchRepos {
+  ingest: Ingest;
+  conversations: ConversationsRepo;
+  syncState: SyncStateRepo;
+}
+
+export function applySyncWrite(db: Sqlite, repos: BatchRepos, w: SyncWrite): StoredBatch {
   const applied = db
     .transaction(() => {
-      const r = inbox.applyBatch(w.channelId, w.conversations, w.messages, { live: w.live });
-      for (const c of w.cursors) syncState.set(w.channelId, c.stream, c.at);
+      const r = repos.ingest.applyBatch(w.channelId, w.conversations, w.messages, { live: w.live });
+      for (const c of w.cursors) repos.syncState.set(w.channelId, c.stream, c.at);
       return r;
     })
     .immediate();
@@ -56,7 +59,7 @@ export function applySyncWrite(
   // starts cold after every commit of this one.
   const conversations: Conversation[] = [];
   for (const id of applied.conversations) {
-    const c = inbox.conversation(id);
+    const c = repos.conversations.get(id);
     if (c) conversations.push(c);
   }
   return { created: applied.created, updated: applied.updated, conversations };
@@ -94,8 +97,7 @@ export class SyncWriter {
 
   constructor(
     private readonly db: Sqlite,
-    private readonly inbox: InboxRepo,
-    private readonly syncState: SyncStateRepo,
+    private readonly repos: BatchRepos,
     private readonly nativeBinding?: string,
   ) {
     this.here = db.memory || db.readonly || !fs.existsSync(db.name);
@@ -133,7 +135,7 @@ export class SyncWriter {
 
   /** Stores the batch on this thread, now (realtime events, which the open windows are waiting for). */
   writeNow(w: SyncWrite): StoredBatch {
-    return applySyncWrite(this.db, this.inbox, this.syncState, w);
+    return applySyncWrite(this.db, this.repos, w);
   }
 
   private thread(): Worker | null {

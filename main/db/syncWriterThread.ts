@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SAFETY_NET_PAGES } from './checkpointer';
 import { openConnection } from './database';
-import { InboxRepo } from './inbox';
+import { inboxRepos } from './ingest';
 import { SyncStateRepo } from './syncState';
 import { applySyncWrite, type SyncWrite, type WriterReply, type WriterRequest } from './syncWriter';
 
@@ -12,13 +12,12 @@ const port = parentPort!;
 const db = openConnection(file, nativeBinding);
 // Checkpoints are the checkpointer's (checkpointer.ts), which starts once the WAL grows; not this thread's commits.
 db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
-const inbox = new InboxRepo(db, { tidiesSearchIndex: false });
-const syncState = new SyncStateRepo(db);
+const repos = { ...inboxRepos(db, { tidiesSearchIndex: false }), syncState: new SyncStateRepo(db) };
 const queue: { id: number; write: SyncWrite }[] = [];
 
 const store = (id: number, write: SyncWrite): WriterReply => ({
   id,
-  stored: applySyncWrite(db, inbox, syncState, write),
+  stored: applySyncWrite(db, repos, write),
 });
 
 /**

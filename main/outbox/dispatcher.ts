@@ -153,7 +153,7 @@ export class Dispatcher {
   private announce(rows: OutboxRow[]): void {
     for (const row of rows) {
       if (row.message_id !== null) {
-        const m = this.d.store.inbox.setMessageStatus(
+        const m = this.d.store.messages.setStatus(
           row.message_id,
           'queued',
           row.error === null ? null : `waiting: ${row.error}`,
@@ -226,7 +226,7 @@ export class Dispatcher {
   }
 
   private ref(row: OutboxRow): ConversationRef {
-    const ref = row.conversation_id === null ? null : this.d.store.inbox.conversationRef(row.conversation_id);
+    const ref = row.conversation_id === null ? null : this.d.store.conversations.ref(row.conversation_id);
     if (!ref) throw new ProviderError('not_found', 'the conversation no longer exists');
     return { externalId: ref.externalId, contactExternalId: ref.contactExternalId, meta: ref.meta };
   }
@@ -254,7 +254,7 @@ export class Dispatcher {
   }
 
   private carriedByAnotherReply(row: OutboxRow, externalId: string): boolean {
-    const carrier = this.d.store.inbox.replyCarrying(row.conversation_id!, externalId);
+    const carrier = this.d.store.messages.replyCarrying(row.conversation_id!, externalId);
     return carrier !== null && carrier !== row.message_id;
   }
 
@@ -305,7 +305,7 @@ export class Dispatcher {
       this.d.onSettled(row, { ok: true, result: r.result });
       if (row.message_id !== null && r.externalId) {
         const status = r.status === 'delivered' || r.status === 'read' ? r.status : 'sent';
-        return store.inbox.markMessageSent(row.message_id, r.externalId, status);
+        return store.messages.markSent(row.message_id, r.externalId, status);
       }
       return null;
     });
@@ -351,7 +351,7 @@ export class Dispatcher {
       this.unconfirmedCheckAt(new Date().toISOString(), 0),
     );
     if (row.message_id !== null) {
-      const m = store.inbox.setMessageStatus(row.message_id, 'sending', `sent, checking that ${name} has it`);
+      const m = store.messages.setStatus(row.message_id, 'sending', `sent, checking that ${name} has it`);
       if (m) events.emit('message.updated', m);
     }
     this.emitItem(row.id);
@@ -362,7 +362,7 @@ export class Dispatcher {
     const wait = retryDelayMs(row.attempts, RETRY, err.retryAfterMs, this.d.backoffScale);
     store.outbox.retryLater(row.id, why, new Date(Date.now() + wait));
     if (row.message_id !== null) {
-      const m = store.inbox.setMessageStatus(row.message_id, 'queued', `waiting: ${why}`);
+      const m = store.messages.setStatus(row.message_id, 'queued', `waiting: ${why}`);
       if (m) events.emit('message.updated', m);
     }
     this.emitItem(row.id);
@@ -374,7 +374,7 @@ export class Dispatcher {
     const m = store.transaction(() => {
       store.outbox.markFailed(row.id, reason);
       this.d.onSettled(row, { ok: false, error: reason });
-      return row.message_id === null ? null : store.inbox.setMessageStatus(row.message_id, 'failed', reason);
+      return row.message_id === null ? null : store.messages.setStatus(row.message_id, 'failed', reason);
     });
     if (m) events.emit('message.updated', m);
     announceHeld(store, events, row);
@@ -384,7 +384,7 @@ export class Dispatcher {
   private emitItem(id: number): void {
     const row = this.d.store.outbox.get(id);
     if (row?.message_id != null && row.status === 'sending') {
-      const m = this.d.store.inbox.setMessageStatus(row.message_id, 'sending', null);
+      const m = this.d.store.messages.setStatus(row.message_id, 'sending', null);
       if (m) this.d.events.emit('message.updated', m);
     }
     if (row) this.d.events.emit('outbox.item', row);

@@ -116,7 +116,7 @@ export class ChannelSync {
   /** Whether the provider may still hold messages of this conversation older than the cache has. */
   mayHaveOlder(conversationId: number): boolean {
     const { store, channelId, connector } = this.d;
-    const ref = store.inbox.conversationRef(conversationId);
+    const ref = store.conversations.ref(conversationId);
     return Boolean(
       ref && connector.olderMessages && !store.syncState.get(channelId, historyStream(ref.externalId)).done,
     );
@@ -140,7 +140,7 @@ export class ChannelSync {
 
   private async walkBack(conversationId: number): Promise<number> {
     const { store, channelId, connector } = this.d;
-    const ref = store.inbox.conversationRef(conversationId);
+    const ref = store.conversations.ref(conversationId);
     if (!ref || !connector.olderMessages) return 0;
     const stream = historyStream(ref.externalId);
     let { cursor, done } = store.syncState.get(channelId, stream);
@@ -164,12 +164,12 @@ export class ChannelSync {
       if (e.kind === 'message') {
         if (e.conversation) convs.push(e.conversation);
         // Stored under a placeholder contact until the poll brings the conversation's details.
-        else if (!this.d.store.inbox.hasConversation(this.d.channelId, e.message.conversationExternalId))
+        else if (!this.d.store.conversations.exists(this.d.channelId, e.message.conversationExternalId))
           this.pollNow();
         msgs.push(e.message);
       } else if (e.kind === 'conversation') convs.push(e.conversation);
       else if (e.kind === 'message.status') {
-        const m = this.d.store.inbox.updateStatusByExternal(this.d.channelId, e.externalId, e.status);
+        const m = this.d.store.messages.updateStatusByExternal(this.d.channelId, e.externalId, e.status);
         if (m) this.d.events.emit('message.updated', m);
       } else if (e.kind === 'flow') {
         this.d.store.flows.upsertOne(this.d.channelId, e.flow);

@@ -21,38 +21,36 @@ export function dbBench(file: string, o: { seed: number; conversations: number; 
   const store = openStore(file);
   const openMs = performance.now() - t0;
   try {
-    const { inbox } = store;
+    const { conversations, messages, searchIndex } = store;
     const runs = o.runs;
-    const first = timeSync(runs, 50, () => inbox.listConversations(firstPageQuery()));
+    const first = timeSync(runs, 50, () => conversations.list(firstPageQuery()));
 
     // Keyset pagination while scrolling: pages 2..11 from the first page's cursor.
     const next: number[] = [];
     collectGarbage();
     for (let round = 0; round < Math.max(5, runs / 20); round++) {
-      let cursor = inbox.listConversations(firstPageQuery()).nextCursor;
+      let cursor = conversations.list(firstPageQuery()).nextCursor;
       for (let p = 0; p < 10 && cursor; p++) {
         const t = performance.now();
-        const page = inbox.listConversations({ ...firstPageQuery(), cursor });
+        const page = conversations.list({ ...firstPageQuery(), cursor });
         next.push(performance.now() - t);
         cursor = page.nextCursor;
       }
     }
 
     const fs = filters(o.seed);
-    const filtered = timeSync(runs, fs.length, (i) =>
-      inbox.listConversations(filteredQuery(fs[i % fs.length])),
-    );
+    const filtered = timeSync(runs, fs.length, (i) => conversations.list(filteredQuery(fs[i % fs.length])));
 
     const contact = timeSync(runs, CONTACT_QUERIES.length, (i) =>
-      inbox.listConversations({ ...firstPageQuery(), q: CONTACT_QUERIES[i % CONTACT_QUERIES.length] }),
+      conversations.list({ ...firstPageQuery(), q: CONTACT_QUERIES[i % CONTACT_QUERIES.length] }),
     );
 
     const searchAll: number[] = [];
     const searchTerms: DbResults['search_terms'] = {};
     const perTerm = Math.max(20, Math.ceil(runs / SEARCH_TERMS.length));
     for (const { term, kind } of SEARCH_TERMS) {
-      const hits = inbox.search(term, PAGE).length;
-      const s = timeSync(perTerm, 3, () => inbox.search(term, PAGE));
+      const hits = searchIndex.search(term, PAGE).length;
+      const s = timeSync(perTerm, 3, () => searchIndex.search(term, PAGE));
       searchAll.push(...s);
       searchTerms[term] = { kind, hits, ...summarize(s) };
     }
@@ -61,17 +59,17 @@ export function dbBench(file: string, o: { seed: number; conversations: number; 
     const ids = sampleIds(o.seed + 11, o.conversations, runs + 20);
     const open = timeSync(runs, 20, (i) => {
       const id = ids[i % ids.length];
-      inbox.conversation(id);
-      return inbox.listMessages(id, undefined, PAGE);
+      conversations.get(id);
+      return messages.list(id, undefined, PAGE);
     });
 
     // The reply transaction of POST …/messages: message + outbox row, committed.
     const targets = sampleIds(o.seed + 12, o.conversations, runs + 10);
     const enqueue = timeSync(runs, 10, (i) => {
       const id = targets[i % targets.length];
-      const conv = inbox.conversation(id)!;
+      const conv = conversations.get(id)!;
       store.transaction(() => {
-        const m = inbox.insertLocalReply(id, conv.channelId, `Benchmark reply ${i}`, {});
+        const m = messages.insertLocalReply(id, conv.channelId, `Benchmark reply ${i}`, {});
         store.outbox.insert({
           kind: 'reply',
           channelId: conv.channelId,

@@ -1,6 +1,6 @@
 // Benchmark data: fills a fresh database with N messages in M conversations across the five providers, one
 // channel per provider, written through the db layer exactly as sync writes (store.channels.insert +
-// store.inbox.applyBatch), in large transactions. Deterministic from the seed: same seed and scale, same rows.
+// store.ingest.applyBatch), in large transactions. Deterministic from the seed: same seed and scale, same rows.
 //
 //   tsx test/bench/generate.ts --messages 1000000 --conversations 100000 --seed 1 --out /tmp/bench.db
 //
@@ -275,7 +275,7 @@ export function generate(o: GenOptions): GenResult {
           for (const [p, list] of byProvider) {
             const msgs: RemoteMessage[] = [];
             for (const pc of list) for (const m of pc.msgs) msgs.push(m);
-            const applied = store.inbox.applyBatch(
+            const applied = store.ingest.applyBatch(
               channelOf[p],
               list.map((pc) => pc.conv),
               msgs,
@@ -287,7 +287,7 @@ export function generate(o: GenOptions): GenResult {
             list.forEach((pc, j) => {
               // Pending and snoozed are the agent's doing (sync writes open/resolved): set them as the API does.
               if (pc.later)
-                store.inbox.patchConversation(ids[j], {
+                store.conversations.patch(ids[j], {
                   status: pc.later,
                   ...(pc.snoozedUntil ? { snoozedUntil: pc.snoozedUntil } : {}),
                 });
@@ -303,8 +303,8 @@ export function generate(o: GenOptions): GenResult {
     }
     // The app indexes new contacts' names and merges its search index whenever writes pause; a cache that has
     // synced this much has had pauses.
-    store.inbox.indexWaitingContacts();
-    store.inbox.tidySearchIndex(Infinity);
+    store.searchIndex.indexWaitingContacts();
+    store.searchIndex.tidy(Infinity);
     return { messages: written, conversations: o.conversations, channels, ms: performance.now() - t0 };
   } finally {
     store.close();
@@ -317,7 +317,9 @@ function sourceHash(): string {
   const files = [
     path.join(HERE, 'generate.ts'),
     path.join(HERE, 'text.ts'),
-    path.join(REPO, 'main/db/inbox.ts'),
+    ...['ingest', 'contacts', 'conversations', 'messages', 'searchIndex'].map((f) =>
+      path.join(REPO, `main/db/${f}.ts`),
+    ),
     ...fs
       .readdirSync(path.join(REPO, 'main/db/migrations'))
       .sort()

@@ -133,7 +133,7 @@ async function e2eRun(
   // Who was busy: the app's process (connectors + sync + SQLite) and the simulators' process, in CPU-ms per second.
   const appCpu = process.cpuUsage(cpu0);
   const simCpu = simCpuMs ? (await simCpuMs()) - simCpu0 : null;
-  const messages = store.inbox.counts().messages;
+  const messages = store.counts().messages;
   const appCpuMs = (appCpu.user + appCpu.system) / 1000;
   const perMsgUs = (ms: number) => Math.round((ms * 1000 * 10) / Math.max(messages, 1)) / 10;
   const appUs = perMsgUs(appCpuMs);

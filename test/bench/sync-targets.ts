@@ -103,7 +103,7 @@ async function measureInitialSync(provider: ProviderId, seconds: number) {
     const core = await createCore({ dataDir, log: () => undefined });
     if (!core.store.channels.all().length)
       await addAllChannels(core, [{ provider, baseUrl: kit.baseUrl, credentials: kit.sim.credentials() }]);
-    const [before, served, refused] = [core.store.inbox.counts().messages, kit.served, kit.refused429];
+    const [before, served, refused] = [core.store.counts().messages, kit.served, kit.refused429];
     // Per documented rule (API, auth, webhooks), what the simulator let through.
     const accepted = () => kit.sim.rateRules.map((_, i) => kit.acceptedPerRule[i] ?? 0);
     const t0 = performance.now();
@@ -117,7 +117,7 @@ async function measureInitialSync(provider: ProviderId, seconds: number) {
       sustained_per_min:
         sustainedMinutes > 0.25 ? Math.round((n - acceptedAt60[i]) / sustainedMinutes) : null,
     }));
-    const stored = core.store.inbox.counts().messages - before;
+    const stored = core.store.counts().messages - before;
     await core.close(); // an interruption: whatever was in flight is abandoned
     const requests = kit.served - served;
     return {

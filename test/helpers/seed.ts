@@ -49,7 +49,7 @@ export function msg(
 
 /** One conversation, as a sync batch brings it; answers its local id. */
 export function seedConversation(store: Store, channelId: string, externalId = 'x1', name = 'Ana'): number {
-  const applied = store.inbox.applyBatch(
+  const applied = store.ingest.applyBatch(
     channelId,
     [conv(externalId, name, '2026-01-01T10:00:00.000Z')],
     [],
@@ -69,7 +69,7 @@ export function queueReply(
   key?: string,
 ): { messageId: number; row: OutboxRow } {
   return store.transaction(() => {
-    const m = store.inbox.insertLocalReply(conversationId, channelId, text, {});
+    const m = store.messages.insertLocalReply(conversationId, channelId, text, {});
     const row = store.outbox.insert({
       kind: 'reply',
       channelId,

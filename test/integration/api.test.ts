@@ -47,7 +47,7 @@ beforeAll(async () => {
   tmp = tempDir();
   core = await createCore({ dataDir: tmp.dir, port: 0, log: () => undefined });
   const ch = seedChannel(core.store);
-  core.store.inbox.applyBatch(
+  core.store.ingest.applyBatch(
     ch,
     [conv('x1', 'Ana García', '2026-01-01T10:00:00.000Z', ['vip'])],
     [msg('m1', 'x1', 'Where is my order?', '2026-01-01T10:00:00.000Z')],
@@ -163,6 +163,6 @@ describe('bad input gets a 4xx with the error envelope, never a 5xx', () => {
 
   it('is still healthy and the data unchanged afterwards', async () => {
     expect((await request('GET', '/api/v1/health')).status).toBe(200);
-    expect(core.store.inbox.counts()).toEqual({ conversations: 1, messages: 1 });
+    expect(core.store.counts()).toEqual({ conversations: 1, messages: 1 });
   });
 });

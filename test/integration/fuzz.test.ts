@@ -564,7 +564,7 @@ beforeAll(async () => {
         ),
       ),
     );
-    core.store.inbox.applyBatch(ch, convs, msgs, { live: false });
+    core.store.ingest.applyBatch(ch, convs, msgs, { live: false });
   }
   const list = await api<{ items: { id: string }[] }>(core, 'GET', '/api/v1/conversations?limit=100');
   realIds.conversations.push(...list.body.items.map((c) => c.id));

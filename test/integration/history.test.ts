@@ -37,7 +37,7 @@ async function conversations(): Promise<{ id: string; externalId: string }[]> {
   );
   return r.body.items.map((c) => ({
     id: c.id,
-    externalId: core.store.inbox.conversationRef(Number(c.id))!.externalId,
+    externalId: core.store.conversations.ref(Number(c.id))!.externalId,
   }));
 }
 
@@ -56,7 +56,7 @@ async function allPages(conversationId: string): Promise<Page['items']> {
 }
 
 const cached = (conversationId: string) =>
-  core.store.inbox.listMessages(Number(conversationId), undefined, 1000).items.length;
+  core.store.messages.list(Number(conversationId), undefined, 1000).items.length;
 
 /** Two conversations the backfill cut short (the provider has more than the cache). */
 async function cutShort(): Promise<{ id: string; total: number }[]> {
@@ -110,7 +110,7 @@ describe('history past the cache', () => {
 
   it('does not ask the provider again for a conversation the backfill read whole', async () => {
     const short = (await conversations()).find(
-      (c) => core.store.inbox.conversation(Number(c.id))?.contact.name === 'Short Story',
+      (c) => core.store.conversations.get(Number(c.id))?.contact.name === 'Short Story',
     )!;
     const first = await api<Page>(core, 'GET', `/api/v1/conversations/${short.id}/messages?limit=50`);
     expect(first.body.nextCursor).toBeNull(); // no "more at the provider" to page on to

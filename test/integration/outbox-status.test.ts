@@ -114,8 +114,8 @@ describe('status changes in the outbox', () => {
   }
 
   const setStatus = (connector: ProviderConnector, status: 'open' | 'resolved' | 'pending') => {
-    const before = store.inbox.conversation(convId)!.status;
-    const after = store.inbox.patchConversation(convId, { status })!;
+    const before = store.conversations.get(convId)!.status;
+    const after = store.conversations.patch(convId, { status })!;
     return queueStatusPush(store, connector, after, before);
   };
 
@@ -168,6 +168,6 @@ describe('status changes in the outbox', () => {
     dispatcher!.kick();
     await waitFor('refused', () => statusItems().some((r) => r.status === 'failed'));
     expect(statusItems().find((r) => r.status === 'failed')?.error).toMatch(/400 already closed/);
-    expect(store.inbox.conversation(convId)?.status).toBe('resolved');
+    expect(store.conversations.get(convId)?.status).toBe('resolved');
   });
 });

@@ -103,15 +103,15 @@ describe('a send left unconfirmed', () => {
     const r = reply('On its way');
     start(connector);
     await waitFor('the reply shown as leaving', () => store.outbox.get(r.row.id)?.unconfirmed_since);
-    expect(store.inbox.message(r.messageId)).toMatchObject({
+    expect(store.messages.get(r.messageId)).toMatchObject({
       status: 'sending',
       error: 'sent, checking that Assistify has it',
     });
     await waitFor('the reply found', () => store.outbox.get(r.row.id)?.status === 'sent', 5_000);
     expect(p.sends).toEqual(['On its way']);
     expect(p.findSentCalls).toBe(3);
-    expect(store.inbox.message(r.messageId)?.status).toBe('sent');
-    expect(store.inbox.replyCarrying(convId, 'p1')).toBe(r.messageId);
+    expect(store.messages.get(r.messageId)?.status).toBe('sent');
+    expect(store.messages.replyCarrying(convId, 'p1')).toBe(r.messageId);
   });
 
   it('never listed: parked as failed for the agent, holding the later replies, never sent again by itself', async () => {
@@ -123,7 +123,7 @@ describe('a send left unconfirmed', () => {
     await waitFor('parked', () => store.outbox.get(first.row.id)?.status === 'failed', 5_000);
     const reason = 'sent but not confirmed by Assistify: check the conversation before sending again';
     expect(store.outbox.get(first.row.id)?.error).toBe(reason);
-    expect(store.inbox.message(first.messageId)).toMatchObject({ status: 'failed', error: reason });
+    expect(store.messages.get(first.messageId)).toMatchObject({ status: 'failed', error: reason });
     expect(p.findSentCalls).toBe(4);
     await new Promise((r) => setTimeout(r, 500));
     expect(p.sends).toEqual(['Refund issued']);

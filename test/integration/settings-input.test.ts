@@ -24,13 +24,13 @@ beforeAll(async () => {
   tmp = tempDir();
   core = await createCore({ dataDir: tmp.dir, port: 0, log: () => undefined });
   const ch = seedChannel(core.store);
-  core.store.inbox.applyBatch(
+  core.store.ingest.applyBatch(
     ch,
     [conv('x1', 'Ana García', '2026-01-01T10:00:00.000Z')],
     [msg('m1', 'x1', 'Hello', '2026-01-01T10:00:00.000Z')],
     { live: true },
   );
-  conversationId = core.store.inbox.listConversations({ sort: 'latest', limit: 1 }).items[0].id;
+  conversationId = core.store.conversations.list({ sort: 'latest', limit: 1 }).items[0].id;
 });
 afterAll(async () => {
   await core.close();

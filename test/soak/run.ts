@@ -170,7 +170,7 @@ function sampler(core: Core, logLines: () => number, fault: () => string, starte
       handles: resources.length,
       loopP99Ms: round(loop.percentile(99) / 1e6),
       dbMb: round(fileMb(db) + fileMb(`${db}-wal`)),
-      messages: core.store.inbox.counts().messages,
+      messages: core.store.counts().messages,
       queued: core.counts().queued,
       logLines: logLines(),
       fault: fault(),

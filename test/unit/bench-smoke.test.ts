@@ -142,16 +142,14 @@ describe('benchmark data generator', () => {
   it('is searchable and listable through the Store like synced data', () => {
     const store = openStore(a);
     try {
-      expect(store.inbox.search('order', 50).length).toBe(50);
-      const page = store.inbox.listConversations({ sort: 'latest', limit: 50 });
+      expect(store.searchIndex.search('order', 50).length).toBe(50);
+      const page = store.conversations.list({ sort: 'latest', limit: 50 });
       expect(page.items).toHaveLength(50);
       expect(page.nextCursor).not.toBeNull();
       const times = page.items.map((x) => x.lastActivityAt);
       expect([...times].sort().reverse()).toEqual(times);
       const first = page.items[0];
-      expect(store.inbox.listMessages(Number(first.id), undefined, 50).items[0].id).toBe(
-        first.lastMessage!.id,
-      );
+      expect(store.messages.list(Number(first.id), undefined, 50).items[0].id).toBe(first.lastMessage!.id);
     } finally {
       store.close();
     }
@@ -160,15 +158,15 @@ describe('benchmark data generator', () => {
   it('finds an agent reply at once although its indexing is deferred (migration 002)', () => {
     const store = openStore(c);
     try {
-      const conv = store.inbox.listConversations({ sort: 'latest', limit: 1 }).items[0];
-      const m = store.inbox.insertLocalReply(
+      const conv = store.conversations.list({ sort: 'latest', limit: 1 }).items[0];
+      const m = store.messages.insertLocalReply(
         Number(conv.id),
         conv.channelId,
         'Your zanzibarite parcel left today',
         {},
       );
-      expect(store.inbox.search('zanzibarite', 10).map((h) => h.messageId)).toEqual([m.id]);
-      expect(store.inbox.conversation(Number(conv.id))!.lastMessage!.id).toBe(m.id);
+      expect(store.searchIndex.search('zanzibarite', 10).map((h) => h.messageId)).toEqual([m.id]);
+      expect(store.conversations.get(Number(conv.id))!.lastMessage!.id).toBe(m.id);
     } finally {
       store.close();
     }

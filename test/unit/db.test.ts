@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, DatabaseOpenError, SCHEMA_VERSION, type Store } from '../../main/db';
-import { ftsQuery } from '../../main/db/inbox';
+import { ftsQuery } from '../../main/db/searchIndex';
 import { migrations } from '../../main/db/migrations';
 import { tempDir } from '../helpers/tmp';
 import { conv, msg, queueReply, seedChannel, seedConversation } from '../helpers/seed';
@@ -83,9 +83,9 @@ describe('opening and migrating', () => {
     ]);
     expect(check.prepare('SELECT message_id FROM outbox').pluck().all()).toEqual([9]);
     check.close();
-    expect(store.inbox.search('parcel', 10).map((h) => h.messageId)).toEqual(['7']);
+    expect(store.searchIndex.search('parcel', 10).map((h) => h.messageId)).toEqual(['7']);
     // Foreign keys are back on: removing the channel takes its messages and outbox with it.
-    const again = store.inbox.applyBatch(
+    const again = store.ingest.applyBatch(
       'ch1',
       [],
       [msg('m1', 'x1', 'where is my parcel', '2026-01-01T10:00:00.000Z')],
@@ -94,9 +94,9 @@ describe('opening and migrating', () => {
       },
     );
     expect(again.created).toEqual([]);
-    expect(store.inbox.updateStatusByExternal('ch1', 'm2', 'read')?.status).toBe('read');
+    expect(store.messages.updateStatusByExternal('ch1', 'm2', 'read')?.status).toBe('read');
     store.channels.delete('ch1');
-    expect(store.inbox.counts().messages).toBe(0);
+    expect(store.counts().messages).toBe(0);
     expect(store.outbox.list(null)).toEqual([]);
   });
 
@@ -194,14 +194,14 @@ describe('sync writes', () => {
     const c = conv('x1', 'Ana García', '2026-01-01T10:05:00.000Z');
     const m2 = msg('m2', 'x1', 'second', '2026-01-01T10:05:00.000Z');
     const m1 = msg('m1', 'x1', 'first', '2026-01-01T10:00:00.000Z');
-    const a = store.inbox.applyBatch(ch, [c], [m2], { live: true });
-    const b = store.inbox.applyBatch(ch, [c], [m1, m2], { live: true });
+    const a = store.ingest.applyBatch(ch, [c], [m2], { live: true });
+    const b = store.ingest.applyBatch(ch, [c], [m1, m2], { live: true });
     expect(a.created).toHaveLength(1);
     expect(b.created.map((m) => m.text)).toEqual(['first']);
     const convId = Number([...a.conversations][0]);
-    const page = store.inbox.listMessages(convId, undefined, 50);
+    const page = store.messages.list(convId, undefined, 50);
     expect(page.items.map((m) => m.text)).toEqual(['second', 'first']);
-    const conversation = store.inbox.conversation(convId)!;
+    const conversation = store.conversations.get(convId)!;
     expect(conversation.lastMessage?.text).toBe('second');
     expect(conversation.unreadCount).toBe(2);
   });
@@ -209,48 +209,48 @@ describe('sync writes', () => {
   it('takes the provider’s copy of a reply being sent as that reply, and other outgoing messages as new', () => {
     const ch = seedChannel(store);
     const c = conv('x1', 'Ana García', '2026-01-01T10:00:00.000Z');
-    const convId = Number([...store.inbox.applyBatch(ch, [c], [], { live: true }).conversations][0]);
-    const reply = store.inbox.insertLocalReply(convId, ch, 'On its way', {});
+    const convId = Number([...store.ingest.applyBatch(ch, [c], [], { live: true }).conversations][0]);
+    const reply = store.messages.insertLocalReply(convId, ch, 'On its way', {});
     const sentElsewhere = msg('p0', 'x1', 'From the provider’s own UI', '2026-01-01T10:01:00.000Z', 'out');
     // Queued, not yet sending: the provider cannot have it, so an outgoing message with the same text is another one.
-    const early = store.inbox.applyBatch(
+    const early = store.ingest.applyBatch(
       ch,
       [],
       [{ ...sentElsewhere, externalId: 'p1', text: 'On its way' }],
       { live: true },
     );
     expect(early.created).toHaveLength(1);
-    store.inbox.setMessageStatus(Number(reply.id), 'sending', null);
+    store.messages.setStatus(Number(reply.id), 'sending', null);
     const echo = { ...sentElsewhere, externalId: 'p2', text: 'On its way', status: 'sent' as const };
-    const r = store.inbox.applyBatch(ch, [], [sentElsewhere, echo], { live: true });
+    const r = store.ingest.applyBatch(ch, [], [sentElsewhere, echo], { live: true });
     expect(r.created.map((m) => m.text)).toEqual(['From the provider’s own UI']);
     expect(r.updated.map((m) => [m.id, m.status])).toEqual([[reply.id, 'sent']]);
-    const texts = store.inbox.listMessages(convId, undefined, 50).items.map((m) => m.text);
+    const texts = store.messages.list(convId, undefined, 50).items.map((m) => m.text);
     expect(texts.sort()).toEqual(['From the provider’s own UI', 'On its way', 'On its way']);
   });
 
   it('never lets a late status downgrade a message', () => {
     const ch = seedChannel(store);
-    store.inbox.applyBatch(
+    store.ingest.applyBatch(
       ch,
       [conv('x', 'A', '2026-01-01T00:00:00.000Z')],
       [{ ...msg('m', 'x', 'hi', '2026-01-01T00:00:00.000Z', 'out'), status: 'read' }],
       { live: true },
     );
-    expect(store.inbox.updateStatusByExternal(ch, 'm', 'delivered')).toBeNull();
+    expect(store.messages.updateStatusByExternal(ch, 'm', 'delivered')).toBeNull();
   });
 
   it('deletes everything of a channel with it', () => {
     const ch = seedChannel(store);
-    store.inbox.applyBatch(
+    store.ingest.applyBatch(
       ch,
       [conv('x', 'A', '2026-01-01T00:00:00.000Z')],
       [msg('m', 'x', 'hello', '2026-01-01T00:00:00.000Z')],
       { live: true },
     );
     store.channels.delete(ch);
-    expect(store.inbox.counts()).toEqual({ conversations: 0, messages: 0 });
-    expect(store.inbox.search('hello', 10)).toEqual([]);
+    expect(store.counts()).toEqual({ conversations: 0, messages: 0 });
+    expect(store.searchIndex.search('hello', 10)).toEqual([]);
   });
 });
 
@@ -268,30 +268,30 @@ describe("the app's own replies, read back from a provider", () => {
   function sentReply(text: string, sendId: string) {
     const { messageId, row } = queueReply(store, ch, convId, text);
     store.outbox.markSent(row.id);
-    store.inbox.markMessageSent(messageId, sendId, 'sent');
+    store.messages.markSent(messageId, sendId, 'sent');
     return { id: String(messageId) };
   }
   const later = (s: number) => new Date(Date.now() + s * 1000).toISOString();
   const thread = () =>
-    store.inbox
-      .listMessages(convId, undefined, 50)
+    store.messages
+      .list(convId, undefined, 50)
       .items.map((m) => [m.direction, m.text, m.status])
       .reverse();
 
   it('takes a reply listed under another id than its send answered for that reply, by either id after', () => {
     const reply = sentReply('On its way', 'mid_1');
     const listed = { ...msg('msg_1', 'x1', 'On its way', later(1), 'out'), status: 'delivered' as const };
-    const r = store.inbox.applyBatch(ch, [], [listed], { live: true });
+    const r = store.ingest.applyBatch(ch, [], [listed], { live: true });
     expect(r.created).toEqual([]);
     expect(r.updated.map((m) => [m.id, m.status])).toEqual([[reply.id, 'delivered']]);
     // Read again, and named by the send's id (an echo, a receipt): still the one reply.
-    expect(store.inbox.applyBatch(ch, [], [listed], { live: true }).created).toEqual([]);
+    expect(store.ingest.applyBatch(ch, [], [listed], { live: true }).created).toEqual([]);
     const echo = msg('mid_1', 'x1', 'On its way', later(1), 'out');
-    expect(store.inbox.applyBatch(ch, [], [echo], { live: true }).created).toEqual([]);
-    expect(store.inbox.updateStatusByExternal(ch, 'mid_1', 'read')?.id).toBe(reply.id);
+    expect(store.ingest.applyBatch(ch, [], [echo], { live: true }).created).toEqual([]);
+    expect(store.messages.updateStatusByExternal(ch, 'mid_1', 'read')?.id).toBe(reply.id);
     expect(thread()).toEqual([['out', 'On its way', 'read']]);
-    expect(store.inbox.replyCarrying(convId, 'msg_1')).toBe(Number(reply.id));
-    expect(store.inbox.replyCarrying(convId, 'mid_1')).toBe(Number(reply.id));
+    expect(store.messages.replyCarrying(convId, 'msg_1')).toBe(Number(reply.id));
+    expect(store.messages.replyCarrying(convId, 'mid_1')).toBe(Number(reply.id));
   });
 
   it('takes a listed message with no documented direction for the reply it matches, and the rest as the customer’s', () => {
@@ -301,7 +301,7 @@ describe("the app's own replies, read back from a provider", () => {
       directionInferred: true,
       status: 'delivered' as const,
     });
-    const r = store.inbox.applyBatch(
+    const r = store.ingest.applyBatch(
       ch,
       [],
       [inferred('p9', 'Your order shipped'), inferred('p10', 'Thanks! When does it arrive?')],
@@ -314,7 +314,7 @@ describe("the app's own replies, read back from a provider", () => {
       ['out', 'Your order shipped', 'delivered'],
       ['in', 'Thanks! When does it arrive?', 'received'],
     ]);
-    expect(store.inbox.conversation(convId)!.unreadCount).toBe(1);
+    expect(store.conversations.get(convId)!.unreadCount).toBe(1);
   });
 
   it('never takes a message the provider says is inbound, nor one older than the reply, nor a reply twice', () => {
@@ -323,7 +323,7 @@ describe("the app's own replies, read back from a provider", () => {
     const before = { ...msg('c0', 'x1', 'ok', '2025-12-01T00:00:00.000Z', 'in'), directionInferred: true };
     const listedOwn = { ...msg('p1', 'x1', 'ok', later(1), 'in'), directionInferred: true };
     const sentElsewhere = { ...msg('p2', 'x1', 'ok', later(3), 'out') };
-    const r = store.inbox.applyBatch(ch, [], [documentedIn, before, listedOwn, sentElsewhere], {
+    const r = store.ingest.applyBatch(ch, [], [documentedIn, before, listedOwn, sentElsewhere], {
       live: true,
     });
     // p1 is the reply (its own id); the others are new messages, each once.
@@ -338,28 +338,28 @@ describe("the app's own replies, read back from a provider", () => {
   it('keeps the listed id when the provider lists a reply before its send answers with another', () => {
     const { messageId, row: item } = queueReply(store, ch, convId, 'Hello');
     store.outbox.markSending(item.id);
-    store.inbox.setMessageStatus(messageId, 'sending', null);
-    store.inbox.applyBatch(ch, [], [msg('msg_7', 'x1', 'Hello', later(1), 'out')], { live: true });
+    store.messages.setStatus(messageId, 'sending', null);
+    store.ingest.applyBatch(ch, [], [msg('msg_7', 'x1', 'Hello', later(1), 'out')], { live: true });
     store.outbox.markSent(item.id);
-    store.inbox.markMessageSent(messageId, 'mid_7', 'sent');
-    store.inbox.applyBatch(ch, [], [msg('msg_7', 'x1', 'Hello', later(1), 'out')], { live: true });
-    store.inbox.applyBatch(ch, [], [msg('mid_7', 'x1', 'Hello', later(1), 'out')], { live: true });
+    store.messages.markSent(messageId, 'mid_7', 'sent');
+    store.ingest.applyBatch(ch, [], [msg('msg_7', 'x1', 'Hello', later(1), 'out')], { live: true });
+    store.ingest.applyBatch(ch, [], [msg('mid_7', 'x1', 'Hello', later(1), 'out')], { live: true });
     expect(thread()).toEqual([['out', 'Hello', 'sent']]);
   });
 
   it('applies a status the provider changes, and otherwise keeps the agent’s', () => {
     const at = (status?: 'open' | 'resolved') => ({ ...conv('x1', 'Ana', AT), status });
-    store.inbox.applyBatch(ch, [at('open')], [], { live: true });
-    store.inbox.patchConversation(convId, { status: 'resolved' });
-    store.inbox.applyBatch(ch, [at('open')], [], { live: true });
-    expect(store.inbox.conversation(convId)!.status).toBe('resolved'); // the provider's view did not change
-    store.inbox.applyBatch(ch, [at('resolved')], [], { live: true });
-    store.inbox.patchConversation(convId, { status: 'open' });
-    store.inbox.applyBatch(ch, [at('resolved'), at(undefined)], [], { live: true });
-    expect(store.inbox.conversation(convId)!.status).toBe('open'); // reopened by the agent, not by the provider
-    store.inbox.applyBatch(ch, [at('open')], [], { live: true });
-    store.inbox.applyBatch(ch, [at('resolved')], [], { live: true });
-    expect(store.inbox.conversation(convId)!.status).toBe('resolved'); // closed at the provider
+    store.ingest.applyBatch(ch, [at('open')], [], { live: true });
+    store.conversations.patch(convId, { status: 'resolved' });
+    store.ingest.applyBatch(ch, [at('open')], [], { live: true });
+    expect(store.conversations.get(convId)!.status).toBe('resolved'); // the provider's view did not change
+    store.ingest.applyBatch(ch, [at('resolved')], [], { live: true });
+    store.conversations.patch(convId, { status: 'open' });
+    store.ingest.applyBatch(ch, [at('resolved'), at(undefined)], [], { live: true });
+    expect(store.conversations.get(convId)!.status).toBe('open'); // reopened by the agent, not by the provider
+    store.ingest.applyBatch(ch, [at('open')], [], { live: true });
+    store.ingest.applyBatch(ch, [at('resolved')], [], { live: true });
+    expect(store.conversations.get(convId)!.status).toBe('resolved'); // closed at the provider
   });
 });
 
@@ -370,31 +370,27 @@ describe('reads', () => {
       conv(`c${i}`, `Person ${i}`, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()),
     );
     const msgs = convs.map((c, i) => msg(`m${i}`, c.externalId, `text ${i}`, c.lastActivityAt));
-    store.inbox.applyBatch(ch, convs, msgs, { live: true });
-    const first = store.inbox.listConversations({ limit: 10, sort: 'latest' });
+    store.ingest.applyBatch(ch, convs, msgs, { live: true });
+    const first = store.conversations.list({ limit: 10, sort: 'latest' });
     expect(first.items.map((c) => c.contact.name)[0]).toBe('Person 24');
-    const second = store.inbox.listConversations({ limit: 10, sort: 'latest', cursor: first.nextCursor! });
-    const third = store.inbox.listConversations({ limit: 10, sort: 'latest', cursor: second.nextCursor! });
+    const second = store.conversations.list({ limit: 10, sort: 'latest', cursor: first.nextCursor! });
+    const third = store.conversations.list({ limit: 10, sort: 'latest', cursor: second.nextCursor! });
     const all = [...first.items, ...second.items, ...third.items].map((c) => c.id);
     expect(new Set(all).size).toBe(25);
     expect(third.nextCursor).toBeNull();
-    expect(
-      store.inbox.listConversations({ limit: 50, sort: 'latest', status: 'resolved' }).items,
-    ).toHaveLength(0);
-    expect(store.inbox.listConversations({ limit: 50, sort: 'latest', unread: true }).items).toHaveLength(25);
-    expect(store.inbox.listConversations({ limit: 50, sort: 'waiting' }).items[0].contact.name).toBe(
-      'Person 0',
-    );
+    expect(store.conversations.list({ limit: 50, sort: 'latest', status: 'resolved' }).items).toHaveLength(0);
+    expect(store.conversations.list({ limit: 50, sort: 'latest', unread: true }).items).toHaveLength(25);
+    expect(store.conversations.list({ limit: 50, sort: 'waiting' }).items[0].contact.name).toBe('Person 0');
   });
 
   it('filters the inbox by any part of a contact’s name or handle, renamed or removed', () => {
     const ch = seedChannel(store);
     const at = '2026-01-01T00:00:00.000Z';
     const people = [conv('a', 'Jürgen Müller', at), conv('b', 'Chen Wei', at), conv('c', 'Ана Петрова', at)];
-    store.inbox.applyBatch(ch, people, [], { live: true });
+    store.ingest.applyBatch(ch, people, [], { live: true });
     const names = (q: string) =>
-      store.inbox
-        .listConversations({ limit: 50, sort: 'latest', q })
+      store.conversations
+        .list({ limit: 50, sort: 'latest', q })
         .items.map((c) => c.contact.name)
         .sort();
     expect(names('müll')).toEqual(['Jürgen Müller']);
@@ -408,7 +404,7 @@ describe('reads', () => {
 
     // Renamed at the provider: found by the new name only.
     const renamed = conv('b', 'Wei Zhang', at);
-    store.inbox.applyBatch(ch, [{ ...renamed, contact: { ...renamed.contact, externalId: 'c-b' } }], [], {
+    store.ingest.applyBatch(ch, [{ ...renamed, contact: { ...renamed.contact, externalId: 'c-b' } }], [], {
       live: true,
     });
     expect(names('Zhang')).toEqual(['Wei Zhang']);
@@ -417,7 +413,7 @@ describe('reads', () => {
     // A removed channel leaves nothing behind in the index, even when a new contact reuses the row id.
     store.channels.delete(ch);
     const ch2 = seedChannel(store, 'ch2');
-    store.inbox.applyBatch(ch2, [conv('z', 'Somebody Else', at)], [], { live: true });
+    store.ingest.applyBatch(ch2, [conv('z', 'Somebody Else', at)], [], { live: true });
     expect(names('Müller')).toEqual([]);
     expect(names('Somebody')).toEqual(['Somebody Else']);
   });
@@ -438,31 +434,33 @@ describe('reads', () => {
         db.close();
       }
     };
-    store.inbox.applyBatch(ch, [conv('a', 'Olga Berg', at), conv('b', 'Ravi Iyer', at)], [], { live: false });
+    store.ingest.applyBatch(ch, [conv('a', 'Olga Berg', at), conv('b', 'Ravi Iyer', at)], [], {
+      live: false,
+    });
     expect(integrity()).toBe(2); // stored, not yet in the name index
 
     // Renamed before its name was indexed: only the new name is ever indexed.
     const renamed = conv('b', 'Ravi Shankar', at);
-    store.inbox.applyBatch(ch, [{ ...renamed, contact: { ...renamed.contact, externalId: 'c-b' } }], [], {
+    store.ingest.applyBatch(ch, [{ ...renamed, contact: { ...renamed.contact, externalId: 'c-b' } }], [], {
       live: false,
     });
-    store.inbox.indexWaitingContacts();
+    store.searchIndex.indexWaitingContacts();
     expect(integrity()).toBe(0);
     const names = (q: string) =>
-      store.inbox.listConversations({ limit: 50, sort: 'latest', q }).items.map((c) => c.contact.name);
+      store.conversations.list({ limit: 50, sort: 'latest', q }).items.map((c) => c.contact.name);
     expect(names('Shankar')).toEqual(['Ravi Shankar']);
     expect(names('Iyer')).toEqual([]);
     expect(names('Berg')).toEqual(['Olga Berg']);
 
     // Removed while waiting: nothing to take out of the index, nothing left waiting.
     const ch2 = seedChannel(store, 'ch2');
-    store.inbox.applyBatch(ch2, [conv('x', 'Pending Person', at)], [], { live: false });
+    store.ingest.applyBatch(ch2, [conv('x', 'Pending Person', at)], [], { live: false });
     store.channels.delete(ch2);
     expect(integrity()).toBe(0);
     expect(names('Pending')).toEqual([]);
 
     // A search by name does not wait for the pause: it indexes what is waiting first.
-    store.inbox.applyBatch(ch, [conv('c', 'Quentin Blake', at)], [], { live: false });
+    store.ingest.applyBatch(ch, [conv('c', 'Quentin Blake', at)], [], { live: false });
     expect(names('Quentin')).toEqual(['Quentin Blake']);
     expect(integrity()).toBe(0);
   });
@@ -477,11 +475,11 @@ describe('reads', () => {
         new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
       ),
     );
-    store.inbox.applyBatch(ch, people, [], { live: true });
+    store.ingest.applyBatch(ch, people, [], { live: true });
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 30; page++) {
-      const r = store.inbox.listConversations({ limit: 50, sort: 'latest', q: 'garc', cursor });
+      const r = store.conversations.list({ limit: 50, sort: 'latest', q: 'garc', cursor });
       seen.push(...r.items.map((c) => c.contact.name));
       if (!r.nextCursor) break;
       cursor = r.nextCursor;
@@ -495,18 +493,18 @@ describe('reads', () => {
 
   it('searches text and contact names with safe queries and marked snippets', () => {
     const ch = seedChannel(store);
-    store.inbox.applyBatch(
+    store.ingest.applyBatch(
       ch,
       [conv('x', 'Chloé Dubois', '2026-01-01T00:00:00.000Z')],
       [msg('m', 'x', 'Where is my parcel number 123?', '2026-01-01T00:00:00.000Z')],
       { live: true },
     );
-    const hits = store.inbox.search('parc', 10);
+    const hits = store.searchIndex.search('parc', 10);
     expect(hits).toHaveLength(1);
     expect(hits[0].snippet).toContain('\u0002parcel\u0003');
-    expect(store.inbox.search('chloe', 10)).toHaveLength(1);
+    expect(store.searchIndex.search('chloe', 10)).toHaveLength(1);
     for (const hostile of ['"*(NEAR', 'a OR b', '"', '***', 'x" OR "1'])
-      expect(() => store.inbox.search(hostile, 10)).not.toThrow();
+      expect(() => store.searchIndex.search(hostile, 10)).not.toThrow();
     expect(ftsQuery('  ')).toBeNull();
   });
 });
@@ -514,7 +512,7 @@ describe('reads', () => {
 describe('outbox', () => {
   it('hands out only the head of each conversation, in order', () => {
     const ch = seedChannel(store);
-    const applied = store.inbox.applyBatch(
+    const applied = store.ingest.applyBatch(
       ch,
       [conv('a', 'A', '2026-01-01T00:00:00.000Z'), conv('b', 'B', '2026-01-01T00:00:00.000Z')],
       [],

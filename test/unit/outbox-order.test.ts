@@ -39,23 +39,23 @@ describe('a provider message already carried by another reply', () => {
   it('is not merged away when a second reply is marked with the same id: both stay', () => {
     const first = reply('Thanks!');
     const second = reply('Thanks!');
-    store.inbox.markMessageSent(first.messageId, 'p1', 'sent');
-    expect(store.inbox.replyCarrying(convId, 'p1')).toBe(first.messageId);
-    const r = store.inbox.markMessageSent(second.messageId, 'p1', 'sent');
+    store.messages.markSent(first.messageId, 'p1', 'sent');
+    expect(store.messages.replyCarrying(convId, 'p1')).toBe(first.messageId);
+    const r = store.messages.markSent(second.messageId, 'p1', 'sent');
     expect(r?.collidedWith).toBe(first.messageId);
-    expect(store.inbox.message(first.messageId)).toMatchObject({ status: 'sent' });
-    expect(store.inbox.message(second.messageId)).toMatchObject({ status: 'sent' });
+    expect(store.messages.get(first.messageId)).toMatchObject({ status: 'sent' });
+    expect(store.messages.get(second.messageId)).toMatchObject({ status: 'sent' });
     expect(store.outbox.get(first.row.id)).toBeDefined();
   });
 
   it('a poll’s copy of the reply is still merged into it', () => {
     const r = reply('On its way');
-    store.inbox.applyBatch(ch, [], [msg('p2', 'x1', 'On its way', '2026-01-01T10:01:00.000Z', 'out')], {
+    store.ingest.applyBatch(ch, [], [msg('p2', 'x1', 'On its way', '2026-01-01T10:01:00.000Z', 'out')], {
       live: true,
     });
-    expect(store.inbox.replyCarrying(convId, 'p2')).toBeNull();
-    expect(store.inbox.markMessageSent(r.messageId, 'p2', 'sent')?.collidedWith).toBeNull();
-    const texts = store.inbox.listMessages(convId, undefined, 50).items.map((m) => m.text);
+    expect(store.messages.replyCarrying(convId, 'p2')).toBeNull();
+    expect(store.messages.markSent(r.messageId, 'p2', 'sent')?.collidedWith).toBeNull();
+    const texts = store.messages.list(convId, undefined, 50).items.map((m) => m.text);
     expect(texts).toEqual(['On its way']);
   });
 });
@@ -63,7 +63,7 @@ describe('a provider message already carried by another reply', () => {
 describe('a reply that failed for good', () => {
   it('holds the later items of its conversation until it is retried or discarded', () => {
     const [a1, a2, a3, a4] = ['#1', '#2', '#3', '#4'].map((t) => reply(t).row);
-    const other = store.inbox.applyBatch(ch, [conv('x2', 'Bo', '2026-01-01T10:00:00.000Z')], [], {
+    const other = store.ingest.applyBatch(ch, [conv('x2', 'Bo', '2026-01-01T10:00:00.000Z')], [], {
       live: true,
     });
     const b1 = reply('b#1', Number([...other.conversations][0])).row;
@@ -91,7 +91,7 @@ describe('a reply that failed for good', () => {
   });
 
   it('a failed broadcast copy does not hold the agent’s replies', () => {
-    const m = store.inbox.insertLocalReply(convId, ch, 'Sale!', { broadcastId: '1' });
+    const m = store.messages.insertLocalReply(convId, ch, 'Sale!', { broadcastId: '1' });
     const b = store.outbox.insert({
       kind: 'broadcast',
       channelId: ch,
@@ -164,10 +164,10 @@ describe('the dispatcher', () => {
       await waitFor('second sent', () => store.outbox.get(second.row.id)?.status === 'sent', 10_000);
       expect(p.findSentCalls).toBe(1);
       expect(p.held.map((m) => m.text)).toEqual(['Thanks!', 'Thanks!']);
-      expect(store.inbox.message(first.messageId)?.status).toBe('sent');
-      expect(store.inbox.message(second.messageId)?.status).toBe('sent');
-      expect(store.inbox.replyCarrying(convId, 'p1')).toBe(first.messageId);
-      expect(store.inbox.replyCarrying(convId, 'p2')).toBe(second.messageId);
+      expect(store.messages.get(first.messageId)?.status).toBe('sent');
+      expect(store.messages.get(second.messageId)?.status).toBe('sent');
+      expect(store.messages.replyCarrying(convId, 'p1')).toBe(first.messageId);
+      expect(store.messages.replyCarrying(convId, 'p2')).toBe(second.messageId);
     } finally {
       await d.stop();
     }

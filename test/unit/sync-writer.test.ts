@@ -53,14 +53,14 @@ describe('sync writer', () => {
     const [conversation] = applied.conversations;
     expect(conversation).toMatchObject({ contact: { name: 'Customer a' } });
     const id = Number(conversation.id);
-    expect(store.inbox.conversation(id)).toEqual(conversation);
+    expect(store.conversations.get(id)).toEqual(conversation);
     expect(store.syncState.get('ch1', 'backfill')).toEqual({ cursor: 'after a', done: false });
-    expect(store.inbox.search('message', 100).length).toBeGreaterThan(0);
+    expect(store.searchIndex.search('message', 100).length).toBeGreaterThan(0);
 
     // The same batch again: nothing new, nothing doubled.
     const again = await store.syncWriter.write(batch('a', 30));
     expect(again.created).toHaveLength(0);
-    expect(store.inbox.listMessages(id, undefined, 100).items).toHaveLength(30);
+    expect(store.messages.list(id, undefined, 100).items).toHaveLength(30);
   });
 
   it('rejects a batch it cannot store, with the reason, and stores the batches queued with it', async () => {
@@ -95,7 +95,7 @@ describe('sync writer', () => {
     }
     await Promise.all(writes);
     expect(Number(store.syncState.get('ch1', 'rounds').cursor)).toBe(rounds);
-    expect(store.inbox.counts().messages).toBeGreaterThanOrEqual(40 * 50);
+    expect(store.counts().messages).toBeGreaterThanOrEqual(40 * 50);
   });
 
   it('writes on the app thread when the database is in memory', async () => {
@@ -127,7 +127,7 @@ describe('sync writer, when its thread dies', () => {
     expect(store.syncWriter.onThread).toBe(false);
     const ids = applied.flatMap((a) => a.conversations.map((c) => Number(c.id)));
     expect(new Set(ids).size).toBe(10);
-    for (const id of ids) expect(store.inbox.listMessages(id, undefined, 100).items).toHaveLength(20);
+    for (const id of ids) expect(store.messages.list(id, undefined, 100).items).toHaveLength(20);
     // And it goes on, on this thread.
     expect((await store.syncWriter.write(batch('y', 2))).created).toHaveLength(2);
   });

@@ -1,7 +1,7 @@
 // Finding a customer by name or handle (the inbox's `q`): a trigram index, so any part of a name of three
 // characters or more is a lookup instead of a LIKE over every contact (15–25 ms at 100,000 contacts → under
 // 1 ms for a rare name, a few ms for a common one). remove_diacritics: "muller" finds "Müller".
-// InboxRepo writes its rows when a contact is added or renamed; deletes (a channel removed, its contacts
+// SearchIndex writes its rows when a contact is added or renamed; deletes (a channel removed, its contacts
 // cascading) come through the trigger, which sees the old values the index needs.
 export const up = `
 CREATE VIRTUAL TABLE contacts_fts USING fts5(

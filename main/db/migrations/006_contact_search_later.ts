@@ -1,6 +1,6 @@
 // New contacts reach the name search (migration 004's trigram index) a moment after they are stored, not in
 // the sync batch that brings them: trigram-indexing a name costs as much as storing its conversation, and a
-// first sync brings thousands of contacts. contacts_search_pending lists them until InboxRepo indexes them
+// first sync brings thousands of contacts. contacts_search_pending lists them until SearchIndex indexes them
 // (when writes pause, or before the next search by name). Renames of a contact still waiting are left to that
 // step; deleting one must not remove index rows it never had, hence the trigger's condition.
 export const up = `
