@@ -4,7 +4,6 @@ import type { Audience, Broadcast } from '../domain/entities';
 import { now, parseJson } from './json';
 
 export type BroadcastState = Broadcast['status'];
-export type RecipientState = 'pending' | 'sent' | 'failed' | 'cancelled';
 
 interface BroadcastRow {
   id: number;
