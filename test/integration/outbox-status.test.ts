@@ -48,7 +48,7 @@ describe.each(SIM_MODES)('resolving an Assistify conversation ($mode simulator)'
     const hello = `please close this ${Date.now()}`;
     const { conversationId: remoteId } = kit.sim.inbound({ text: hello });
     const c = await waitFor('the conversation', () => conversationWith(core, hello, channelId), 20_000);
-    const remote = () => (kit.sim as AssistifySimulator).store.conversations.get(Number(remoteId));
+    const remote = () => (kit.sim as AssistifySimulator).world.conversations.get(Number(remoteId));
     expect(remote()?.status).not.toBe('closed');
 
     const r = await api<{ status: string }>(core, 'PATCH', `/api/v1/conversations/${c.id}`, {

@@ -110,8 +110,8 @@ const refOf = (conversationId: string): ConversationRef => ({
 
 /** The conversation a returning customer's next message lands in: their newest, when it is still active. */
 function activeConversationOfReturningCustomer(sim: AssistifySimulator) {
-  const all = [...sim.store.conversations.values()];
-  const lastAt = (id: number) => sim.store.messagesOf(id).at(-1)?.createdAt ?? 0;
+  const all = [...sim.world.conversations.values()];
+  const lastAt = (id: number) => sim.world.messagesOf(id).at(-1)?.createdAt ?? 0;
   return all
     .filter((c) => c.status === 'active')
     .filter((c) => all.every((o) => o.customerId !== c.customerId || o.createdAt <= c.createdAt))
@@ -132,16 +132,16 @@ describe('assistify simulator: the document', () => {
 
   it('seeds ~20 varied conversations deterministically', () => {
     const again = createSimulator({ seed: 1 });
-    expect(sim.store.conversations.size).toBe(20);
-    expect(again.store.messages.map((m) => m.content)).toEqual(sim.store.messages.map((m) => m.content));
-    const lengths = [...sim.store.conversations.keys()].map((id) => sim.store.messagesOf(id).length);
+    expect(sim.world.conversations.size).toBe(20);
+    expect(again.world.messages.map((m) => m.content)).toEqual(sim.world.messages.map((m) => m.content));
+    const lengths = [...sim.world.conversations.keys()].map((id) => sim.world.messagesOf(id).length);
     expect(Math.min(...lengths)).toBeGreaterThanOrEqual(1);
     expect(Math.max(...lengths)).toBeGreaterThan(5);
-    expect(new Set([...sim.store.conversations.values()].map((c) => c.status))).toEqual(
+    expect(new Set([...sim.world.conversations.values()].map((c) => c.status))).toEqual(
       new Set(['active', 'closed']),
     );
     const big = createSimulator({ seed: 2, conversations: 500, messagesPerConversation: 3 });
-    expect(big.store.conversations.size).toBe(500);
+    expect(big.world.conversations.size).toBe(500);
   });
 
   it('Example 1: process a message', async () => {
@@ -265,8 +265,8 @@ describe('assistify simulator: the document', () => {
     });
     expect(r.status).toBe(200);
     const [messageId] = (r.body as { message_ids: number[] }).message_ids;
-    const m = sim.store.messages.find((x) => x.id === messageId)!;
-    expect(sim.store.conversations.get(m.conversationId)?.channel).toBe('instagram');
+    const m = sim.world.messages.find((x) => x.id === messageId)!;
+    expect(sim.world.conversations.get(m.conversationId)?.channel).toBe('instagram');
     expect((await api(kit, 'POST', '/webhooks/instagram/', { json: {} })).status).toBe(400);
   });
 
@@ -292,13 +292,13 @@ describe('assistify simulator: the document', () => {
     for (const r of [intents, sentiments, channels])
       for (const v of Object.values(r.body as Json)) expect(v).toEqual(expect.any(Number));
     const total = Object.values(channels.body as Record<string, number>).reduce((a, b) => a + b, 0);
-    expect(total).toBe(sim.store.conversations.size);
+    expect(total).toBe(sim.world.conversations.size);
   });
 
   it('pagination, filtering and sorting as documented', async () => {
     const page = await api(kit, 'GET', '/conversations/?page=1&page_size=10');
     expect(page.body).toMatchObject({
-      count: sim.store.conversations.size,
+      count: sim.world.conversations.size,
       previous: null,
       results: expect.any(Array),
     });
@@ -474,7 +474,7 @@ describe('assistify simulator: strict mode, only what the document shows', () =>
     expect(kit.sent.at(-1)).toMatchObject({ to: '2', text: 'Hello!' });
     expect(toOther).toEqual([{ message: 'Hello!' }]);
 
-    sim.store.addMessage(2, 'customer', 'Thanks!');
+    sim.world.addMessage(2, 'customer', 'Thanks!');
     await until(() => (toWriter.length ? true : undefined), 1000);
     expect(toWriter).toEqual([{ message: 'Thanks!' }]);
 
@@ -646,13 +646,13 @@ describe.each(MODES)('assistify connector against the simulator (strict: $strict
     const batches = await backfillAll(c);
     const convs = batches.flatMap((b) => b.conversations);
     const msgs = batches.flatMap((b) => b.messages);
-    expect(new Set(convs.map((x) => x.externalId)).size).toBe(sim.store.conversations.size);
-    expect(new Set(msgs.map((m) => m.externalId)).size).toBe(sim.store.messages.length);
-    expect(msgs).toHaveLength(sim.store.messages.length);
-    const created = convs.map((x) => sim.store.conversations.get(Number(x.externalId))!.createdAt);
+    expect(new Set(convs.map((x) => x.externalId)).size).toBe(sim.world.conversations.size);
+    expect(new Set(msgs.map((m) => m.externalId)).size).toBe(sim.world.messages.length);
+    expect(msgs).toHaveLength(sim.world.messages.length);
+    const created = convs.map((x) => sim.world.conversations.get(Number(x.externalId))!.createdAt);
     expect(created).toEqual([...created].sort((a, b) => b - a));
 
-    const first = sim.store.messages.find((m) => m.sender === 'customer')!;
+    const first = sim.world.messages.find((m) => m.sender === 'customer')!;
     const inbound = msgs.find((m) => m.externalId === `${first.conversationId}:${first.id}`);
     expect(inbound).toMatchObject({
       direction: 'in',
@@ -667,7 +667,7 @@ describe.each(MODES)('assistify connector against the simulator (strict: $strict
     const agent = msgs.find((m) => m.direction === 'out')!;
     expect(agent.meta).toBeUndefined();
     const conv = convs[0];
-    const who = sim.store.customers.get(sim.store.conversations.get(Number(conv.externalId))!.customerId)!;
+    const who = sim.world.customers.get(sim.world.conversations.get(Number(conv.externalId))!.customerId)!;
     expect(conv.contact).toMatchObject(
       strict
         ? { externalId: String(who.id), name: `Customer ${who.id}`, handle: '', tags: [] }
@@ -695,11 +695,11 @@ describe.each(MODES)('assistify connector against the simulator (strict: $strict
     const firstIds = new Set(first.conversations.map((x) => x.externalId));
     const restIds = rest.flatMap((b) => b.conversations.map((x) => x.externalId));
     expect(restIds.some((id) => firstIds.has(id))).toBe(false);
-    expect(firstIds.size + restIds.length).toBe(sim.store.conversations.size);
+    expect(firstIds.size + restIds.length).toBe(sim.world.conversations.size);
   });
 
   it('poll: new customers, inbound and outbound messages, status changes, each once', async () => {
-    const closing = [...sim.store.conversations.values()].find((x) => x.status === 'active')!;
+    const closing = [...sim.world.conversations.values()].find((x) => x.status === 'active')!;
     await api(kit, 'POST', `/conversations/${closing.id}/close_conversation/`);
     const firstRound = await poll();
     expect(firstRound.done).toBe(true);
@@ -812,11 +812,11 @@ describe.each(MODES)('assistify connector against the simulator (strict: $strict
   });
 
   it('close: resolving calls the documented close_conversation; reopening asks nothing', async () => {
-    const target = [...sim.store.conversations.values()].find((x) => x.status === 'active')!;
+    const target = [...sim.world.conversations.values()].find((x) => x.status === 'active')!;
     const seen = requestsTo(kit);
     await c.setConversationStatus!(refOf(String(target.id)), 'resolved');
     expect(seen).toEqual([`POST /api/conversations/${target.id}/close_conversation/`]);
-    expect(sim.store.conversations.get(target.id)?.status).toBe('closed');
+    expect(sim.world.conversations.get(target.id)?.status).toBe('closed');
     await c.setConversationStatus!(refOf(String(target.id)), 'open');
     expect(seen).toHaveLength(1);
     expect(diagnostic('status').confirmed).toBe(true);
@@ -838,7 +838,7 @@ describe.each(MODES)('assistify connector against the simulator (strict: $strict
     await until(() => (states.includes('live') ? true : undefined), 2000);
 
     const target = activeConversationOfReturningCustomer(sim);
-    const who = sim.store.customers.get(target.customerId)!;
+    const who = sim.world.customers.get(target.customerId)!;
     const t0 = Date.now();
     const { conversationId, messageId } = sim.inbound({
       contact: { handle: who.handle },
@@ -885,8 +885,8 @@ describe.each(MODES)(
     // A reading the document allows: the chat socket is the customer's widget, so what it takes is stored as
     // the customer's message. The reply did reach Assistify, but not as the agent's: the agent must check.
     const sim = createSimulator({ seed: 3, strict });
-    const addMessage = sim.store.addMessage.bind(sim.store);
-    sim.store.addMessage = (id, sender, content, at) =>
+    const addMessage = sim.world.addMessage.bind(sim.world);
+    sim.world.addMessage = (id, sender, content, at) =>
       addMessage(id, sender === 'agent' ? 'customer' : sender, content, at);
     const kit = new SimKit(sim);
     let c: ProviderConnector;
@@ -945,7 +945,7 @@ describe.each(MODES)('assistify connector when messages name no sender (strict: 
 
   it('every message is inbound and inferred; a reply is confirmed once and found again', async () => {
     const msgs = (await backfillAll(c)).flatMap((b) => b.messages);
-    expect(msgs.length).toBe(real.store.messages.length);
+    expect(msgs.length).toBe(real.world.messages.length);
     expect(msgs.every((m) => m.direction === 'in' && m.directionInferred === true)).toBe(true);
     const text = `no sender ${Date.now()}`;
     const since = new Date().toISOString();
@@ -996,7 +996,7 @@ describe.each(MODES)(
     it('backfill and poll give the same externalIds as ever, each message once', async () => {
       const msgs = (await backfillAll(c)).flatMap((b) => b.messages);
       expect(new Set(msgs.map((m) => m.externalId))).toEqual(
-        new Set(real.store.messages.map((m) => `${m.conversationId}:${m.id}`)),
+        new Set(real.world.messages.map((m) => `${m.conversationId}:${m.id}`)),
       );
 
       let cursor = (await c.poll(null)).cursor;

@@ -19,7 +19,7 @@ import {
 } from '../simkit';
 import { rng, customer, pick, type Rng } from '../simkit/world';
 import { INTENTS, SENTIMENTS, classify } from './classifier';
-import { CHANNELS, Store, seedStore, type Conversation, type Message, type WorldOptions } from './store';
+import { CHANNELS, World, seedWorld, type Conversation, type Message, type WorldOptions } from './world';
 
 export interface AssistifySimOptions extends WorldOptions {
   /** Only what the document shows (DESIGN.md, "Strict mode"). */
@@ -99,7 +99,7 @@ export class AssistifySimulator implements ProviderSim {
   readonly rateHeaders = 'none' as const;
   readonly token: string;
   readonly strict: boolean;
-  store: Store;
+  world: World;
   private kit: SimKit | null = null;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly sockets = new Map<number, Set<WebSocket>>();
@@ -136,7 +136,7 @@ export class AssistifySimulator implements ProviderSim {
     this.routes = this.strict ? this.documented : [...this.documented, ...this.undocumented];
     this.token = `asf_${options.seed.toString(36)}_7f3a9c2e5b`;
     this.rnd = rng(options.seed + 1);
-    this.store = this.seed();
+    this.world = this.seed();
   }
 
   credentials() {
@@ -190,12 +190,12 @@ export class AssistifySimulator implements ProviderSim {
   }
 
   inbound(input: InboundInput): { conversationId: string; messageId: string } {
-    const known = this.store.findCustomer(input.contact);
+    const known = this.world.findCustomer(input.contact);
     const who = known ?? this.newCustomer(input.contact);
-    const latest = this.store.conversationsOf(who.id).sort((a, b) => b.createdAt - a.createdAt)[0];
+    const latest = this.world.conversationsOf(who.id).sort((a, b) => b.createdAt - a.createdAt)[0];
     // New customers write in through one of the two channels the doc has webhooks for.
     const channel = latest?.channel ?? pick(this.rnd, ['whatsapp', 'instagram']);
-    const m = this.store.customerWrites(who.id, channel, input.text.slice(0, MAX_CONTENT));
+    const m = this.world.customerWrites(who.id, channel, input.text.slice(0, MAX_CONTENT));
     return { conversationId: String(m.conversationId), messageId: String(m.id) };
   }
 
@@ -209,7 +209,7 @@ export class AssistifySimulator implements ProviderSim {
     this.twilioSids.clear();
     this.rnd = rng(this.options.seed + 1);
     this.newCustomers = 0;
-    this.store = this.seed();
+    this.world = this.seed();
   }
 
   close(): void {
@@ -217,15 +217,15 @@ export class AssistifySimulator implements ProviderSim {
     this.wss.close();
   }
 
-  private seed(): Store {
-    const store = seedStore(this.options);
-    store.onMessage = (m) => this.push(m);
-    return store;
+  private seed(): World {
+    const world = seedWorld(this.options);
+    world.onMessage = (m) => this.push(m);
+    return world;
   }
 
   private newCustomer(contact: InboundInput['contact']) {
     const made = customer(this.rnd, 1000 + this.newCustomers++);
-    return this.store.addCustomer(
+    return this.world.addCustomer(
       contact?.name || contact?.handle || made.name,
       contact?.handle || made.handle,
       made.tags,
@@ -235,7 +235,7 @@ export class AssistifySimulator implements ProviderSim {
   // --- serializers -------------------------------------------------------------------------------
 
   private conversationJson(c: Conversation): Json {
-    const who = this.store.customers.get(c.customerId);
+    const who = this.world.customers.get(c.customerId);
     return {
       id: c.id,
       customer_id: c.customerId,
@@ -286,7 +286,7 @@ export class AssistifySimulator implements ProviderSim {
   }
 
   private withConversation(rawId: unknown, then: (c: Conversation) => SimReply): SimReply {
-    const c = this.store.conversations.get(Number(text(rawId)));
+    const c = this.world.conversations.get(Number(text(rawId)));
     return c ? then(c) : this.error(404, 'Not found.');
   }
 
@@ -295,7 +295,7 @@ export class AssistifySimulator implements ProviderSim {
   private listConversations(req: SimRequest): SimReply {
     const status = req.query.get('status');
     const channel = req.query.get('channel');
-    const items = [...this.store.conversations.values()].filter(
+    const items = [...this.world.conversations.values()].filter(
       (c) => (!status || c.status === status) && (!channel || c.channel === channel),
     );
     // Doc silent: conversations are listed newest first unless ?ordering= says otherwise.
@@ -313,10 +313,10 @@ export class AssistifySimulator implements ProviderSim {
       return this.error(400, 'customer_id and channel are required');
     if (!(CHANNELS as readonly string[]).includes(channel))
       return this.error(400, `channel must be one of ${CHANNELS.join(', ')}`);
-    const who = this.store.customers.get(Number(text(b.customer_id)));
+    const who = this.world.customers.get(Number(text(b.customer_id)));
     if (!who) return this.error(400, `customer ${text(b.customer_id)} does not exist`);
     // Doc silent: 201 Created, as DRF answers a create.
-    return ok(this.conversationJson(this.store.openConversation(who.id, channel)), 201);
+    return ok(this.conversationJson(this.world.openConversation(who.id, channel)), 201);
   }
 
   private closeConversation(rawId: string): SimReply {
@@ -336,7 +336,7 @@ export class AssistifySimulator implements ProviderSim {
       if (Number.isNaN(ms)) return this.error(400, `${key}: Enter a valid date/time.`);
       bounds.push(ms);
     }
-    const items = this.store.messages.filter((m) => m.createdAt >= bounds[0] && m.createdAt <= bounds[1]);
+    const items = this.world.messages.filter((m) => m.createdAt >= bounds[0] && m.createdAt <= bounds[1]);
     // Doc silent: messages are listed oldest first unless ?ordering= says otherwise.
     return this.listReply(
       req,
@@ -349,7 +349,7 @@ export class AssistifySimulator implements ProviderSim {
     const id = req.query.get('conversation_id');
     if (!id) return this.error(400, 'conversation_id is required');
     // Doc silent: the whole history, oldest first, as a plain array (the doc's example), never paginated.
-    return this.withConversation(id, (c) => ok(this.store.messagesOf(c.id).map((m) => this.messageJson(m))));
+    return this.withConversation(id, (c) => ok(this.world.messagesOf(c.id).map((m) => this.messageJson(m))));
   }
 
   private processMessage(req: SimRequest): SimReply {
@@ -361,7 +361,7 @@ export class AssistifySimulator implements ProviderSim {
       return this.error(400, `content is longer than ${MAX_CONTENT} characters`);
     return this.withConversation(b.conversation_id, (c) => {
       // Doc silent: the message is stored as the customer's; the suggested response is returned, not sent.
-      const m = this.store.addMessage(c.id, 'customer', content);
+      const m = this.world.addMessage(c.id, 'customer', content);
       const { response } = classify(content);
       return ok({
         message_id: m.id,
@@ -377,7 +377,7 @@ export class AssistifySimulator implements ProviderSim {
 
   private stats(keys: readonly string[], of: (m: Message) => string | null): Record<string, number> {
     const out = Object.fromEntries(keys.map((k) => [k, 0]));
-    for (const m of this.store.messages) {
+    for (const m of this.world.messages) {
       const k = of(m);
       if (k !== null) out[k] = (out[k] ?? 0) + 1;
     }
@@ -387,15 +387,15 @@ export class AssistifySimulator implements ProviderSim {
   private channelStats(): Record<string, number> {
     // Doc silent: channel usage counts conversations per channel.
     const out: Record<string, number> = Object.fromEntries(CHANNELS.map((k) => [k, 0]));
-    for (const c of this.store.conversations.values()) out[c.channel] = (out[c.channel] ?? 0) + 1;
+    for (const c of this.world.conversations.values()) out[c.channel] = (out[c.channel] ?? 0) + 1;
     return out;
   }
 
   // --- webhooks (the doc's "All endpoints require Bearer token authentication" includes them) -----
 
   private customerMessage(handle: string, name: string, channel: string, content: string): Message {
-    const who = this.store.findCustomer({ handle }) ?? this.store.addCustomer(name, handle);
-    return this.store.customerWrites(who.id, channel, content.slice(0, MAX_CONTENT));
+    const who = this.world.findCustomer({ handle }) ?? this.world.addCustomer(name, handle);
+    return this.world.customerWrites(who.id, channel, content.slice(0, MAX_CONTENT));
   }
 
   private whatsapp(req: SimRequest): SimReply {
@@ -442,7 +442,7 @@ export class AssistifySimulator implements ProviderSim {
         detail: 'Authentication credentials were not provided.',
       });
     if (token !== this.token) return refuseUpgrade(socket, 401, 'Unauthorized', { detail: 'Invalid token.' });
-    const conv = this.store.conversations.get(Number(params.id));
+    const conv = this.world.conversations.get(Number(params.id));
     if (!conv) return refuseUpgrade(socket, 404, 'Not Found', { detail: 'Not found.' });
     this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, conv.id));
   }
@@ -472,12 +472,12 @@ export class AssistifySimulator implements ProviderSim {
     const message = text((frame as Json | null)?.message);
     if (!message.trim()) return refuse('message is required');
     if (message.length > MAX_CONTENT) return refuse(`message is longer than ${MAX_CONTENT} characters`);
-    if (!this.store.conversations.has(conversationId)) return refuse('Not found.');
+    if (!this.world.conversations.has(conversationId)) return refuse('Not found.');
     // Doc silent: WebSocket frames do not count against the HTTP rate limits.
     this.kit?.recordSent(String(conversationId), message);
     this.writer = ws;
     try {
-      this.store.addMessage(conversationId, 'agent', message);
+      this.world.addMessage(conversationId, 'agent', message);
     } finally {
       this.writer = null;
     }

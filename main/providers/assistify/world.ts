@@ -42,7 +42,7 @@ export interface WorldOptions {
 
 const DAY_MS = 24 * 3600_000;
 
-export class Store {
+export class World {
   readonly customers = new Map<number, Customer>();
   readonly conversations = new Map<number, Conversation>();
   readonly messages: Message[] = [];
@@ -133,7 +133,7 @@ function pastHistory(r: Rng, c: WorldCustomer, now: number, maxLen: number): Dra
 }
 
 /** The seeded world. Rows are created in time order, so ids grow with created_at as in a real database. */
-export function seedStore(o: WorldOptions): Store {
+export function seedWorld(o: WorldOptions): World {
   const r = rng(o.seed);
   const now = Date.now();
   const drafts: Draft[] = [];
@@ -143,16 +143,16 @@ export function seedStore(o: WorldOptions): Store {
     const messages = pastHistory(r, who, now, o.messagesPerConversation ?? 12);
     drafts.push({ customer: who, channel: pick(r, CHANNELS), closed: r() < 0.25, messages });
   }
-  const store = new Store();
+  const world = new World();
   const customerIds = new Map<WorldCustomer, number>();
   for (const d of drafts)
     if (!customerIds.has(d.customer))
-      customerIds.set(d.customer, store.addCustomer(d.customer.name, d.customer.handle, d.customer.tags).id);
+      customerIds.set(d.customer, world.addCustomer(d.customer.name, d.customer.handle, d.customer.tags).id);
 
   drafts.sort((a, b) => a.messages[0].at.getTime() - b.messages[0].at.getTime());
   const timeline: { conversationId: number; fromCustomer: boolean; text: string; at: number }[] = [];
   for (const d of drafts) {
-    const conv = store.openConversation(customerIds.get(d.customer)!, d.channel, d.messages[0].at.getTime());
+    const conv = world.openConversation(customerIds.get(d.customer)!, d.channel, d.messages[0].at.getTime());
     if (d.closed) conv.status = 'closed';
     for (const m of d.messages)
       timeline.push({
@@ -164,6 +164,6 @@ export function seedStore(o: WorldOptions): Store {
   }
   timeline.sort((a, b) => a.at - b.at);
   for (const m of timeline)
-    store.addMessage(m.conversationId, m.fromCustomer ? 'customer' : 'agent', m.text, m.at);
-  return store;
+    world.addMessage(m.conversationId, m.fromCustomer ? 'customer' : 'agent', m.text, m.at);
+  return world;
 }
