@@ -6,7 +6,7 @@ import type { ContactsRepo } from './contacts';
 import type { SearchIndex } from './searchIndex';
 import type { ConversationPatch, ConversationQuery } from '../contract/schemas';
 import type { Conversation, ConversationStatus, PageOf, ProviderId } from '../domain/entities';
-import type { RemoteConversation } from '../domain/remote';
+import type { ConversationRef, RemoteConversation } from '../domain/remote';
 import { decodeCursor, encodeCursor } from './cursors';
 import { parseJson } from './json';
 
@@ -130,14 +130,6 @@ export function foldMessage(
   }
 }
 
-/** What the outbox and sync need to act on a conversation at its provider. */
-export interface ConversationRef {
-  channelId: string;
-  externalId: string;
-  contactExternalId: string;
-  meta: Record<string, unknown>;
-}
-
 export class ConversationsRepo {
   private readonly s;
   private readonly lists = new Map<string, Statement<[Record<string, unknown>], ConversationRow>>();
@@ -245,7 +237,8 @@ export class ConversationsRepo {
     return row ? toConversation(row) : null;
   }
 
-  ref(id: number): ConversationRef | null {
+  /** What the outbox and sync need to act on the conversation at its provider, and its channel. */
+  ref(id: number): (ConversationRef & { channelId: string }) | null {
     const r = this.s.ref.get(id);
     return r
       ? {
