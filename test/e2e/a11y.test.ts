@@ -36,9 +36,9 @@ describe.skipIf(skip)(SUITE, () => {
   /** The serious and critical violations axe finds on the page as it is, one line each. */
   async function seriousViolations(where: string): Promise<string[]> {
     // Evaluated over the DevTools protocol: the page's Content-Security-Policy refuses inline script tags.
-    if (!(await d.page.evaluate(() => 'axe' in window))) await d.page.evaluate(`${AXE_SOURCE};0`);
+    if (!(await d.page.evaluate(() => 'axe' in globalThis))) await d.page.evaluate(`${AXE_SOURCE};0`);
     const violations = await d.page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
+      const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
       return (await axe.run()).violations;
     });
     return (violations as AxeViolation[])

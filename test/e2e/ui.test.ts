@@ -11,6 +11,7 @@ import {
   type Conversation,
   type Flow,
   type Message,
+  type OutboxItem,
 } from '../../main/contract/schemas';
 import { TAGS } from '../../main/providers/simkit/world';
 import { api, waitFor } from '../helpers/api';
@@ -56,9 +57,7 @@ describe.skipIf(skip)(SUITE, () => {
 
   it('counts the conversations with unread messages in the title', async () => {
     const unread = await d.get<{ items: Conversation[] }>('/api/v1/conversations?unread=true&limit=500');
-    await expect
-      .poll(() => d.page.title(), { timeout: 5000 })
-      .toBe(`(${unread.items.length}) Agent Inbox`);
+    await expect.poll(() => d.page.title(), { timeout: 5000 }).toBe(`(${unread.items.length}) Agent Inbox`);
   });
 
   it('opens the conversation and sends a reply with Enter, delivered exactly once', async () => {
@@ -202,6 +201,25 @@ describe.skipIf(skip)(SUITE, () => {
       .getByText(/Flow answered/)
       .waitFor();
     await d.screenshot('flows');
+  });
+
+  it('undoes a flow switch before it reaches the provider', async () => {
+    const switches = d.page.getByRole('switch');
+    const states = await switches.evaluateAll((els) =>
+      els.map((e) => `${e.getAttribute('aria-checked')}:${String(e.hasAttribute('disabled'))}`),
+    );
+    const target = switches.nth(states.indexOf('false:false'));
+    const name = (await target.getAttribute('aria-label'))!;
+    const flow = (await d.get<{ items: Flow[] }>('/api/v1/flows')).items.find((f) => f.name === name)!;
+    const clickedAt = new Date(Date.now() - 1000).toISOString();
+    await target.click();
+    await expect(target.getAttribute('aria-checked')).resolves.toBe('true');
+    await d.page.getByRole('status').getByRole('button', { name: 'Undo' }).click();
+    await expect(target.getAttribute('aria-checked')).resolves.toBe('false');
+    await new Promise((r) => setTimeout(r, 6000)); // past the undo window: nothing may have been sent
+    expect(await d.remoteFlowActive(flow.provider, name)).toBe(false);
+    const outbox = (await d.get<{ items: OutboxItem[] }>('/api/v1/outbox')).items;
+    expect(outbox.filter((o) => o.kind === 'flow_toggle' && o.createdAt >= clickedAt)).toEqual([]);
   });
 
   it('edits a channel', async () => {

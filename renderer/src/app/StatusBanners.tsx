@@ -49,6 +49,18 @@ export function Notices() {
       {notices.map((n) => (
         <div key={n.id} className={`notice notice-${n.tone}`}>
           <span>{n.text}</span>
+          {n.action && (
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => {
+                n.action!.run();
+                dismissNotice(n.id);
+              }}
+            >
+              {n.action.label}
+            </button>
+          )}
           <button
             type="button"
             className="notice-close"

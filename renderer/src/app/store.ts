@@ -18,6 +18,8 @@ export interface Notice {
   id: number;
   tone: 'info' | 'error';
   text: string;
+  /** A button in the notice, e.g. Undo; the notice closes when it is pressed. */
+  action?: { label: string; run: () => void };
 }
 
 interface UiState {
@@ -88,11 +90,16 @@ export function setReplyEdit(outboxId: string, text: string | null): void {
 
 let noticeSeq = 0;
 
-/** Shows a short message in the notice area; errors stay longer so they can be read. */
-export function notify(text: string, tone: Notice['tone'] = 'info'): void {
+/** Shows a short message in the notice area; errors stay longer so they can be read. Answers its id. */
+export function notify(
+  text: string,
+  tone: Notice['tone'] = 'info',
+  o: { action?: Notice['action']; ms?: number } = {},
+): number {
   const id = ++noticeSeq;
-  useUi.setState((s) => ({ notices: [...s.notices.slice(-3), { id, tone, text }] }));
-  setTimeout(() => dismissNotice(id), tone === 'info' ? 4000 : 12000);
+  useUi.setState((s) => ({ notices: [...s.notices.slice(-3), { id, tone, text, action: o.action }] }));
+  setTimeout(() => dismissNotice(id), o.ms ?? (tone === 'info' ? 4000 : 12000));
+  return id;
 }
 
 export function dismissNotice(id: number): void {
