@@ -1,14 +1,27 @@
 // Connect a provider account: provider, name, base URL and that provider's credentials; "Test
-// connection" checks them without saving.
+// connection" checks them without saving. A provider already connected at the same address is pointed out.
 import { useState, type FormEvent } from 'react';
 import { PROVIDER_NAMES, PROVIDERS, type ProviderId } from '@contract/schemas';
 import { errorMessage } from '../../api/client';
 import { notify } from '../../app/store';
 import { CredentialInputs } from './CredentialInputs';
 import { CREDENTIAL_KINDS, EMPTY_CREDENTIALS, toCredentials, type CredentialKind } from './credentials';
-import { useCreateChannel, useTestChannel } from './useChannels';
+import { useChannels, useCreateChannel, useTestChannel } from './useChannels';
 
 const isHttpUrl = (s: string) => /^https?:\/\/\S+$/i.test(s.trim());
+
+/** The same service address however it is typed: lower-case scheme and host, no trailing slash. */
+function sameAddress(a: string, b: string): boolean {
+  const norm = (s: string) => {
+    try {
+      const u = new URL(s.trim());
+      return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return s.trim().replace(/\/+$/, '').toLowerCase();
+    }
+  };
+  return norm(a) === norm(b);
+}
 
 export function AddChannelForm({ onDone }: { onDone: () => void }) {
   const [provider, setProvider] = useState<ProviderId>('chatpion');
@@ -18,6 +31,11 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
   const [fields, setFields] = useState(EMPTY_CREDENTIALS);
   const create = useCreateChannel();
   const test = useTestChannel();
+  // Credentials never come back from the API, so an account is recognised by what is shown: the provider
+  // at the same address.
+  const existing = (useChannels().data?.items ?? []).filter(
+    (c) => c.provider === provider && isHttpUrl(baseUrl) && sameAddress(c.baseUrl, baseUrl),
+  );
 
   const credentials = toCredentials(provider, kind, fields);
   const body =
@@ -81,6 +99,13 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
         {baseUrl && !isHttpUrl(baseUrl) && (
           <small className="field-error">Enter an http:// or https:// address.</small>
         )}
+        {existing.length > 0 && (
+          <small className="field-warn" role="status">
+            {PROVIDER_NAMES[provider]} at this address is already connected as{' '}
+            {existing.map((c) => `“${c.name}”`).join(', ')}. If it is the same account, its conversations
+            would show twice; add it only if it is another account.
+          </small>
+        )}
       </label>
       <CredentialInputs
         provider={provider}
@@ -105,7 +130,7 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
           {test.isPending ? 'Testing…' : 'Test connection'}
         </button>
         <button type="submit" className="btn btn-primary" disabled={!body || create.isPending}>
-          {create.isPending ? 'Adding…' : 'Add channel'}
+          {create.isPending ? 'Adding…' : existing.length ? 'Add it anyway' : 'Add channel'}
         </button>
         <button type="button" className="btn btn-ghost" onClick={onDone}>
           Cancel
