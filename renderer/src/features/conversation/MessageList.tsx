@@ -60,7 +60,7 @@ export function MessageList({ conversationId }: { conversationId: string }) {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
-  const pinned = useStickToBottom(scrollRef, virtualizer, rows, conversationId);
+  const followScroll = useStickToBottom(scrollRef, virtualizer, rows, conversationId);
   // A first page too short to scroll would never reach the "load older" edge.
   useEffect(() => {
     const el = scrollRef.current;
@@ -94,7 +94,7 @@ export function MessageList({ conversationId }: { conversationId: string }) {
       aria-label="Messages"
       tabIndex={0}
       onScroll={(e) => {
-        pinned.current = isPinned(e.currentTarget);
+        followScroll(e.currentTarget);
         if (e.currentTarget.scrollTop < LOAD_OLDER_PX) loadOlder();
       }}
     >
@@ -149,8 +149,9 @@ function useStickToBottom(
   virtualizer: MessageVirtualizer,
   rows: Row[],
   conversationId: string,
-): RefObject<boolean> {
+): (el: HTMLElement) => void {
   const pinned = useRef(true);
+  const lastTop = useRef(0);
   const last = useRef<{ conversationId: string; first?: string; newest?: string; total: number }>({
     conversationId: '',
     total: 0,
@@ -198,7 +199,13 @@ function useStickToBottom(
     return () => observer.disconnect();
   }, [ref, hasRows, toBottom]);
 
-  return pinned;
+  // Only the agent scrolling up lets go of the bottom. Measuring rows moves the scroll position down (rows
+  // above grew) or leaves it (rows below grew), so it can never unpin the view by itself.
+  return useCallback((el: HTMLElement) => {
+    if (el.scrollTop < lastTop.current - 1) pinned.current = isPinned(el);
+    else if (isPinned(el)) pinned.current = true;
+    lastTop.current = el.scrollTop;
+  }, []);
 }
 
 function useShownMark(conversationId: string, shown: boolean) {
