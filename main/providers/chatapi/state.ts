@@ -259,11 +259,18 @@ export class World {
     return (this.roomMessages.get(roomId) ?? []).filter((m) => !m.deleted);
   }
 
+  // The views add default mode's fields with Object.assign: V8 builds `{ ...documented, more }` about ten
+  // times slower, and a list page builds thousands of views.
+
   userView(u: User): Record<string, unknown> {
     // Strict: the fields of the document's "Create a User" example, and the id its paths use.
     const documented = { id: u.id, email: u.email, username: u.username, full_name: u.fullName };
-    if (this.strict) return { ...documented, created_at: u.createdAt };
-    return { ...documented, is_active: u.isActive, created_at: u.createdAt, updated_at: u.updatedAt };
+    if (this.strict) return Object.assign(documented, { created_at: u.createdAt });
+    return Object.assign(documented, {
+      is_active: u.isActive,
+      created_at: u.createdAt,
+      updated_at: u.updatedAt,
+    });
   }
 
   roomView(room: Room): Record<string, unknown> {
@@ -279,8 +286,7 @@ export class World {
       const u = this.users.get(id);
       return u ? [this.userView(u)] : [];
     });
-    return {
-      ...documented,
+    return Object.assign(documented, {
       description: room.description,
       client_id: room.clientId,
       is_active: room.isActive,
@@ -289,7 +295,7 @@ export class World {
       participant_count: participants.length,
       message_count: this.liveMessages(room.id).length,
       last_message_at: room.lastMessageAt,
-    };
+    });
   }
 
   messageView(m: Message): Record<string, unknown> {
@@ -304,28 +310,26 @@ export class World {
       created_at: m.createdAt,
     };
     if (this.strict) return documented;
-    return {
-      ...documented,
+    return Object.assign(documented, {
       client_id: m.clientId,
       sender_name: this.users.get(m.senderId)?.fullName ?? null,
       meta: {},
       updated_at: m.updatedAt,
       edited_at: m.editedAt,
       is_deleted: m.deleted,
-    };
+    });
   }
 
   clientView(c: Client, user: User | null): Record<string, unknown> {
     const documented = { id: c.id, name: c.name, created_at: c.createdAt, updated_at: c.updatedAt };
     // Strict: "current client information" names the client, no user.
     if (this.strict) return documented;
-    return {
-      ...documented,
-      description: c.description,
-      is_active: true,
+    return Object.assign(
+      documented,
+      { description: c.description, is_active: true },
       // Doc silent: called with a user's scoped key, /clients/me also names that user.
-      ...(user ? { user: this.userView(user) } : {}),
-    };
+      user ? { user: this.userView(user) } : {},
+    );
   }
 
   private seedConversation(c: Customer, end: number, maxLen: number): void {

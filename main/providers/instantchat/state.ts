@@ -123,6 +123,8 @@ export class SimState {
   /**
    * A message's two ids. Doc silent on whether the list shows Instagram's id: the default mode says it does;
    * strict mode gives the list ids of its own, as the document's examples do (`mid_…` sent, `msg_…` listed).
+   * Messages are built as Object.assign(messageIds(), rest): V8 makes `{ ...messageIds(), rest }` objects
+   * slow to build and to list, and the messages endpoint reads every one on every page.
    */
   messageIds(mid = this.ids.message()): Pick<SimMessage, 'id' | 'mid'> {
     return { id: this.o.strict ? this.ids.listedMessage() : mid, mid };
@@ -172,14 +174,13 @@ export class SimState {
 
   /** A customer's message; `mid` is Instagram's id when the message came through the webhook. */
   receive(conv: SimConversation, text: string, mid?: string): SimMessage {
-    const msg: SimMessage = {
-      ...this.messageIds(mid),
+    const msg: SimMessage = Object.assign(this.messageIds(mid), {
       sender: conv.username,
       content: text,
       timestamp: new Date().toISOString(),
       isFromUser: false,
       isInstagram: true,
-    };
+    });
     conv.messages.push(msg);
     conv.unreadCount++;
     return msg;
@@ -187,14 +188,13 @@ export class SimState {
 
   /** The agent's reply; replying also counts as reading the conversation. */
   reply(conv: SimConversation, text: string): SimMessage {
-    const msg: SimMessage = {
-      ...this.messageIds(),
+    const msg: SimMessage = Object.assign(this.messageIds(), {
       sender: 'you',
       content: text,
       timestamp: new Date().toISOString(),
       isFromUser: true,
       isInstagram: false,
-    };
+    });
     conv.messages.push(msg);
     // Doc silent: unreadCount counts customer messages since the agent's last reply.
     conv.unreadCount = 0;
@@ -234,14 +234,15 @@ export class SimState {
     const conv = this.newConversation(account, { username: c.handle, fullName: c.name });
     const lines = history(r, c, end, this.o.messagesPerConversation ?? 12);
     const shift = Math.max(0, lines[lines.length - 1].at.getTime() - end);
-    conv.messages = lines.map((l) => ({
-      ...this.messageIds(),
-      sender: l.fromCustomer ? c.handle : 'you',
-      content: l.text,
-      timestamp: new Date(l.at.getTime() - shift).toISOString(),
-      isFromUser: !l.fromCustomer,
-      isInstagram: l.fromCustomer,
-    }));
+    conv.messages = lines.map((l) =>
+      Object.assign(this.messageIds(), {
+        sender: l.fromCustomer ? c.handle : 'you',
+        content: l.text,
+        timestamp: new Date(l.at.getTime() - shift).toISOString(),
+        isFromUser: !l.fromCustomer,
+        isInstagram: l.fromCustomer,
+      }),
+    );
     const lastReply = conv.messages.map((m) => m.isFromUser).lastIndexOf(true);
     conv.unreadCount = conv.messages.length - 1 - lastReply;
   }
