@@ -10,7 +10,8 @@ import { addAllChannels, api, waitFor, type ApiClient } from '../helpers/api';
 import { tempDir } from '../helpers/tmp';
 import { CHROMIUM_ARGS } from '../helpers/chromium';
 
-const RENDERER_DIR = path.resolve('out/renderer');
+// E2E_OUT_DIR: a build made with `electron-vite build --outDir DIR`, so two checkouts' builds never mix.
+const RENDERER_DIR = path.resolve(process.env.E2E_OUT_DIR ?? 'out', 'renderer');
 const SCREENSHOT_DIR = path.resolve('test-results/screenshots');
 type Credentials = { apiKey?: string; username?: string; password?: string; token?: string };
 
