@@ -1,6 +1,6 @@
 // The tray icon, tooltip, badge and menu as plain data. The shell renders this model with Electron's
 // Tray and Menu and maps each item's `action` to a handler; every choice of what to show is made here.
-import { isDndActive } from './policy';
+import { isDndActive } from '../contract/notificationPolicy';
 
 export interface TrayState {
   unread: number;

@@ -1,6 +1,6 @@
 // The few local API calls the shell makes, with the same bearer token as the renderer.
 import type { Channel, Conversation, Settings } from '../contract/schemas';
-import type { DirectorySource } from '../notifications/directory';
+import type { DirectorySource } from '../contract/notificationDirectory';
 
 export class LocalApiClient implements DirectorySource {
   constructor(

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import type { Core } from '../core';
 import type { Logger } from '../log';
 import type { Message, ServerEventName, ServerEvents } from '../contract/schemas';
-import { Directory } from '../notifications/directory';
+import { Directory } from '../contract/notificationDirectory';
 import {
   conversationHash,
   conversationIdFromUrl,
   NotificationPolicy,
   type DesktopNotification,
   type ViewState,
-} from '../notifications/policy';
+} from '../contract/notificationPolicy';
 import { buildTrayModel, dndUntilFor, type TrayAction } from '../notifications/tray';
 import { LocalApiClient } from './api-client';
 import { registerBridge } from './ipc';

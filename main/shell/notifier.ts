@@ -1,6 +1,6 @@
 // Shows what the notification policy decided as native notifications and reports clicks.
 import { Notification, type NativeImage } from 'electron';
-import type { DesktopNotification } from '../notifications/policy';
+import type { DesktopNotification } from '../contract/notificationPolicy';
 
 /** Native notifications must stay referenced until clicked or closed, or their click events are lost. */
 const MAX_LIVE = 50;

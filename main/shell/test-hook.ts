@@ -1,6 +1,6 @@
 // What the Electron e2e tests read from the main process (via Playwright's electronApp.evaluate).
 // Installed only when AGENT_INBOX_TEST=1.
-import type { DesktopNotification } from '../notifications/policy';
+import type { DesktopNotification } from '../contract/notificationPolicy';
 import type { TrayModel } from '../notifications/tray';
 
 export interface ShellTestHook {

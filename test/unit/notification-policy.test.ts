@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Channel, Conversation, Message } from '../../main/domain/entities';
-import { Directory, type DirectorySource } from '../../main/notifications/directory';
+import { Directory, type DirectorySource } from '../../main/contract/notificationDirectory';
 import {
   conversationHash,
   conversationIdFromUrl,
@@ -13,7 +13,7 @@ import {
   type PolicyOptions,
   type Timer,
   type ViewState,
-} from '../../main/notifications/policy';
+} from '../../main/contract/notificationPolicy';
 
 /** A timer that only fires when the test says so. */
 class FakeTimer implements Timer {

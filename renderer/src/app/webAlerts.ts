@@ -5,14 +5,10 @@
 import { useEffect } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { Channel, Conversation, Message, Settings } from '@contract/schemas';
+import { Directory } from '@contract/notificationDirectory';
+import { NotificationPolicy, type DesktopNotification } from '@contract/notificationPolicy';
 import { keys } from '../api/keys';
 import { useSession } from '../api/session';
-// The policy and the name lookup are pure modules the shell uses too; they belong in a shared module the
-// renderer may import (until they move there, this is the one place the renderer reaches into main/).
-// eslint-disable-next-line no-restricted-imports
-import { Directory } from '../../../main/notifications/directory';
-// eslint-disable-next-line no-restricted-imports
-import { NotificationPolicy, type DesktopNotification } from '../../../main/notifications/policy';
 import { navigate, openConversation, useUi } from './store';
 
 const NO_SETTINGS = { sound: false, dndUntil: null, quietHours: null, mutedChannels: [] };

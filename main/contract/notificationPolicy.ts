@@ -1,7 +1,7 @@
-// Which desktop notifications to show for new customer messages. Plain Node: the clock, the settings,
-// the window's focus state and the timer are injected, so every rule is tested without Electron. The
-// shell feeds it `message.created` events (enriched with contact and channel names) and shows exactly
-// what `show` receives.
+// Which desktop notifications to show for new customer messages. Pure (no Node or Electron import), so
+// the desktop shell and the renderer's web alerts share it: the clock, the settings, the window's focus
+// state and the timer are injected, and every rule is tested without Electron. The caller feeds it
+// `message.created` events (enriched with contact and channel names) and shows exactly what `show` receives.
 import type { Message, Settings } from '../domain/entities';
 
 export interface Clock {

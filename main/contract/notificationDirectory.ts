@@ -1,8 +1,8 @@
 // Contact and channel names for notifications. `message.created` carries only the conversation id, so
 // conversations and channels are remembered from `conversation.updated` / `channel.updated` events and
-// fetched from the local API when not seen yet.
+// fetched from the local API when not seen yet. Pure, shared by the desktop shell and the renderer.
 import type { Channel, Conversation, Message } from '../domain/entities';
-import type { IncomingMessage } from './policy';
+import type { IncomingMessage } from './notificationPolicy';
 
 export interface DirectorySource {
   getConversation(id: string): Promise<Conversation>;
