@@ -1,14 +1,27 @@
-// Lint, including the layer rules: only the shell imports electron, only the db layer imports
-// better-sqlite3, and the renderer reaches main/ only through the shared contract (@contract).
-// Plus the Electron security rules of the shell and the preload (test/unit/lint-rules.test.ts proves
-// each one fires on a violating snippet).
+// Lint, with the layer rules and the Electron security rules (test/unit/lint-rules.test.ts proves each
+// one fires on a violating snippet, and not on the code as it is). The layers, bottom up:
+//   main/domain     entities, domain errors, shapes every layer shares; imports nothing else from main/
+//   main/contract   the API contract and pure modules the renderer shares; imports only main/domain
+//   main/db         SQLite storage (the only user of better-sqlite3); never main/providers or main/api
+//   main/providers  the connectors
+//   services        channels, flows, broadcasts, notifications, customers, sync, outbox; never main/api,
+//                   and sync and outbox reach storage through main/domain/storage.ts, never main/db
+//   main/api        the local HTTP API: maps DomainErrors to status codes
+//   main/shell      the desktop shell: with preload/, the only importer of electron
+//   renderer/       reaches main/ only through @contract/...
+//   hub/            the team hub: reuses connectors, contract, domain, sync and outbox; never the desktop
+//                   shell, electron or main/db (it has its own PostgreSQL storage)
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
-const restrict = (...paths) => [
+/** no-restricted-imports of packages ({ name }) and of import paths ({ regex }); electron brings its subpaths. */
+const restrict = (...rules) => [
   'error',
-  { paths, patterns: paths.includes(noElectron) ? [electronSubpaths] : [] },
+  {
+    paths: rules.filter((rule) => rule.name),
+    patterns: rules.flatMap((rule) => (rule === noElectron ? [electronSubpaths] : rule.regex ? [rule] : [])),
+  },
 ];
 const syntax = (...groups) => ['error', ...groups.flat()];
 const noElectron = { name: 'electron', message: 'Only main/shell/ and preload/ may import electron.' };
@@ -25,6 +38,59 @@ const noIpcMain = {
   importNames: ['ipcMain'],
   message: 'Only main/shell/ipc.ts listens to the renderer (every handler checks trusted(event)).',
 };
+const BASE = [noElectron, noSqlite];
+
+/** An import of main/<name> from a file anywhere below main/ (import paths are relative there). */
+const folder = (name) => `^(\\.\\./)+${name}(/|$)`;
+/** An import that leaves a flat folder of main/ for any folder but `allowed`. */
+const outside = (...allowed) => `^(\\.\\./)+(?!(${allowed.join('|')})(/|$))`;
+
+const noApi = {
+  regex: folder('api'),
+  message:
+    'Only main/api/ speaks HTTP: below it, throw a DomainError (main/domain/errors.ts) and let the API map it to a status.',
+};
+const noProviders = {
+  regex: folder('providers'),
+  message: 'main/db/ never imports main/providers/: a shape both use belongs in main/domain/ (remote.ts).',
+};
+const noDb = {
+  regex: folder('db'),
+  message:
+    'main/sync/ and main/outbox/ reach storage through the interface in main/domain/storage.ts, never main/db/.',
+};
+const domainOnly = {
+  regex: outside('domain'),
+  message:
+    'main/domain/ is the bottom layer: it imports nothing else from main/ (move what it needs into it).',
+};
+const contractAndDomainOnly = {
+  regex: outside('contract', 'domain'),
+  message:
+    'The renderer bundles main/contract/: it imports only main/contract/ and main/domain/ (pure modules).',
+};
+const contractOnly = {
+  regex: '^(\\.\\./)+main(/|$)',
+  message:
+    'The renderer reaches main/ only through @contract/... (pure modules both sides use live in main/contract/).',
+};
+const noDesktop = {
+  regex: '^(\\.\\./)+main/(shell|db)(/|$)',
+  message:
+    'The hub never imports the desktop shell (main/shell/) or SQLite storage (main/db/): it has its own PostgreSQL storage.',
+};
+const SERVICES = ['channels', 'flows', 'broadcasts', 'notifications', 'customers'].map((s) => `main/${s}/**`);
+
+/** The layer rules: the files, then what they may not import. */
+const LAYERS = [
+  [['main/domain/**'], ...BASE, domainOnly],
+  [['main/contract/**'], ...BASE, contractAndDomainOnly],
+  [['main/db/**'], noElectron, noApi, noProviders],
+  [SERVICES, ...BASE, noApi],
+  [['main/sync/**', 'main/outbox/**'], ...BASE, noApi, noDb],
+  [['renderer/**'], ...BASE, contractOnly],
+  [['hub/**'], ...BASE, noDesktop],
+];
 
 const isElectron = '/^electron(\\u002F|$)/';
 /** require('electron') and import('electron') where only the shell and the preload may import it. */
@@ -114,7 +180,7 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': restrict(noElectron, noSqlite),
+      'no-restricted-imports': restrict(...BASE),
       'no-restricted-syntax': syntax(ELECTRON_AT_RUN_TIME),
     },
   },
@@ -148,10 +214,8 @@ export default tseslint.config(
     files: ['preload/bridge.ts'],
     rules: { 'no-restricted-syntax': syntax(ELECTRON_BY_NAME, WEB_PREFERENCES, PRELOAD, TYPE_IMPORTS_ONLY) },
   },
-  {
-    files: ['main/db/**', 'test/**', 'scripts/**'],
-    rules: { 'no-restricted-imports': restrict(noElectron) },
-  },
+  ...LAYERS.map(([files, ...rules]) => ({ files, rules: { 'no-restricted-imports': restrict(...rules) } })),
+  { files: ['test/**', 'scripts/**'], rules: { 'no-restricted-imports': restrict(noElectron) } },
   {
     files: ['test/e2e/electron.test.ts'],
     rules: { 'no-restricted-imports': restrict(noSqlite), 'no-restricted-syntax': 'off' },
@@ -159,21 +223,6 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
-    rules: {
-      ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [noElectron, noSqlite],
-          patterns: [
-            electronSubpaths,
-            {
-              group: ['**/main/**', '!@contract/*'],
-              message: 'The renderer imports only @contract from main/.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: reactHooks.configs.recommended.rules,
   },
 );

@@ -143,3 +143,97 @@ describe('logging', () => {
     await expectClean('test/unit/x.test.ts', "console.log('x');");
   });
 });
+
+describe('the layers of main/', () => {
+  const imports = (from: string) => `import { x } from '${from}';\nvoid x;`;
+
+  it('each layer keeps the base rules: electron only in the shell, better-sqlite3 only in main/db', async () => {
+    const layers = [
+      'main/domain/x.ts',
+      'main/contract/x.ts',
+      'main/channels/x.ts',
+      'main/sync/x.ts',
+      'hub/x.ts',
+    ];
+    for (const file of [...layers, 'main/db/x.ts', 'renderer/src/x.ts'])
+      await expectFlagged(file, "import { app } from 'electron/main';\nvoid app;", /Only main\/shell\//);
+    for (const file of [...layers, 'renderer/src/x.ts'])
+      await expectFlagged(file, "import D from 'better-sqlite3';\nvoid D;", /SQL lives in main\/db\//);
+  });
+
+  it('only main/api speaks HTTP: services and storage never import it', async () => {
+    const onlyApi = /Only main\/api\/ speaks HTTP: below it, throw a DomainError/;
+    for (const file of [
+      'main/channels/service.ts',
+      'main/flows/service.ts',
+      'main/broadcasts/service.ts',
+      'main/notifications/tray.ts',
+      'main/sync/channelSync.ts',
+      'main/outbox/dispatcher.ts',
+      'main/db/conversations.ts',
+      'main/db/migrations/001_x.ts',
+    ]) {
+      const up = file.split('/').length - 2;
+      await expectFlagged(file, imports(`${'../'.repeat(up)}api/errors`), onlyApi);
+      await expectFlagged(file, `export { x } from '${'../'.repeat(up)}api';`, onlyApi);
+    }
+    await expectClean('main/channels/service.ts', imports('../domain/errors'));
+    await expectClean('main/api/handlers.ts', imports('./errors'));
+    await expectClean('main/core.ts', imports('./api/server'));
+  });
+
+  it('main/db never imports the connectors: shared shapes live in main/domain', async () => {
+    const noProviders = /main\/db\/ never imports main\/providers\//;
+    await expectFlagged('main/db/messages.ts', imports('../providers/types'), noProviders);
+    await expectFlagged('main/db/migrations/009_x.ts', imports('../../providers/types'), noProviders);
+    await expectClean('main/db/messages.ts', imports('../domain/remote'));
+    await expectClean('main/db/database.ts', "import Database from 'better-sqlite3';\nvoid Database;");
+  });
+
+  it('main/sync and main/outbox reach storage through the interface, never main/db', async () => {
+    const noDb = /reach storage through the interface in main\/domain\/storage.ts/;
+    await expectFlagged('main/sync/channelSync.ts', imports('../db/syncWriter'), noDb);
+    await expectFlagged('main/outbox/dispatcher.ts', imports('../db'), noDb);
+    await expectClean('main/outbox/dispatcher.ts', imports('../domain/storage'));
+    await expectClean('main/channels/service.ts', imports('../db/channels'));
+  });
+
+  it('main/domain is the bottom layer: it imports only main/domain', async () => {
+    const bottom = /main\/domain\/ is the bottom layer/;
+    for (const from of ['../contract/schemas', '../db', '../providers/types', '../events', '../../main/log'])
+      await expectFlagged('main/domain/entities.ts', imports(from), bottom);
+    await expectClean('main/domain/errors.ts', imports('./entities'));
+    await expectClean('main/domain/errors.ts', "import { z } from 'zod';\nvoid z;");
+  });
+
+  it('main/contract, which the renderer bundles, imports only main/contract and main/domain', async () => {
+    const pure = /The renderer bundles main\/contract\//;
+    for (const from of ['../db/json', '../providers/parse', '../notifications/tray', '../log'])
+      await expectFlagged('main/contract/schemas.ts', imports(from), pure);
+    await expectClean('main/contract/schemas.ts', imports('../domain/entities'));
+    await expectClean('main/contract/routes.ts', imports('./schemas'));
+  });
+
+  it('the renderer reaches main/ only through @contract', async () => {
+    const onlyContract = /The renderer reaches main\/ only through @contract/;
+    for (const from of ['../../../main/notifications/tray', '../../../main/contract/schemas', '../../main'])
+      await expectFlagged('renderer/src/app/x.ts', imports(from), onlyContract);
+    await expectClean('renderer/src/app/x.ts', imports('@contract/notificationPolicy'));
+    const webAlerts = fs.readFileSync(path.join(ROOT, 'renderer/src/app/webAlerts.ts'), 'utf8');
+    await expectClean('renderer/src/app/webAlerts.ts', webAlerts);
+    await expectClean('renderer/src/app/x.ts', imports('../api/keys'));
+  });
+
+  it('the hub reuses connectors, contract and sync, never the desktop shell or main/db', async () => {
+    const noDesktop = /The hub never imports the desktop shell \(main\/shell\/\) or SQLite storage/;
+    await expectFlagged('hub/server.ts', imports('../main/shell/desktop'), noDesktop);
+    await expectFlagged('hub/storage/pg.ts', imports('../../main/db'), noDesktop);
+    for (const from of [
+      '../main/providers/registry',
+      '../main/contract/schemas',
+      '../main/sync/channelSync',
+      './db',
+    ])
+      await expectClean('hub/server.ts', imports(from));
+  });
+});
