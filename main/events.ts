@@ -3,7 +3,7 @@
 // carry ids and are turned into contract payloads by the core.
 import { EventEmitter } from 'node:events';
 import type { ServerEvents } from './contract/schemas';
-import type { OutboxRow } from './db/outbox';
+import type { OutboxRow } from './domain/storage';
 
 interface InternalEvents {
   'channel.changed': (channelId: string) => void;

@@ -4,7 +4,7 @@
 // runs or not); its fan-out part the app sends itself when the time comes.
 import crypto from 'node:crypto';
 import type { Store } from '../db';
-import type { OutboxRow } from '../db/outbox';
+import type { OutboxRow } from '../domain/storage';
 import type { BroadcastCreate, BroadcastPreview } from '../contract/schemas';
 import type { Audience, Broadcast } from '../domain/entities';
 import type { CoreEvents } from '../events';

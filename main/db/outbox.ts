@@ -1,32 +1,8 @@
 // The outbox: work the agent asked for that must reach a provider exactly once, in order per conversation.
 import type { Sqlite } from './database';
 import type { OutboxItem } from '../domain/entities';
+import type { OutboxKind, OutboxRow, OutboxState } from '../domain/storage';
 import { now } from './json';
-
-export type OutboxKind = 'reply' | 'broadcast' | 'flow_toggle' | 'status';
-export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
-
-export interface OutboxRow {
-  id: number;
-  kind: OutboxKind;
-  channel_id: string;
-  conversation_id: number | null;
-  message_id: number | null;
-  payload: string;
-  idempotency_key: string;
-  status: OutboxState;
-  attempts: number;
-  next_attempt_at: string | null;
-  sending_since: string | null;
-  error: string | null;
-  created_at: string;
-  /** When a send left whose outcome the provider left unknown (ProviderError 'unconfirmed'), or null. */
-  unconfirmed_since: string | null;
-  /** How many times the provider was asked since (findSent) without showing it. */
-  unconfirmed_checks: number;
-  /** The failed reply this queued item waits behind (see HELD_BY), or null. */
-  held_by: number | null;
-}
 
 /**
  * A failed reply holds every later item of its conversation until the agent retries, edits or discards it:

@@ -1,11 +1,7 @@
 // Per-channel, per-stream sync cursors (backfill, poll), so an interrupted sync resumes where it stopped.
 import type { Sqlite } from './database';
+import type { SyncCursor } from '../domain/storage';
 import { now } from './json';
-
-export interface SyncCursor {
-  cursor: string | null;
-  done: boolean;
-}
 
 export class SyncStateRepo {
   private readonly s;

@@ -15,27 +15,11 @@ import { Worker } from 'node:worker_threads';
 import type { Sqlite } from './database';
 import type { ConversationsRepo } from './conversations';
 import type { Ingest } from './ingest';
-import type { Conversation, Message } from '../domain/entities';
-import type { RemoteConversation, RemoteMessage } from '../domain/remote';
-import type { SyncCursor, SyncStateRepo } from './syncState';
+import type { Conversation } from '../domain/entities';
+import type { StoredBatch, SyncWrite } from '../domain/storage';
+import type { SyncStateRepo } from './syncState';
 
 const IDLE_STOP_MS = 60_000;
-
-/** One provider batch and the sync cursors that move with it, stored in one transaction. */
-export interface SyncWrite {
-  channelId: string;
-  conversations: RemoteConversation[];
-  messages: RemoteMessage[];
-  live: boolean;
-  cursors: { stream: string; at: SyncCursor }[];
-}
-
-/** What a stored batch changed, for the open windows: new and changed messages, touched conversations. */
-export interface StoredBatch {
-  created: Message[];
-  updated: Message[];
-  conversations: Conversation[];
-}
 
 export type WriterRequest = { id: number; write: SyncWrite } | 'stop';
 export type WriterReply = 'ready' | { id: number; stored: StoredBatch } | { id: number; error: string };

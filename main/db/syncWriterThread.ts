@@ -5,7 +5,8 @@ import { SAFETY_NET_PAGES } from './checkpointer';
 import { openConnection } from './database';
 import { inboxRepos } from './ingest';
 import { SyncStateRepo } from './syncState';
-import { applySyncWrite, type SyncWrite, type WriterReply, type WriterRequest } from './syncWriter';
+import type { SyncWrite } from '../domain/storage';
+import { applySyncWrite, type WriterReply, type WriterRequest } from './syncWriter';
 
 const { file, nativeBinding } = workerData as { file: string; nativeBinding?: string };
 const port = parentPort!;

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import type { Store } from '../db';
 import type { FlowRow } from '../db/flows';
-import type { OutboxRow } from '../db/outbox';
+import type { OutboxRow } from '../domain/storage';
 import type { Flow } from '../domain/entities';
 import type { CoreEvents } from '../events';
 import type { ChannelService } from '../channels/service';

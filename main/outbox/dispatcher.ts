@@ -17,7 +17,7 @@
 // once, and go as soon as the channel is back. Every delivery is the agent's own action: its requests go before
 // sync's in the account's rate limiter.
 import type { Store } from '../db';
-import type { OutboxRow } from '../db/outbox';
+import type { OutboxRow } from '../domain/storage';
 import { PROVIDER_NAMES } from '../domain/entities';
 import type { ConversationRef } from '../domain/remote';
 import type { ProviderConnector } from '../providers/types';

@@ -1,8 +1,7 @@
 // Keeps one channel's slice of the cache current: backfill (newest first, resumable), realtime where the
 // provider has it, and reconciliation polling by persisted cursor so nothing is missed while realtime is down.
 import type { Store } from '../db';
-import type { StoredBatch, SyncWrite } from '../db/syncWriter';
-import type { SyncCursor } from '../db/syncState';
+import type { StoredBatch, SyncCursor, SyncWrite } from '../domain/storage';
 import type { ChannelStatus } from '../domain/entities';
 import type { RemoteConversation, RemoteMessage } from '../domain/remote';
 import type { ProviderConnector, RealtimeEvent } from '../providers/types';

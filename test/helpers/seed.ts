@@ -1,6 +1,6 @@
 // Seeding the cache through the db layer, as sync would.
 import type { Store } from '../../main/db';
-import type { OutboxRow } from '../../main/db/outbox';
+import type { OutboxRow } from '../../main/domain/storage';
 import type { RemoteConversation, RemoteMessage } from '../../main/domain/remote';
 
 export function seedChannel(store: Store, id = 'ch1', provider: 'chatapi' | 'chatpion' = 'chatapi'): string {

@@ -9,7 +9,7 @@ import { createCore, type Core } from '../../main/core';
 import type { OutboxItem } from '../../main/domain/entities';
 import type { ProviderConnector } from '../../main/providers/types';
 import { openStore, type Store } from '../../main/db';
-import type { OutboxState } from '../../main/db/outbox';
+import type { OutboxState } from '../../main/domain/storage';
 import { CoreEvents } from '../../main/events';
 import { Dispatcher } from '../../main/outbox/dispatcher';
 import { queueStatusPush } from '../../main/outbox/status';

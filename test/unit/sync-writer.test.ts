@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../main/db';
-import type { SyncWrite } from '../../main/db/syncWriter';
+import type { SyncWrite } from '../../main/domain/storage';
 import { tempDir } from '../helpers/tmp';
 import { conv, msg, seedChannel } from '../helpers/seed';
 
