@@ -118,6 +118,57 @@ export const routes = {
     status: 200,
     response: s.Conversation,
   }),
+  bulkConversations: route({
+    method: 'POST',
+    path: '/api/v1/conversations/bulk',
+    summary:
+      'Resolve, reopen, snooze or tag many conversations at once; each id answers for itself (an unknown id ' +
+      'fails alone), status changes reach providers through the outbox as single changes do',
+    body: s.BulkRequest,
+    status: 200,
+    response: s.BulkResult,
+  }),
+  listTags: route({
+    method: 'GET',
+    path: '/api/v1/tags',
+    summary: 'Conversation tags in use, with how many conversations carry each',
+    status: 200,
+    response: s.List(s.TagCount),
+  }),
+  listViews: route({
+    method: 'GET',
+    path: '/api/v1/views',
+    summary: 'The agent’s saved inbox views, in the order they were made',
+    status: 200,
+    response: s.List(s.SavedView),
+  }),
+  createView: route({
+    method: 'POST',
+    path: '/api/v1/views',
+    summary: 'Save a set of inbox filters under a name',
+    body: s.SavedViewCreate,
+    status: 201,
+    response: s.SavedView,
+    errors: [{ status: 409, code: 'view_name_taken', description: 'another view has this name' }],
+  }),
+  patchView: route({
+    method: 'PATCH',
+    path: '/api/v1/views/:id',
+    summary: 'Rename a saved view or change its filters',
+    params: s.IdParams,
+    body: s.SavedViewPatch,
+    status: 200,
+    response: s.SavedView,
+    errors: [{ status: 409, code: 'view_name_taken', description: 'another view has this name' }],
+  }),
+  deleteView: route({
+    method: 'DELETE',
+    path: '/api/v1/views/:id',
+    summary: 'Delete a saved view',
+    params: s.IdParams,
+    status: 204,
+    response: z.null(),
+  }),
   listMessages: route({
     method: 'GET',
     path: '/api/v1/conversations/:id/messages',
@@ -135,6 +186,13 @@ export const routes = {
     body: s.ReplyCreate,
     status: 202,
     response: s.Message,
+    errors: [
+      {
+        status: 400,
+        code: 'too_long',
+        description: "longer than the conversation's maxTextLength; nothing sent",
+      },
+    ],
   }),
 
   listOutbox: route({
@@ -161,6 +219,13 @@ export const routes = {
     body: s.OutboxPatch,
     status: 200,
     response: s.OutboxItem,
+    errors: [
+      {
+        status: 400,
+        code: 'too_long',
+        description: "longer than the conversation's maxTextLength; not changed",
+      },
+    ],
   }),
   cancelOutbox: route({
     method: 'DELETE',
@@ -174,10 +239,62 @@ export const routes = {
   search: route({
     method: 'GET',
     path: '/api/v1/search',
-    summary: 'Full-text search over messages and contacts',
+    summary: 'Messages and conversations matching words, newest first, with where each one is',
     query: s.SearchQuery,
     status: 200,
-    response: s.List(s.SearchHit),
+    response: s.Page(s.SearchHit),
+  }),
+
+  getCustomer: route({
+    method: 'GET',
+    path: '/api/v1/customers/:id',
+    summary: 'A customer: its contacts on every channel, their conversations (latest first) and the note',
+    params: s.IdParams,
+    status: 200,
+    response: s.Customer,
+  }),
+  patchCustomer: route({
+    method: 'PATCH',
+    path: '/api/v1/customers/:id',
+    summary: 'Change the note (kept locally, never sent to a provider)',
+    params: s.IdParams,
+    body: s.CustomerPatch,
+    status: 200,
+    response: s.Customer,
+  }),
+  mergeCustomer: route({
+    method: 'POST',
+    path: '/api/v1/customers/:id/merge',
+    summary:
+      'Merge another customer into this one: its contacts and conversations join, its note is added to this ' +
+      'one’s. Undone by unmerging those contacts',
+    params: s.IdParams,
+    body: s.CustomerMerge,
+    status: 200,
+    response: s.Customer,
+    errors: [
+      { status: 422, code: 'same_customer', description: 'customerId is this customer' },
+      { status: 422, code: 'unknown_customer', description: 'no customer has the id customerId' },
+    ],
+  }),
+  unmergeCustomer: route({
+    method: 'POST',
+    path: '/api/v1/customers/:id/unmerge',
+    summary:
+      'Take some of the customer’s contacts out into a new customer (answered), with their conversations. ' +
+      'Automatic linking never puts them back; merging does',
+    params: s.IdParams,
+    body: s.CustomerUnmerge,
+    status: 200,
+    response: s.Customer,
+    errors: [
+      { status: 422, code: 'not_its_contact', description: 'a contact in contactIds is not this customer’s' },
+      {
+        status: 422,
+        code: 'every_contact',
+        description: 'contactIds names all of the customer’s contacts: nothing would be left to unmerge from',
+      },
+    ],
   }),
 
   listBroadcasts: route({
@@ -194,11 +311,28 @@ export const routes = {
     body: s.BroadcastCreate,
     status: 201,
     response: s.Broadcast,
+    errors: [
+      {
+        status: 400,
+        code: 'template_unknown_variable',
+        description: 'the text uses a variable other than {{name}} and {{first_name}}; nothing sent',
+      },
+      {
+        status: 400,
+        code: 'template_unclosed',
+        description: 'a {{ without its }} (or template_unopened, template_empty); nothing sent',
+      },
+      {
+        status: 409,
+        code: 'audience_changed',
+        description: 'the audience no longer has expectedRecipients recipients; nothing sent',
+      },
+    ],
   }),
   previewBroadcast: route({
     method: 'POST',
     path: '/api/v1/broadcasts/preview',
-    summary: 'Recipient count and ETA for an audience',
+    summary: 'Recipient count, ETA and the text per recipient for an audience',
     body: s.BroadcastPreviewRequest,
     status: 200,
     response: s.BroadcastPreview,
@@ -210,6 +344,15 @@ export const routes = {
     params: s.IdParams,
     status: 200,
     response: s.Broadcast,
+  }),
+  listBroadcastRecipients: route({
+    method: 'GET',
+    path: '/api/v1/broadcasts/:id/recipients',
+    summary: 'Who a broadcast went to (frozen when it was made), each with its status',
+    params: s.IdParams,
+    query: s.BroadcastRecipientQuery,
+    status: 200,
+    response: s.Page(s.BroadcastRecipient),
   }),
   cancelBroadcast: route({
     method: 'POST',

@@ -1,6 +1,7 @@
 // Broadcasts and their recipients: one row per conversation reached, sent natively or fanned out.
 import type { Sqlite } from './database';
-import type { Audience, Broadcast } from '../domain/entities';
+import type { Audience, Broadcast, BroadcastRecipient, PageOf } from '../domain/entities';
+import { decodeCursor, encodeCursor } from './cursors';
 import { now, parseJson } from './json';
 
 export type BroadcastState = Broadcast['status'];
@@ -24,6 +25,33 @@ interface BroadcastRow {
 export interface AudienceMatch {
   conversationId: number;
   channelId: string;
+}
+
+/** A conversation of an audience and the contact it reaches, as a template needs them. */
+export interface AudienceMember extends AudienceMatch {
+  contactName: string;
+  handle: string;
+  externalId: string;
+}
+
+/** A pending recipient, ready to be turned into an outbox item. */
+export interface PendingRecipient {
+  id: number;
+  channel_id: string;
+  conversation_id: number;
+  mode: 'native' | 'fanout';
+  contact_name: string;
+  handle: string;
+  contact_external_id: string;
+}
+
+interface RecipientRow {
+  id: number;
+  contact_id: number;
+  contact_name: string;
+  conversation_id: number;
+  status: 'pending' | BroadcastRecipient['status'];
+  error: string | null;
 }
 
 const AUDIENCE_FILTER = `
@@ -56,6 +84,18 @@ function toBroadcast(r: BroadcastRow): Broadcast {
   };
 }
 
+function toRecipient(r: RecipientRow): BroadcastRecipient {
+  return {
+    contactId: String(r.contact_id),
+    contactName: r.contact_name,
+    conversationId: String(r.conversation_id),
+    status: r.status === 'pending' ? 'queued' : r.status,
+    ...(r.error ? { error: r.error } : {}),
+  };
+}
+
+const RECIPIENTS_CURSOR_KEY = 'recipient';
+
 const listParam = (xs: string[] | undefined) => (xs && xs.length ? JSON.stringify(xs) : null);
 
 export class BroadcastsRepo {
@@ -63,8 +103,13 @@ export class BroadcastsRepo {
 
   constructor(private readonly db: Sqlite) {
     this.s = {
-      audience: db.prepare<[Record<string, unknown>], { conversationId: number; channelId: string }>(
-        `SELECT v.id AS conversationId, v.channel_id AS channelId ${AUDIENCE_FILTER}`,
+      // In conversation order, so the first members previewed are the first recipients frozen.
+      audience: db.prepare<[Record<string, unknown>], AudienceMatch>(
+        `SELECT v.id AS conversationId, v.channel_id AS channelId ${AUDIENCE_FILTER} ORDER BY v.id`,
+      ),
+      members: db.prepare<[Record<string, unknown>], AudienceMember>(
+        `SELECT v.id AS conversationId, v.channel_id AS channelId, c.name AS contactName, c.handle,
+           c.external_id AS externalId ${AUDIENCE_FILTER} ORDER BY v.id LIMIT @limit`,
       ),
       insert: db.prepare(
         `INSERT INTO broadcasts (name, text, audience, status, schedule_at, timezone, created_at)
@@ -80,11 +125,22 @@ export class BroadcastsRepo {
       due: db.prepare<[string], { id: number }>(
         `SELECT id FROM broadcasts WHERE status = 'scheduled' AND schedule_at <= ?`,
       ),
-      pending: db.prepare<
-        [number],
-        { id: number; channel_id: string; conversation_id: number; mode: 'native' | 'fanout' }
+      pending: db.prepare<[number], PendingRecipient>(
+        `SELECT r.id, r.channel_id, r.conversation_id, r.mode, c.name AS contact_name, c.handle,
+           c.external_id AS contact_external_id
+         FROM broadcast_recipients r
+         JOIN conversations v ON v.id = r.conversation_id JOIN contacts c ON c.id = v.contact_id
+         WHERE r.broadcast_id = ? AND r.status = 'pending' AND r.outbox_id IS NULL ORDER BY r.id`,
+      ),
+      recipients: db.prepare<
+        [{ id: number; after: number; status: string | null; limit: number }],
+        RecipientRow
       >(
-        `SELECT id, channel_id, conversation_id, mode FROM broadcast_recipients WHERE broadcast_id = ? AND status = 'pending' AND outbox_id IS NULL`,
+        `SELECT r.id, c.id AS contact_id, c.name AS contact_name, r.conversation_id, r.status, r.error
+         FROM broadcast_recipients r
+         JOIN conversations v ON v.id = r.conversation_id JOIN contacts c ON c.id = v.contact_id
+         WHERE r.broadcast_id = @id AND r.id > @after AND (@status IS NULL OR r.status = @status)
+         ORDER BY r.id LIMIT @limit`,
       ),
       linkOutbox: db.prepare('UPDATE broadcast_recipients SET outbox_id = ? WHERE id = ?'),
       recipientsDone: db.prepare(
@@ -110,6 +166,16 @@ export class BroadcastsRepo {
       channels: listParam(a.channelIds),
       tags: listParam(a.tags),
       platforms: listParam(a.platforms),
+    });
+  }
+
+  /** The first `limit` members of an audience, in the order a broadcast to it would freeze them. */
+  audienceMembers(a: Audience, limit: number): AudienceMember[] {
+    return this.s.members.all({
+      channels: listParam(a.channelIds),
+      tags: listParam(a.tags),
+      platforms: listParam(a.platforms),
+      limit,
     });
   }
 
@@ -157,8 +223,29 @@ export class BroadcastsRepo {
     return this.s.due.all(now()).map((r) => r.id);
   }
 
-  pendingRecipients(id: number) {
+  pendingRecipients(id: number): PendingRecipient[] {
     return this.s.pending.all(id);
+  }
+
+  /** A broadcast's frozen recipients, in the order they were frozen, a page at a time; null for a cursor not ours. */
+  recipients(
+    id: number,
+    q: { status?: BroadcastRecipient['status']; limit: number; cursor?: string },
+  ): PageOf<BroadcastRecipient> | null {
+    const after = q.cursor === undefined ? null : decodeCursor(q.cursor);
+    if (q.cursor !== undefined && after?.key !== RECIPIENTS_CURSOR_KEY) return null;
+    const rows = this.s.recipients.all({
+      id,
+      after: after?.id ?? 0,
+      status: q.status === 'queued' ? 'pending' : (q.status ?? null),
+      limit: q.limit + 1,
+    });
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toRecipient),
+      nextCursor: rows.length > q.limit && last ? encodeCursor(RECIPIENTS_CURSOR_KEY, last.id) : null,
+    };
   }
 
   linkOutbox(recipientIds: number[], outboxId: number): void {

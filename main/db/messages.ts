@@ -36,7 +36,15 @@ function toMessage(r: MessageRow): Message {
     status: r.status,
     ...(r.error ? { error: r.error } : {}),
     ...(meta ? { meta } : {}),
+    ...broadcastOf(meta),
   };
+}
+
+/** The broadcast a fan-out copy belongs to, as the BroadcastService wrote it into the message's meta. */
+function broadcastOf(meta: Record<string, unknown> | null): Pick<Message, 'broadcast'> {
+  const id = meta?.broadcastId;
+  const name = meta?.broadcastName;
+  return typeof id === 'string' && typeof name === 'string' ? { broadcast: { id, name } } : {};
 }
 
 /** Rank of a status, so a late 'delivered' never overwrites 'read'. */

@@ -120,6 +120,8 @@ export const Message = z.object({
   status: MessageStatus,
   error: z.string().optional(),
   meta: z.record(z.string(), z.unknown()).optional(),
+  /** The broadcast this message is a copy of (fan-out), for a marker in the thread. */
+  broadcast: z.object({ id: Id, name: z.string() }).optional(),
 });
 export type Message = z.infer<typeof Message>;
 
@@ -128,6 +130,8 @@ export const Conversation = z.object({
   channelId: Id,
   provider: ProviderId,
   contact: Contact,
+  /** The customer the contact belongs to: its conversations on every channel (GET /api/v1/customers/:id). */
+  customerId: Id,
   status: ConversationStatus,
   unreadCount: z.number().int(),
   lastMessage: z
@@ -137,6 +141,8 @@ export const Conversation = z.object({
   waitingSince: IsoTime.nullable(),
   snoozedUntil: IsoTime.nullable(),
   tags: z.array(z.string()),
+  /** The most characters a reply may have here: the platform's limit where it is known (textLimits.ts), else null. */
+  maxTextLength: z.number().int().nullable(),
 });
 export type Conversation = z.infer<typeof Conversation>;
 
@@ -163,13 +169,24 @@ export const OutboxItem = z.object({
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 
-export const SearchHit = z.object({
-  conversationId: Id,
-  messageId: Id.nullable(),
-  contactName: z.string(),
-  snippet: z.string(),
-  createdAt: IsoTime,
-});
+export const SearchHit = z
+  .object({
+    conversationId: Id,
+    messageId: Id.nullable(),
+    channelId: Id,
+    provider: ProviderId,
+    contactName: z.string(),
+    snippet: z.string(),
+    createdAt: IsoTime,
+    status: ConversationStatus,
+  })
+  .describe(
+    [
+      'A message whose text matches: messageId is set and snippet is its text around the words, each match between U+0002 and U+0003.',
+      'Or a conversation whose contact name or handle holds the query (three characters or more): messageId is null, snippet is its last message as is, createdAt its last activity.',
+      'Conversations found by contact come first, latest activity first; then messages, newest stored first. status is the conversation status.',
+    ].join(' '),
+  );
 export type SearchHit = z.infer<typeof SearchHit>;
 
 export const Audience = z.strictObject({
@@ -194,6 +211,16 @@ export const Broadcast = z.object({
   error: z.string().optional(),
 });
 export type Broadcast = z.infer<typeof Broadcast>;
+
+/** One recipient of a broadcast, frozen when it was made: `queued` until its message went out or failed. */
+export const BroadcastRecipient = z.object({
+  contactId: Id,
+  contactName: z.string(),
+  conversationId: Id,
+  status: z.enum(['queued', 'sent', 'failed', 'cancelled']),
+  error: z.string().optional(),
+});
+export type BroadcastRecipient = z.infer<typeof BroadcastRecipient>;
 
 export const Flow = z.object({
   id: Id,
