@@ -5,6 +5,7 @@ import type { Handlers } from './plugins/contract';
 import { broadcastRoutes } from './routes/broadcasts';
 import { channelRoutes } from './routes/channels';
 import { conversationRoutes } from './routes/conversations';
+import { customerRoutes } from './routes/customers';
 import { demoRoutes } from './routes/demo';
 import type { HandlerDeps } from './routes/deps';
 import { flowRoutes } from './routes/flows';
@@ -14,12 +15,15 @@ import { outboxRoutes } from './routes/outbox';
 import { searchRoutes } from './routes/search';
 import { settingsRoutes } from './routes/settings';
 import { templateRoutes } from './routes/templates';
+import { triageRoutes } from './routes/triage';
 
 export function createHandlers(d: HandlerDeps): Handlers {
   return {
     ...healthRoutes(d),
     ...channelRoutes(d),
     ...conversationRoutes(d),
+    ...triageRoutes(d),
+    ...customerRoutes(d),
     ...messageRoutes(d),
     ...outboxRoutes(d),
     ...searchRoutes(d),

@@ -9,6 +9,7 @@ import type { Conversation, ConversationStatus, PageOf, ProviderId } from '../do
 import type { ConversationRef, RemoteConversation } from '../domain/remote';
 import { decodeCursor, encodeCursor } from './cursors';
 import { parseJson } from './json';
+import { platformLimit } from '../domain/textLimits';
 
 interface ConversationRow {
   id: number;
@@ -29,6 +30,7 @@ interface ConversationRow {
   contact_platform: string | null;
   contact_email: string | null;
   contact_tags: string;
+  customer_id: number;
   lm_id: number | null;
   lm_text: string | null;
   lm_direction: 'in' | 'out' | null;
@@ -39,7 +41,7 @@ const CONVERSATION_SELECT = `
   SELECT v.id, v.channel_id, ch.provider, v.external_id, v.status, v.unread_count, v.last_activity_at,
          v.waiting_since, v.snoozed_until, v.tags, v.meta,
          c.id AS contact_id, c.external_id AS contact_external_id, c.name AS contact_name, c.handle AS contact_handle,
-         c.platform AS contact_platform, c.email AS contact_email, c.tags AS contact_tags,
+         c.platform AS contact_platform, c.email AS contact_email, c.tags AS contact_tags, c.customer_id,
          m.id AS lm_id, m.text AS lm_text, m.direction AS lm_direction, m.created_at AS lm_created_at
   FROM conversations v
   CROSS JOIN channels ch ON ch.id = v.channel_id
@@ -53,6 +55,12 @@ const CONVERSATION_SELECT = `
  * (measured at 100,000 conversations: 330 matches sort in 1 ms but take 20 ms to walk to; 2,000 walk in 4 ms).
  */
 const FEW_CONTACTS = 1000;
+/**
+ * Above this many conversations carrying the inbox's `tag`, walking the inbox in order beats sorting them
+ * (measured at 100,000 conversations: 50 tagged sort in 1 ms and take 17 ms to walk to; 1,000 sort in 15 ms
+ * and walk in 1 ms).
+ */
+const FEW_TAGGED = 200;
 /** Prepared inbox queries, one per filter combination (a handful of shapes; bounded anyway). */
 const MAX_CACHED_LISTS = 256;
 
@@ -69,6 +77,7 @@ function toConversation(r: ConversationRow): Conversation {
       ...(r.contact_platform ? { platform: r.contact_platform } : {}),
       ...(r.contact_email ? { email: r.contact_email } : {}),
     },
+    customerId: String(r.customer_id),
     status: r.status,
     unreadCount: r.unread_count,
     lastMessage:
@@ -84,6 +93,7 @@ function toConversation(r: ConversationRow): Conversation {
     waitingSince: r.waiting_since,
     snoozedUntil: r.snoozed_until,
     tags: parseJson<string[]>(r.tags, []),
+    maxTextLength: platformLimit(r.contact_platform)?.maxLength ?? null,
   };
 }
 
@@ -161,6 +171,10 @@ export class ConversationsRepo {
         'SELECT id FROM conversations WHERE channel_id = ? AND external_id = ?',
       ),
       get: db.prepare<[number], ConversationRow>(`${CONVERSATION_SELECT} WHERE v.id = ?`),
+      ofCustomer: db.prepare<[number, number], ConversationRow>(
+        `${CONVERSATION_SELECT} WHERE v.contact_id IN (SELECT id FROM contacts WHERE customer_id = ?)
+         ORDER BY v.last_activity_at DESC, v.id DESC LIMIT ?`,
+      ),
       ref: db.prepare<
         [number],
         { channel_id: string; external_id: string; contact_external_id: string; meta: string }
@@ -173,6 +187,12 @@ export class ConversationsRepo {
            tags = coalesce(@tags, tags),
            snoozed_until = CASE WHEN @setSnooze = 1 THEN @snoozedUntil ELSE snoozed_until END
          WHERE id = @id`,
+      ),
+      tagged: db.prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM conversation_tags WHERE tag = ?',
+      ),
+      tagsInUse: db.prepare<[], { tag: string; conversations: number }>(
+        'SELECT tag, count(*) AS conversations FROM conversation_tags GROUP BY tag ORDER BY tag',
       ),
       unreadTotal: db.prepare<[], { n: number }>(
         'SELECT coalesce(sum(unread_count), 0) AS n FROM conversations WHERE unread_count > 0',
@@ -237,6 +257,11 @@ export class ConversationsRepo {
     return row ? toConversation(row) : null;
   }
 
+  /** A customer's conversations on every channel, latest activity first. */
+  ofCustomer(customerId: number, limit: number): Conversation[] {
+    return this.s.ofCustomer.all(customerId, limit).map(toConversation);
+  }
+
   /** What the outbox and sync need to act on the conversation at its provider, and its channel. */
   ref(id: number): (ConversationRef & { channelId: string }) | null {
     const r = this.s.ref.get(id);
@@ -262,6 +287,11 @@ export class ConversationsRepo {
     return this.get(id);
   }
 
+  /** Every conversation tag in use, with how many conversations carry it. */
+  tagsInUse(): { tag: string; conversations: number }[] {
+    return this.s.tagsInUse.all();
+  }
+
   unreadTotal(): number {
     return this.s.unreadTotal.get()!.n;
   }
@@ -276,7 +306,24 @@ export class ConversationsRepo {
     };
     if (q.channel) filter('v.channel_id = @channel', 'channel', q.channel);
     if (q.provider) filter('ch.provider = @provider', 'provider', q.provider);
-    if (q.status) filter('v.status = @status', 'status', q.status);
+    if (q.status === 'active') {
+      // The work still to do. The `+`s keep SQLite off the status index, which would have it sort every open
+      // conversation; walking the inbox in order keeps three in four and stops after a page.
+      filter(
+        "(+v.status IN ('open', 'pending') OR (+v.status = 'snoozed' AND v.snoozed_until <= @now))",
+        'now',
+        new Date().toISOString(),
+      );
+    } else if (q.status) filter('v.status = @status', 'status', q.status);
+    if (q.tag) {
+      // Few tagged conversations: start from them and sort. Many: walk the inbox in order and keep the ones in
+      // the tag's set (the `+` keeps SQLite off the rowid), checked on each index entry before its row is read.
+      filter(
+        `${this.s.tagged.get(q.tag)!.n > FEW_TAGGED ? '+' : ''}v.id IN (SELECT conversation_id FROM conversation_tags WHERE tag = @tag)`,
+        'tag',
+        q.tag,
+      );
+    }
     if (q.unread) where.push('v.unread_count > 0');
     if (q.q && [...q.q].length >= 3) {
       // Any part of a name or handle, through the trigram index (it needs three characters). Few matching

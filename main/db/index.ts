@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DatabaseOpenError, openDatabase, type OpenOptions, type Sqlite } from './database';
 import { ChannelsRepo } from './channels';
 import type { ConversationsRepo } from './conversations';
+import type { CustomersRepo } from './customers';
 import { inboxRepos, type Ingest } from './ingest';
 import type { MessagesRepo } from './messages';
 import type { SearchIndex } from './searchIndex';
@@ -13,6 +14,7 @@ import { FlowsRepo } from './flows';
 import { TemplatesRepo } from './templates';
 import { SyncStateRepo } from './syncState';
 import { SettingsRepo } from './settings';
+import { SavedViewsRepo } from './savedViews';
 import { SyncWriter } from './syncWriter';
 import { WebhookDeliveriesRepo } from './webhookDeliveries';
 
@@ -22,6 +24,7 @@ export interface Store {
   channels: ChannelsRepo;
   conversations: ConversationsRepo;
   messages: MessagesRepo;
+  customers: CustomersRepo;
   searchIndex: SearchIndex;
   /** Provider batches, stored on this thread (syncWriter stores most of them on its own). */
   ingest: Ingest;
@@ -31,6 +34,7 @@ export interface Store {
   templates: TemplatesRepo;
   syncState: SyncStateRepo;
   settings: SettingsRepo;
+  savedViews: SavedViewsRepo;
   webhookDeliveries: WebhookDeliveriesRepo;
   /** Sync batches, stored on a thread of their own. */
   syncWriter: SyncWriter;
@@ -46,6 +50,7 @@ export interface Store {
 export function openStore(file: string, o: OpenOptions = {}): Store {
   const db: Sqlite = openDatabase(file, o);
   const inbox = inboxRepos(db, { tidiesSearchIndex: true });
+  if (!db.readonly) inbox.customers.linkStored();
   const syncState = new SyncStateRepo(db);
   const syncWriter = new SyncWriter(db, { ...inbox, syncState }, o.nativeBinding);
   const counts = db.prepare<[], { conversations: number; messages: number }>(
@@ -60,6 +65,7 @@ export function openStore(file: string, o: OpenOptions = {}): Store {
     templates: new TemplatesRepo(db),
     syncState,
     settings: new SettingsRepo(db),
+    savedViews: new SavedViewsRepo(db),
     webhookDeliveries: new WebhookDeliveriesRepo(db),
     syncWriter,
     transaction: <T>(fn: () => T) => db.transaction(fn).immediate(),

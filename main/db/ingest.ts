@@ -3,6 +3,7 @@
 import type { Sqlite } from './database';
 import { ContactsRepo } from './contacts';
 import { ConversationsRepo, foldMessage, type Touch } from './conversations';
+import { CustomersRepo } from './customers';
 import { MessagesRepo } from './messages';
 import { SearchIndex } from './searchIndex';
 import type { Message } from '../domain/entities';
@@ -86,7 +87,8 @@ export class Ingest {
 /** The inbox's repos on one connection, wired together (the search index tidies on the app's only). */
 export function inboxRepos(db: Sqlite, o: { tidiesSearchIndex: boolean }) {
   const searchIndex = new SearchIndex(db, { tidies: o.tidiesSearchIndex });
-  const conversations = new ConversationsRepo(db, new ContactsRepo(db, searchIndex), searchIndex);
+  const customers = new CustomersRepo(db);
+  const conversations = new ConversationsRepo(db, new ContactsRepo(db, searchIndex, customers), searchIndex);
   const messages = new MessagesRepo(db, conversations, searchIndex);
-  return { searchIndex, conversations, messages, ingest: new Ingest(db, conversations, messages) };
+  return { searchIndex, customers, conversations, messages, ingest: new Ingest(db, conversations, messages) };
 }

@@ -306,6 +306,7 @@ describe('Directory', () => {
     channelId,
     provider: 'chatpion',
     contact: { id: `k-${id}`, name: `Customer ${id}`, handle: `@${id}`, tags: [] },
+    customerId: `u-${id}`,
     status: 'open',
     unreadCount: 1,
     lastMessage: null,

@@ -9,6 +9,8 @@ import * as m007 from './007_channel_trust';
 import * as m008 from './008_outbox_holds';
 import * as m009 from './009_outbox_status_and_unconfirmed';
 import * as m010 from './010_own_replies_and_remote_status';
+import * as m012 from './012_customers';
+import * as m013 from './013_triage';
 
 export interface Migration {
   version: number;
@@ -29,4 +31,6 @@ export const migrations: Migration[] = [
   { version: 8, name: 'outbox_holds', up: m008.up },
   { version: 9, name: 'outbox_status_and_unconfirmed', up: m009.up, rebuildsTables: true },
   { version: 10, name: 'own_replies_and_remote_status', up: m010.up },
+  { version: 12, name: 'customers', up: m012.up },
+  { version: 13, name: 'triage', up: m013.up },
 ];
