@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openStoreKeepingDamaged, type Store } from './db';
 import { toOutboxItem } from './db/outbox';
+import { sqliteSyncStorage } from './db/syncStorage';
 import type { OutboxRow } from './domain/storage';
 import type { Settings } from './domain/entities';
 import { startApiServer, type ApiServer } from './api/server';
@@ -83,6 +84,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
 
   const channels = new ChannelService({
     store,
+    syncStorage: sqliteSyncStorage(store),
     events,
     secrets: o.secrets ?? keyFileSecretBox(o.dataDir),
     apiUrl: () => server?.url ?? 'http://127.0.0.1',
@@ -92,7 +94,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   });
   const kick = () => dispatcher.kick();
   const broadcasts = new BroadcastService(store, events, channels, kick);
-  const flows = new FlowService(store, events, channels, kick);
+  const flows = new FlowService(store, events, channels, kick, (line) => log(`[flows] ${line}`));
   const dispatcher = new Dispatcher({
     store,
     events,

@@ -12,11 +12,15 @@ import type { SecretBox } from '../secrets/keyfile';
 import type { CoreEvents } from '../events';
 import { ChannelSync } from '../sync/channelSync';
 import { DomainError } from '../domain/errors';
-import { ProviderError } from '../providers/http';
+import { ProviderError, type ProviderErrorKind } from '../providers/http';
+import { agentSentence } from '../providers/refusals';
 import type { BackoffScale } from '../domain/backoff';
+import type { SyncStorage } from '../domain/storage';
 
 export interface ChannelServiceDeps {
   store: Store;
+  /** What each channel's sync stores through. */
+  syncStorage: SyncStorage;
   events: CoreEvents;
   secrets: SecretBox;
   /** The local server's origin, for webhook URLs. */
@@ -121,7 +125,7 @@ export class ChannelService {
   /** Check credentials against the provider without saving anything. */
   async test(body: ChannelCreate): Promise<{ ok: boolean; error?: string }> {
     const failure = await this.connectOnce(body);
-    return failure ? { ok: false, error: failure.message } : { ok: true };
+    return failure ? { ok: false, error: failure.sentence } : { ok: true };
   }
 
   /**
@@ -142,7 +146,7 @@ export class ChannelService {
     this.startSync(row);
     const view = this.view(row);
     if (!failure) return view;
-    return { ...view, status: failure.kind === 'auth' ? 'auth_error' : 'offline', error: failure.message };
+    return { ...view, status: failure.kind === 'auth' ? 'auth_error' : 'offline', error: failure.sentence };
   }
 
   async patch(id: string, p: ChannelPatch): Promise<Channel> {
@@ -214,15 +218,19 @@ export class ChannelService {
     return caps;
   }
 
-  /** Null when the provider takes the credentials; otherwise why not. */
-  private async connectOnce(body: ChannelCreate): Promise<ProviderError | null> {
+  /** Null when the provider takes the credentials; otherwise why not, as the agent reads it (the detail is logged). */
+  private async connectOnce(
+    body: ChannelCreate,
+  ): Promise<{ kind: ProviderErrorKind; sentence: string } | null> {
     checkCredentials(body.provider, body.credentials);
     const connector = this.build(body.provider, body.baseUrl, body.credentials, 'test', 'test');
     try {
       await connector.authenticate();
       return null;
     } catch (e) {
-      return e instanceof ProviderError ? e : new ProviderError('malformed', (e as Error).message);
+      const err = e instanceof ProviderError ? e : new ProviderError('malformed', (e as Error).message);
+      this.d.log(`[${body.provider}:${body.name}] credentials not taken: ${err.kind}: ${err.message}`);
+      return { kind: err.kind, sentence: agentSentence(body.provider, err, 'credentials') };
     } finally {
       await connector.close().catch(() => undefined);
     }
@@ -283,7 +291,7 @@ export class ChannelService {
     }
     const connector = this.build(row.provider, row.base_url, credentials, row.id, webhookSecret);
     const sync = new ChannelSync({
-      store: this.d.store,
+      storage: this.d.syncStorage,
       events: this.d.events,
       channelId: row.id,
       connector,

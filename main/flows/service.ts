@@ -9,6 +9,8 @@ import type { CoreEvents } from '../events';
 import type { ChannelService } from '../channels/service';
 import type { RemoteFlow } from '../domain/remote';
 import { DomainError } from '../domain/errors';
+import { ProviderError } from '../providers/http';
+import { agentSentence } from '../providers/refusals';
 
 export class FlowService {
   constructor(
@@ -16,6 +18,7 @@ export class FlowService {
     private readonly events: CoreEvents,
     private readonly channels: ChannelService,
     private readonly kickOutbox: () => void,
+    private readonly log: (line: string) => void,
   ) {}
 
   toFlow(r: FlowRow): Flow {
@@ -95,9 +98,11 @@ export class FlowService {
     try {
       return await connector.testFlow(r.external_id, input);
     } catch (e) {
+      const err = e instanceof ProviderError ? e : new ProviderError('malformed', (e as Error).message);
+      this.log(`flow ${r.id} test: ${err.kind}: ${err.message}`);
       throw DomainError.unavailable(
         'provider_unavailable',
-        `The provider could not run the test: ${(e as Error).message}`,
+        `The test could not run: ${agentSentence(connector.provider, err, 'flow_test')}`,
       );
     }
   }

@@ -22,6 +22,7 @@ import { PROVIDER_NAMES } from '../domain/entities';
 import type { ConversationRef } from '../domain/remote';
 import type { ProviderConnector } from '../providers/types';
 import { asAgentAction, ProviderError } from '../providers/http';
+import { agentSentence } from '../providers/refusals';
 import type { CoreEvents } from '../events';
 import { retryDelayMs, type BackoffCurve, type BackoffScale } from '../domain/backoff';
 
@@ -142,7 +143,7 @@ export class Dispatcher {
     const now = new Map<string, string>();
     for (const c of store.channels.all())
       if (c.status === 'offline' && !c.paused)
-        now.set(c.id, `${PROVIDER_NAMES[c.provider]} unreachable: ${c.error ?? 'no answer'}`);
+        now.set(c.id, c.error ?? `${PROVIDER_NAMES[c.provider]} could not be reached`);
     for (const [channelId, reason] of now) this.announce(store.outbox.noteOutage(channelId, reason));
     for (const channelId of this.outages.keys())
       if (!now.has(channelId)) this.announce(store.outbox.releaseOutage(channelId));
@@ -322,16 +323,16 @@ export class Dispatcher {
     const err = e instanceof ProviderError ? e : new ProviderError('client', (e as Error).message);
     const current = this.d.store.outbox.get(row.id);
     if (!current || current.status === 'cancelled') return;
+    // The request line and the provider's answer go to the log; the agent reads a sentence.
     this.d.log(`outbox ${row.id}: ${err.kind}: ${err.message}`);
-    const name = PROVIDER_NAMES[connector.provider];
+    const said = agentSentence(connector.provider, err, row.kind);
     const expired = Date.now() - Date.parse(row.created_at) > GIVE_UP_AFTER_MS;
     if (err.kind === 'unconfirmed') this.unconfirmed(current, err, connector);
-    else if (err.transient && !expired)
-      this.retry(current, err, err.unreachable ? `${name} unreachable: ${err.message}` : err.message);
+    else if (err.transient && !expired) this.retry(current, err, said);
     // Looking for an unconfirmed send failed for good (the credentials went, say): still the agent's call.
     else if (current.unconfirmed_since !== null)
-      this.giveUp(row, `${this.unconfirmedReason(connector)} (${err.message})`);
-    else this.giveUp(row, expired ? `gave up after 24 h: ${err.message}` : err.message);
+      this.giveUp(row, `${this.unconfirmedReason(connector)} (${said})`);
+    else this.giveUp(row, expired ? `gave up after 24 h: ${said}` : said);
   }
 
   /**
@@ -341,9 +342,10 @@ export class Dispatcher {
    */
   private unconfirmed(row: OutboxRow, err: ProviderError, connector: ProviderConnector): void {
     const { store, events } = this.d;
-    if (row.kind === 'flow_toggle' || row.kind === 'status') return this.retry(row, err, err.message);
+    const said = agentSentence(connector.provider, err, row.kind);
+    if (row.kind === 'flow_toggle' || row.kind === 'status') return this.retry(row, err, said);
     if (row.conversation_id === null)
-      return this.giveUp(row, `${err.message}: check the provider before sending it again`);
+      return this.giveUp(row, `${said}: check the provider before sending it again`);
     const name = PROVIDER_NAMES[connector.provider];
     store.outbox.markUnconfirmed(
       row.id,

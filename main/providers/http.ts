@@ -1,6 +1,6 @@
 // The one HTTP client every connector uses: JSON in and out, timeouts, a per-account rate limiter that
 // stays under the documented limits, obeys Retry-After and X-RateLimit-*, and turns every failure
-// into a ProviderError whose message a support agent can read.
+// into a ProviderError: its message says what happened for the log, refusals.ts words it for the agent.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
@@ -25,6 +25,8 @@ export class ProviderError extends Error {
     message: string,
     readonly status?: number,
     readonly retryAfterMs?: number,
+    /** The provider's own words from its answer, when it gave any (redacted, bounded); refusals.ts words them. */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'ProviderError';
@@ -397,14 +399,16 @@ export class ProviderHttp {
 
   /** The error an answer of 400 or more stands for. */
   private failure(method: string, path: string, res: HttpResponse, secrets: string[]): ProviderError {
-    const msg = (this.opts.errorMessage ?? defaultErrorMessage)(res.body) ?? `HTTP ${res.status}`;
-    // Error text ends up in logs and the UI: bounded, and without the credentials a provider may echo.
-    const text = redact(msg.slice(0, MAX_ERROR_TEXT), secrets);
+    const said = (this.opts.errorMessage ?? defaultErrorMessage)(res.body);
+    // Error text ends up in logs and, worded by refusals.ts, in the UI: bounded, and without the credentials a
+    // provider may echo. The message (with the request line) is for the log.
+    const reason = said === undefined ? undefined : redact(said.slice(0, MAX_ERROR_TEXT), secrets);
     return new ProviderError(
       kindForStatus(res.status),
-      `${method} ${path}: ${res.status} ${text}`,
+      `${method} ${path}: ${res.status} ${reason ?? `HTTP ${res.status}`}`,
       res.status,
       retryAfterMs(res.headers),
+      reason,
     );
   }
 

@@ -1,10 +1,10 @@
 // Keeps one channel's slice of the cache current: backfill (newest first, resumable), realtime where the
 // provider has it, and reconciliation polling by persisted cursor so nothing is missed while realtime is down.
-import type { Store } from '../db';
-import type { StoredBatch, SyncCursor, SyncWrite } from '../domain/storage';
+import type { StoredBatch, SyncCursor, SyncStorage, SyncWrite } from '../domain/storage';
 import type { ChannelStatus } from '../domain/entities';
 import type { RemoteConversation, RemoteMessage } from '../domain/remote';
 import type { ProviderConnector, RealtimeEvent } from '../providers/types';
+import { agentSentence } from '../providers/refusals';
 import { asSync, ProviderError } from '../providers/http';
 import type { CoreEvents } from '../events';
 import { backoffMs, retryDelayMs, type BackoffCurve, type BackoffScale } from '../domain/backoff';
@@ -29,7 +29,7 @@ const POLL_RETRY: BackoffCurve = { firstMs: 1_000, maxMs: 15_000 };
 const LOGIN_RETRY: BackoffCurve = { firstMs: 1_000, maxMs: 30_000 };
 
 export interface ChannelSyncDeps {
-  store: Store;
+  storage: SyncStorage;
   events: CoreEvents;
   channelId: string;
   connector: ProviderConnector;
@@ -51,6 +51,10 @@ export class ChannelSync {
   private stopWatching: (() => void) | null = null;
   private readonly done: Promise<unknown>[] = [];
   private readonly olderLoads = new Map<number, Promise<number>>();
+  /** Realtime events are stored in the order they came, one call after the other. */
+  private liveWrites: Promise<unknown> = Promise.resolve();
+  /** Status writes, likewise: each compares with what the one before it left. */
+  private statusWrites: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: ChannelSyncDeps) {}
 
@@ -73,9 +77,6 @@ export class ChannelSync {
   }
 
   start(): void {
-    this.d.store.syncWriter.prepare();
-    this.d.connector.http.limiter.recall(this.d.store.syncState.get(this.d.channelId, 'rate').cursor);
-    this.setStatus();
     // Every request of the channel, the outbox's included, tells its health at once: the first attempt that
     // finds the provider down shows the channel offline, the first answer shows it back.
     this.stopWatching = this.d.connector.http.onAttempt((failure) => this.attempted(failure));
@@ -92,18 +93,14 @@ export class ChannelSync {
     // an hour), so the loops end now.
     this.d.connector.http.close();
     await Promise.allSettled(this.done);
-    // Not for a channel being removed (its rows are going), nor once the store has closed.
-    if (this.d.store.isOpen() && this.d.store.channels.get(this.d.channelId)) this.rememberRate();
+    await this.statusWrites;
+    await this.d.storage.saveCursor(this.d.channelId, 'rate', this.rateMemory());
     await this.d.connector.close().catch(() => undefined);
   }
 
   /** The limiter's recent requests, for the next start (a restart must not spend the provider's window twice). */
   private rateMemory(): SyncCursor {
     return { cursor: this.d.connector.http.limiter.memory(), done: false };
-  }
-
-  private rememberRate(): void {
-    this.d.store.syncState.set(this.d.channelId, 'rate', this.rateMemory());
   }
 
   /** Reconcile now (a webhook or realtime event hinted at changes we do not have). */
@@ -113,12 +110,11 @@ export class ChannelSync {
   }
 
   /** Whether the provider may still hold messages of this conversation older than the cache has. */
-  mayHaveOlder(conversationId: number): boolean {
-    const { store, channelId, connector } = this.d;
-    const ref = store.conversations.ref(conversationId);
-    return Boolean(
-      ref && connector.olderMessages && !store.syncState.get(channelId, historyStream(ref.externalId)).done,
-    );
+  async mayHaveOlder(conversationId: number): Promise<boolean> {
+    const { storage, channelId, connector } = this.d;
+    const ref = await storage.conversationRef(conversationId);
+    if (!ref || !connector.olderMessages) return false;
+    return !(await storage.cursor(channelId, historyStream(ref.externalId))).done;
   }
 
   /**
@@ -138,11 +134,11 @@ export class ChannelSync {
   }
 
   private async walkBack(conversationId: number): Promise<number> {
-    const { store, channelId, connector } = this.d;
-    const ref = store.conversations.ref(conversationId);
+    const { storage, channelId, connector } = this.d;
+    const ref = await storage.conversationRef(conversationId);
     if (!ref || !connector.olderMessages) return 0;
     const stream = historyStream(ref.externalId);
-    let { cursor, done } = store.syncState.get(channelId, stream);
+    let { cursor, done } = await storage.cursor(channelId, stream);
     let added = 0;
     for (let pages = 0; !done && !added && !this.stopped && pages < HISTORY_PAGES_PER_LOAD; pages++) {
       const page = await connector.olderMessages(ref, cursor);
@@ -155,39 +151,47 @@ export class ChannelSync {
     return added;
   }
 
-  /** Apply realtime events (from the provider's socket or a verified webhook). */
-  applyEvents(events: RealtimeEvent[]): void {
+  /**
+   * Apply realtime events (from the provider's socket or a verified webhook), after those that came before;
+   * resolves once they are stored.
+   */
+  applyEvents(events: RealtimeEvent[]): Promise<void> {
+    const applied = this.liveWrites.then(() => this.store(events));
+    this.liveWrites = applied.catch(() => undefined);
+    return applied;
+  }
+
+  private async store(events: RealtimeEvent[]): Promise<void> {
+    const { storage, channelId } = this.d;
     const convs: RemoteConversation[] = [];
     const msgs: RemoteMessage[] = [];
     for (const e of events) {
       if (e.kind === 'message') {
         if (e.conversation) convs.push(e.conversation);
         // Stored under a placeholder contact until the poll brings the conversation's details.
-        else if (!this.d.store.conversations.exists(this.d.channelId, e.message.conversationExternalId))
+        else if (!(await storage.hasConversation(channelId, e.message.conversationExternalId)))
           this.pollNow();
         msgs.push(e.message);
       } else if (e.kind === 'conversation') convs.push(e.conversation);
       else if (e.kind === 'message.status') {
-        const m = this.d.store.messages.updateStatusByExternal(this.d.channelId, e.externalId, e.status);
+        const m = await storage.applyReceipt(channelId, e.externalId, e.status);
         if (m) this.d.events.emit('message.updated', m);
       } else if (e.kind === 'flow') {
-        this.d.store.flows.upsertOne(this.d.channelId, e.flow);
-        this.d.events.emit('flows.changed', this.d.channelId);
+        await storage.storeFlow(channelId, e.flow);
+        this.d.events.emit('flows.changed', channelId);
       } else this.pollNow();
     }
     if (convs.length || msgs.length)
       this.announce(
-        this.d.store.syncWriter.writeNow({
-          channelId: this.d.channelId,
-          conversations: convs,
-          messages: msgs,
-          live: true,
-          cursors: [],
-        }),
+        await storage.storeLive({ channelId, conversations: convs, messages: msgs, live: true, cursors: [] }),
       );
   }
 
   private async run(): Promise<void> {
+    const { storage, channelId, connector } = this.d;
+    await storage.prepare();
+    connector.http.limiter.recall((await storage.cursor(channelId, 'rate')).cursor);
+    this.setStatus();
     if (!(await this.authenticate())) return;
     void this.subscribe();
     this.done.push(this.backfillLoop(), this.pollLoop(), this.catalogLoop());
@@ -211,7 +215,10 @@ export class ChannelSync {
     if (!this.d.connector.subscribe) return;
     try {
       this.unsubscribe = await this.d.connector.subscribe({
-        onEvent: (e) => this.applyEvents([e]),
+        onEvent: (e) =>
+          void this.applyEvents([e]).catch((err: Error) =>
+            this.d.log(`realtime event not stored: ${err.message}`),
+          ),
         onState: (state, reason) => {
           this.realtimeLive = state === 'live';
           // Live: catch up on what came meanwhile. Down: the provider may be down too; a poll tells at once.
@@ -226,8 +233,8 @@ export class ChannelSync {
   }
 
   private async backfillLoop(): Promise<void> {
-    const { store, channelId, connector } = this.d;
-    let state = store.syncState.get(channelId, 'backfill');
+    const { storage, channelId, connector } = this.d;
+    let state = await storage.cursor(channelId, 'backfill');
     for (let attempt = 0; !state.done && !this.stopped;) {
       const reader = new ReadAhead((cursor) => connector.backfill(cursor), state.cursor, READ_AHEAD);
       try {
@@ -255,11 +262,11 @@ export class ChannelSync {
         reader.drop();
       }
     }
-    if (state.done) store.channels.markSynced(channelId);
+    if (state.done) await storage.markSynced(channelId);
   }
 
   private async pollLoop(): Promise<void> {
-    const { store, channelId, connector } = this.d;
+    const { storage, channelId, connector } = this.d;
     while (!this.stopped) {
       await this.sleep(
         this.pollErrors
@@ -269,7 +276,7 @@ export class ChannelSync {
       );
       if (this.stopped) return;
       try {
-        let state = store.syncState.get(channelId, 'poll');
+        let state = await storage.cursor(channelId, 'poll');
         for (let round = 0; round < 20 && !this.stopped; round++) {
           const batch = await connector.poll(state.cursor);
           if (this.stopped) return;
@@ -281,7 +288,7 @@ export class ChannelSync {
           state = reached;
           if (batch.done) break;
         }
-        store.channels.markSynced(channelId);
+        await storage.markSynced(channelId);
         this.pollErrors = 0;
         this.ok();
       } catch (e) {
@@ -293,15 +300,15 @@ export class ChannelSync {
 
   /** Flows and templates change rarely: fetch at start and every few minutes. */
   private async catalogLoop(): Promise<void> {
-    const { store, channelId, connector } = this.d;
+    const { storage, channelId, connector } = this.d;
     while (!this.stopped) {
       try {
         if (connector.listFlows) {
-          store.flows.replaceForChannel(channelId, await connector.listFlows());
+          await storage.replaceFlows(channelId, await connector.listFlows());
           this.d.events.emit('flows.changed', channelId);
         }
         if (connector.listTemplates)
-          store.templates.replaceForChannel(channelId, await connector.listTemplates());
+          await storage.replaceTemplates(channelId, await connector.listTemplates());
       } catch (e) {
         this.d.log(`flows/templates refresh failed: ${(e as Error).message}`);
       }
@@ -316,8 +323,8 @@ export class ChannelSync {
     live: boolean,
     cursors: SyncWrite['cursors'],
   ): Promise<StoredBatch> {
-    const { store, channelId } = this.d;
-    const stored = await store.syncWriter.write({ channelId, conversations, messages, live, cursors });
+    const { storage, channelId } = this.d;
+    const stored = await storage.storeBatch({ channelId, conversations, messages, live, cursors });
     this.announce(stored);
     return stored;
   }
@@ -339,6 +346,9 @@ export class ChannelSync {
   /** How one request of this channel ended (ProviderHttp.onAttempt): reached or not, whoever asked. */
   private attempted(failure: ProviderError | null): void {
     if (this.stopped) return;
+    // The channel shows a sentence (setStatus); which request got what answer goes to the log, once.
+    if (failure && failure.message !== this.lastError?.message)
+      this.d.log(`${failure.kind}: ${failure.message}`);
     if (failure) this.lastError = failure;
     else if (this.lastError?.unreachable) this.lastError = null;
     else return;
@@ -363,14 +373,20 @@ export class ChannelSync {
     return this.realtimeLive ? 'live' : 'polling';
   }
 
+  /** Shows the status as it is now, once the status writes before it are done. */
   private setStatus(): void {
-    const { store, channelId, events } = this.d;
-    const row = store.channels.get(channelId);
-    if (!row) return;
     const status = this.status();
-    const error = this.lastError?.message ?? null;
-    if (row.status === status && row.error === error) return;
-    store.channels.setStatus(channelId, status, error);
+    const error = this.lastError && agentSentence(this.d.connector.provider, this.lastError, 'sync');
+    this.statusWrites = this.statusWrites
+      .then(() => this.writeStatus(status, error))
+      .catch((e: Error) => this.d.log(`channel status not stored: ${e.message}`));
+  }
+
+  private async writeStatus(status: ChannelStatus, error: string | null): Promise<void> {
+    const { storage, channelId, events } = this.d;
+    const shown = await storage.channelStatus(channelId);
+    if (!shown || (shown.status === status && shown.error === error)) return;
+    await storage.setChannelStatus(channelId, status, error);
     events.emit('channel.changed', channelId);
   }
 

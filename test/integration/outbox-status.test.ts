@@ -161,13 +161,21 @@ describe('status changes in the outbox', () => {
     expect(statusItems('sent')).toHaveLength(1);
 
     failures.push(
-      new ProviderError('client', 'POST /conversations/1/close_conversation/: 400 already closed', 400),
+      new ProviderError(
+        'client',
+        'POST /conversations/1/close_conversation/: 400 already closed',
+        400,
+        undefined,
+        'already closed',
+      ),
     );
     setStatus(connector, 'open');
     setStatus(connector, 'resolved');
     dispatcher!.kick();
     await waitFor('refused', () => statusItems().some((r) => r.status === 'failed'));
-    expect(statusItems().find((r) => r.status === 'failed')?.error).toMatch(/400 already closed/);
+    expect(statusItems().find((r) => r.status === 'failed')?.error).toBe(
+      'Assistify refused the status change: already closed',
+    );
     expect(store.conversations.get(convId)?.status).toBe('resolved');
   });
 });

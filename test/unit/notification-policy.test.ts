@@ -314,6 +314,7 @@ describe('Directory', () => {
     waitingSince: null,
     snoozedUntil: null,
     tags: [],
+    maxTextLength: null,
   });
   const message = (conversationId: string): Message => ({
     id: 'm1',

@@ -3,6 +3,8 @@
 import crypto from 'node:crypto';
 import { emitOutboxItem, type HandlerDeps, type RouteHandlers } from './deps';
 import { conversationById } from './conversations';
+import { DomainError } from '../../domain/errors';
+import { replyTooLong } from '../../domain/textLimits';
 
 /** How long a page of messages waits for the provider when the agent scrolls past the cache. */
 const HISTORY_WAIT_MS = 3_000;
@@ -15,7 +17,7 @@ export const messageRoutes = (d: HandlerDeps): RouteHandlers<'listMessages' | 's
       const id = Number(conv.id);
       const page = store.messages.list(id, query.before, query.limit);
       const sync = d.channels.syncFor(conv.channelId);
-      if (page.nextCursor !== null || !sync?.mayHaveOlder(id)) return page;
+      if (page.nextCursor !== null || !sync || !(await sync.mayHaveOlder(id))) return page;
       // Opening the conversation: what the cache has, at once, and a cursor; the provider is asked only when
       // the agent pages on (the app does so by itself when the page does not fill the view).
       if (!query.before && page.items.length) return store.messages.list(id, undefined, query.limit, true);
@@ -29,7 +31,7 @@ export const messageRoutes = (d: HandlerDeps): RouteHandlers<'listMessages' | 's
           new Promise<number>((resolve) => setTimeout(() => resolve(-1), deadline - Date.now()).unref()),
         ]);
         if (added === 0) return answer;
-        const more = added > 0 && sync.mayHaveOlder(id);
+        const more = added > 0 && (await sync.mayHaveOlder(id));
         answer = store.messages.list(id, query.before, query.limit, more);
         // What came in was newer than this page (a gap in the cache): look further back while there is time.
         if (answer.items.length || !more || Date.now() >= deadline) return answer;
@@ -38,6 +40,9 @@ export const messageRoutes = (d: HandlerDeps): RouteHandlers<'listMessages' | 's
 
     sendReply: ({ params, body }) => {
       const conv = conversationById(d, params.id);
+      const tooLong = replyTooLong(conv, body.text.length);
+      if (tooLong)
+        throw DomainError.invalid('too_long', `${tooLong}. Nothing was sent; shorten it and send again.`);
       const key = body.clientId ? `client:${conv.id}:${body.clientId}` : crypto.randomUUID();
       const existing = body.clientId ? store.outbox.byKey(key) : undefined;
       if (existing?.message_id != null) return store.messages.get(existing.message_id)!;

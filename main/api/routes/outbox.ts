@@ -2,6 +2,7 @@
 // Retrying or cancelling a reply that held later items lets them go (announceHeld).
 import { toOutboxItem } from '../../db/outbox';
 import { DomainError } from '../../domain/errors';
+import { replyTooLong } from '../../domain/textLimits';
 import { announceHeld } from '../../outbox/dispatcher';
 import { emitOutboxItem, localId, type HandlerDeps, type RouteHandlers } from './deps';
 
@@ -38,6 +39,9 @@ export const outboxRoutes = (d: HandlerDeps): RouteHandlers<OutboxRoutes> => {
     editOutbox: ({ params, body }) => {
       const row = outboxRow(params.id);
       if (row.kind !== 'reply') throw DomainError.conflict('not_editable', 'Only replies can be edited');
+      const conv = row.conversation_id === null ? undefined : store.conversations.get(row.conversation_id);
+      const tooLong = conv && replyTooLong(conv, body.text.length);
+      if (tooLong) throw DomainError.invalid('too_long', `${tooLong}. The reply was not changed.`);
       const ok = store.transaction(() => {
         if (!store.outbox.setPayload(row.id, { text: body.text })) return false;
         if (row.message_id !== null) store.messages.setText(row.message_id, body.text);

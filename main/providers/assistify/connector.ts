@@ -205,7 +205,13 @@ class AssistifyConnector implements ProviderConnector {
       await this.listPage('/conversations/', {}, 1, 1);
     } catch (e) {
       if (e instanceof ProviderError && e.kind === 'auth')
-        throw new ProviderError('auth', `Assistify rejected the API token (${e.message})`, e.status);
+        throw new ProviderError(
+          'auth',
+          `Assistify rejected the API token (${e.message})`,
+          e.status,
+          undefined,
+          e.reason,
+        );
       throw e;
     }
   }
@@ -595,7 +601,10 @@ class AssistifyConnector implements ProviderConnector {
     const payload = isObj(data.message) ? data.message : data;
     const error = str(payload.error, '', 500) || str(payload.detail, '', 500);
     if (error) {
-      this.rejectEcho(conversationId, new ProviderError('client', `Assistify refused the message: ${error}`));
+      this.rejectEcho(
+        conversationId,
+        new ProviderError('client', `Assistify refused the message: ${error}`, undefined, undefined, error),
+      );
       return;
     }
     const message = toMessage(payload, conversationId);

@@ -137,7 +137,7 @@ const isStatus = (e: unknown, ...statuses: number[]): e is ProviderError =>
 /** A 401 or 403 from a key check, as the credentials problem it is. */
 function refusedKey(e: unknown): unknown {
   return e instanceof ProviderError && e.kind === 'auth'
-    ? new ProviderError('auth', `ChatAPI refused the API key (${e.message})`, e.status)
+    ? new ProviderError('auth', `ChatAPI refused the API key (${e.message})`, e.status, undefined, e.reason)
     : e;
 }
 

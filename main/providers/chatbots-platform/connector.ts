@@ -209,7 +209,13 @@ class ChatbotsPlatformConnector implements ProviderConnector {
       await this.versionPrefix();
     } catch (e) {
       if (e instanceof ProviderError && e.kind === 'auth' && 'apiKey' in this.ctx.credentials)
-        throw new ProviderError('auth', `Chatbots Platform rejected the API key (${e.message})`, e.status);
+        throw new ProviderError(
+          'auth',
+          `Chatbots Platform rejected the API key (${e.message})`,
+          e.status,
+          undefined,
+          e.reason,
+        );
       throw e;
     }
   }

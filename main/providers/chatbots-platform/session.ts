@@ -63,6 +63,8 @@ export class Session {
           'auth',
           `Chatbots Platform rejected the username or password (${e.message})`,
           e.status,
+          undefined,
+          e.reason,
         );
       throw e;
     }

@@ -168,7 +168,13 @@ class ChatPionConnector implements ProviderConnector {
       if (!isObj(account)) throw malformed('GET /api/account returned no account object');
     } catch (e) {
       if (e instanceof ProviderError && e.kind === 'auth')
-        throw new ProviderError('auth', `ChatPion rejected the API key: ${e.message}`, e.status);
+        throw new ProviderError(
+          'auth',
+          `ChatPion rejected the API key: ${e.message}`,
+          e.status,
+          undefined,
+          e.reason,
+        );
       throw e;
     }
   }

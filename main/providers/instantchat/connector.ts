@@ -98,6 +98,8 @@ class Session {
           'auth',
           `InstantChat rejected the username or password (${e.message})`,
           e.status,
+          undefined,
+          e.reason,
         );
       throw e;
     }
