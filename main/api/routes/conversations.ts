@@ -1,6 +1,7 @@
 // The unified inbox: listing, opening and changing conversations. A status change is told to the provider
 // through the outbox where the connector can; marking read is told to it at once, best effort.
 import { queueStatusPush } from '../../outbox/status';
+import type { Conversation, ConversationPatch } from '../../contract/schemas';
 import { DomainError } from '../../domain/errors';
 import { localId, type HandlerDeps, type RouteHandlers } from './deps';
 
@@ -20,6 +21,21 @@ async function markReadAtProvider(d: HandlerDeps, conversationId: number): Promi
     .catch(() => undefined);
 }
 
+/**
+ * Stores the agent's change to a conversation and, for a status its provider would see, queues it for the
+ * provider; answers the conversation and whether the outbox has new work. The caller tells open windows.
+ */
+export function applyConversationPatch(
+  d: HandlerDeps,
+  before: Conversation,
+  patch: ConversationPatch,
+): { conversation: Conversation; queued: boolean } {
+  const conversation = d.store.conversations.patch(Number(before.id), patch)!;
+  const connector = d.channels.connectorFor(conversation.channelId);
+  const queued = !!patch.status && queueStatusPush(d.store, connector, conversation, before.status);
+  return { conversation, queued };
+}
+
 type ConversationRoutes = 'listConversations' | 'getConversation' | 'patchConversation';
 
 export const conversationRoutes = (d: HandlerDeps): RouteHandlers<ConversationRoutes> => ({
@@ -27,10 +43,9 @@ export const conversationRoutes = (d: HandlerDeps): RouteHandlers<ConversationRo
   getConversation: ({ params }) => conversationById(d, params.id),
   patchConversation: ({ params, body }) => {
     const before = conversationById(d, params.id);
-    const c = d.store.conversations.patch(Number(before.id), body)!;
+    const { conversation: c, queued } = applyConversationPatch(d, before, body);
     d.events.emit('conversation.updated', c);
-    if (body.status && queueStatusPush(d.store, d.channels.connectorFor(c.channelId), c, before.status))
-      d.kickOutbox();
+    if (queued) d.kickOutbox();
     if (body.read === true && before.unreadCount > 0) void markReadAtProvider(d, Number(c.id));
     return c;
   },
