@@ -56,7 +56,7 @@ export function webhookReceiver(
   taken: WebhookDeliveriesRepo,
   log: (line: string) => void,
 ): WebhookHandler {
-  return (channelId, req) => {
+  return async (channelId, req) => {
     const hook = channels.webhook(channelId);
     if (!hook)
       return {
@@ -80,7 +80,7 @@ export function webhookReceiver(
     if (delivery !== undefined && taken.seen(channelId, delivery, horizon))
       return reject('replay of a delivery already received');
     // Remembered once applied: a delivery that failed here (answered 5xx) may come again.
-    hook.sync.applyEvents(r.events);
+    await hook.sync.applyEvents(r.events);
     if (delivery !== undefined) taken.remember(channelId, delivery, isoAt(now), horizon);
     return { status: 200, json: { ok: true } };
   };

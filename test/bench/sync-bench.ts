@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openStore, type Store } from '../../main/db';
+import { sqliteSyncStorage } from '../../main/db/syncStorage';
 import type { Credentials, ProviderId } from '../../main/domain/entities';
 import type { RemoteConversation, SyncBatch } from '../../main/domain/remote';
 import type { ProviderConnector } from '../../main/providers/types';
@@ -119,7 +120,13 @@ async function e2eRun(
       polls.messages += batch.messages.length;
       return batch;
     };
-    const sync = new ChannelSync({ store, events, channelId: id, connector, log: () => undefined });
+    const sync = new ChannelSync({
+      storage: sqliteSyncStorage(store),
+      events,
+      channelId: id,
+      connector,
+      log: () => undefined,
+    });
     syncs.push({ p, id, sync, doneAt: null });
     sync.start();
   }
