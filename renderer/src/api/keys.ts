@@ -9,6 +9,8 @@ export const keys = {
   conversationLists: ['conversations'] as const,
   conversationList: (filters: InboxFilters) => ['conversations', filters] as const,
   conversation: (id: string) => ['conversation', id] as const,
+  /** A customer: its contacts, conversations across channels and note. */
+  customer: (id: string) => ['customer', id] as const,
   /** Conversations with unread messages, for the title (see app/unreadTitle.ts). */
   unreadConversations: ['unread-conversations'] as const,
   messages: (conversationId: string) => ['messages', conversationId] as const,
@@ -18,5 +20,7 @@ export const keys = {
   broadcasts: ['broadcasts'] as const,
   flows: ['flows'] as const,
   search: (q: string) => ['search', q] as const,
-  broadcastPreview: (audience: unknown) => ['broadcast-preview', audience] as const,
+  broadcastPreview: (request: unknown) => ['broadcast-preview', request] as const,
+  /** By status too, so a broadcast that finishes shows its recipients' final state. */
+  broadcastRecipients: (id: string, status: string) => ['broadcast-recipients', id, status] as const,
 };

@@ -1,8 +1,10 @@
-// Compose a broadcast: name, message, audience with a live recipient count, optional schedule in a
-// chosen time zone, a preview, and a confirmation before anything is sent.
+// Compose a broadcast: name, message (personalised with {{name}} / {{first_name|fallback}}), audience with a
+// live recipient count, optional schedule in a chosen time zone, the message as its first recipients will read
+// it, and a confirmation of the count before anything is sent. The count confirmed is the count sent: the API
+// refuses it when the audience changed meanwhile, and the dialog shows the new count to confirm.
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import type { Audience } from '@contract/schemas';
-import { errorMessage } from '../../api/client';
+import { ApiError, errorMessage } from '../../api/client';
 import { fullTime, plural } from '../../app/format';
 import { notify } from '../../app/store';
 import { useNow } from '../../app/useNow';
@@ -11,6 +13,7 @@ import { useChannels } from '../channels/useChannels';
 import { toLocalInput } from '../conversation/SnoozeMenu';
 import { AudiencePicker } from './AudiencePicker';
 import { RecipientCount } from './RecipientCount';
+import { RecipientPreview } from './RecipientPreview';
 import { useAudiencePreview, useCreateBroadcast } from './useBroadcasts';
 import { browserTimeZone, timeZones, zonedToInstant } from './zonedTime';
 
@@ -35,11 +38,14 @@ export function BroadcastComposer() {
   const [when, setWhen] = useState(() => toLocalInput(new Date(Date.now() + 3_600_000)));
   const [zone, setZone] = useState(browserTimeZone);
   const [confirming, setConfirming] = useState(false);
+  /** Set when the API refused the confirmed count because the audience changed meanwhile. */
+  const [recounted, setRecounted] = useState<string | null>(null);
   const zones = useMemo(() => timeZones(), []);
   const messageId = useId();
+  const hintId = useId();
 
   const audience = useMemo(() => toAudience(picked), [picked]);
-  const preview = useAudiencePreview(audience);
+  const preview = useAudiencePreview(audience, text);
   const now = useNow();
   const scheduleAt = scheduled ? zonedToInstant(when, zone) : null;
   const scheduleProblem =
@@ -51,7 +57,9 @@ export function BroadcastComposer() {
         : null);
   const recipients = preview.data?.total ?? 0;
   const countIsCurrent = !preview.settling && !preview.isPlaceholderData;
-  const ready = name.trim() && text.trim() && !scheduleProblem && recipients > 0 && countIsCurrent;
+  const textError = countIsCurrent ? preview.data?.textError : undefined;
+  const ready =
+    name.trim() && text.trim() && !scheduleProblem && recipients > 0 && countIsCurrent && !textError;
 
   const reset = () => {
     setName('');
@@ -60,26 +68,38 @@ export function BroadcastComposer() {
     setScheduled(false);
   };
 
+  const closeConfirm = () => {
+    setConfirming(false);
+    setRecounted(null);
+  };
+
   const send = () =>
     create.mutate(
       {
         name: name.trim(),
         text: text.trim(),
         audience,
+        expectedRecipients: recipients,
         ...(scheduleAt ? { scheduleAt: scheduleAt.toISOString(), timezone: zone } : {}),
       },
       {
         onSuccess: (b) => {
           notify(
             b.scheduleAt
-              ? `“${b.name}” scheduled for ${fullTime(b.scheduleAt)}.`
-              : `“${b.name}” is on its way.`,
+              ? `“${b.name}” scheduled for ${fullTime(b.scheduleAt)}, to ${plural(b.total, 'recipient')}.`
+              : `“${b.name}” is on its way to ${plural(b.total, 'recipient')}.`,
           );
-          setConfirming(false);
+          closeConfirm();
           reset();
         },
         onError: (e) => {
-          setConfirming(false);
+          if (e instanceof ApiError && e.code === 'audience_changed') {
+            // Stay in the dialog with the new count: the agent confirms what will actually be sent.
+            setRecounted(e.message);
+            void preview.refetch();
+            return;
+          }
+          closeConfirm();
           notify(`The broadcast was not created: ${errorMessage(e)}`, 'error');
         },
       },
@@ -111,9 +131,18 @@ export function BroadcastComposer() {
           value={text}
           maxLength={4000}
           placeholder="What your customers will receive"
+          aria-describedby={hintId}
+          aria-invalid={textError ? true : undefined}
           onChange={(e) => setText(e.target.value)}
         />
-        <small className="muted">{text.length} / 4000</small>
+        <small id={hintId} className="muted">
+          {text.length} / 4000 · personalise with {'{{name}}'} or {'{{first_name|there}}'}
+        </small>
+        {textError && (
+          <small className="field-error" role="alert">
+            {textError}
+          </small>
+        )}
       </div>
       <AudiencePicker channels={channels} audience={picked} onChange={setPicked} />
       <RecipientCount preview={preview} />
@@ -143,16 +172,7 @@ export function BroadcastComposer() {
         )}
         {scheduleProblem && <small className="field-error">{scheduleProblem}</small>}
       </fieldset>
-      {text.trim() && (
-        <div className="broadcast-preview" aria-label="Message preview">
-          <span className="muted">Preview</span>
-          <div className="msg msg-in">
-            <div className="msg-bubble">
-              <p className="msg-text">{text}</p>
-            </div>
-          </div>
-        </div>
-      )}
+      {text.trim() && !textError && <RecipientPreview samples={preview.data?.samples ?? []} />}
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={!ready}>
           {scheduled ? 'Review and schedule…' : 'Review and send…'}
@@ -161,15 +181,24 @@ export function BroadcastComposer() {
       {confirming && (
         <ConfirmDialog
           title={scheduled ? 'Schedule this broadcast?' : 'Send this broadcast now?'}
-          confirmLabel={scheduled ? 'Schedule' : `Send to ${plural(recipients, 'recipient')}`}
-          busy={create.isPending}
-          onCancel={() => setConfirming(false)}
+          confirmLabel={
+            scheduled
+              ? `Schedule for ${plural(recipients, 'recipient')}`
+              : `Send to ${plural(recipients, 'recipient')}`
+          }
+          busy={create.isPending || !countIsCurrent || preview.isFetching}
+          onCancel={closeConfirm}
           onConfirm={send}
         >
+          {recounted && (
+            <p className="form-error" role="alert">
+              {recounted}
+            </p>
+          )}
           <p>
             <strong>{name.trim()}</strong> goes to <strong>{plural(recipients, 'recipient')}</strong>
-            {scheduleAt ? ` on ${fullTime(scheduleAt.toISOString())} (${zone})` : ' right away'}. Messages
-            that have gone out cannot be called back.
+            {scheduleAt ? ` on ${fullTime(scheduleAt.toISOString())} (${zone})` : ' right away'}: the audience
+            as it stands now, nobody who arrives later. Messages that have gone out cannot be called back.
           </p>
           <blockquote className="confirm-quote">{text.trim()}</blockquote>
         </ConfirmDialog>

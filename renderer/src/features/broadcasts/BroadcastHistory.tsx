@@ -1,9 +1,12 @@
-// Past, running and scheduled broadcasts with live progress (sent / failed / total, ETA) and Cancel.
+// Past, running and scheduled broadcasts with live progress (sent / failed / total, ETA), Cancel, and each one's
+// recipients with their status on demand.
+import { useState } from 'react';
 import type { Broadcast } from '@contract/schemas';
 import { errorMessage } from '../../api/client';
 import { duration, fullTime, shortTime } from '../../app/format';
 import { notify } from '../../app/store';
 import { EmptyState, ErrorState, SkeletonRows } from '../../app/ui/states';
+import { BroadcastRecipients } from './BroadcastRecipients';
 import { useBroadcasts, useCancelBroadcast } from './useBroadcasts';
 
 const CANCELLABLE = new Set<Broadcast['status']>(['scheduled', 'queued', 'sending']);
@@ -20,6 +23,13 @@ const STATUS_LABELS: Record<Broadcast['status'], string> = {
 export function BroadcastHistory() {
   const broadcasts = useBroadcasts();
   const cancel = useCancelBroadcast();
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (id: string) =>
+    setOpen((was) => {
+      const next = new Set(was);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
 
   if (broadcasts.isPending) return <SkeletonRows count={4} height={72} />;
   if (broadcasts.isError) {
@@ -42,6 +52,7 @@ export function BroadcastHistory() {
       {items.map((b) => {
         const done = b.sent + b.failed;
         const remaining = b.status === 'sending' ? etaSeconds(b) : null;
+        const expanded = open.has(b.id);
         return (
           <li key={b.id} className="card broadcast-item">
             <div className="broadcast-head">
@@ -66,6 +77,14 @@ export function BroadcastHistory() {
                   ? `for ${fullTime(b.scheduleAt)}`
                   : shortTime(b.createdAt)}
               </span>
+              <button
+                type="button"
+                className="btn btn-small btn-ghost"
+                aria-expanded={expanded}
+                onClick={() => toggle(b.id)}
+              >
+                {expanded ? 'Hide recipients' : 'Recipients'}
+              </button>
               {CANCELLABLE.has(b.status) && (
                 <button
                   type="button"
@@ -83,6 +102,7 @@ export function BroadcastHistory() {
               )}
             </div>
             {b.error && <p className="form-error">{b.error}</p>}
+            {expanded && <BroadcastRecipients broadcast={b} />}
           </li>
         );
       })}

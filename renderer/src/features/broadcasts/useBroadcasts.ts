@@ -1,5 +1,7 @@
-// Broadcast history (kept current by `broadcast.progress`), creating, cancelling and the audience preview.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+// Broadcast history (kept current by `broadcast.progress`), each broadcast's recipients, creating, cancelling
+// and the audience preview (count, and the text as the first recipients would read it).
+import { useMemo } from 'react';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { BodyOf } from '@contract/routes';
 import type { Audience, Broadcast } from '@contract/schemas';
 import { keys } from '../../api/keys';
@@ -39,16 +41,37 @@ export function useCancelBroadcast() {
 }
 
 const PREVIEW_DEBOUNCE_MS = 350;
+const RECIPIENTS_PAGE = 50;
+/** While a broadcast is going out, how often its open recipient list is read again. */
+const RECIPIENTS_REFRESH_MS = 2_000;
 
-/** Live recipient count for the audience being edited. */
-export function useAudiencePreview(audience: Audience) {
+/** Live recipient count for the audience being edited, and the text rendered for its first recipients. */
+export function useAudiencePreview(audience: Audience, text: string) {
   const api = useApi();
-  const settled = useDebounced(audience, PREVIEW_DEBOUNCE_MS);
+  const trimmed = text.trim();
+  const request = useMemo(() => ({ audience, ...(trimmed ? { text: trimmed } : {}) }), [audience, trimmed]);
+  const settled = useDebounced(request, PREVIEW_DEBOUNCE_MS);
   const query = useQuery({
     queryKey: keys.broadcastPreview(settled),
-    queryFn: () => api.call('previewBroadcast', { body: { audience: settled } }),
+    queryFn: () => api.call('previewBroadcast', { body: settled }),
     placeholderData: (previous) => previous,
     staleTime: 15_000,
   });
-  return { ...query, settling: settled !== audience };
+  return { ...query, settling: settled !== request };
+}
+
+/** A broadcast's frozen recipients with their status, page by page; read again while it is being sent. */
+export function useBroadcastRecipients(b: Broadcast) {
+  const api = useApi();
+  return useInfiniteQuery({
+    queryKey: keys.broadcastRecipients(b.id, b.status),
+    queryFn: ({ pageParam }) =>
+      api.call('listBroadcastRecipients', {
+        params: { id: b.id },
+        query: { limit: RECIPIENTS_PAGE, ...(pageParam ? { cursor: pageParam } : {}) },
+      }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    refetchInterval: b.status === 'sending' || b.status === 'queued' ? RECIPIENTS_REFRESH_MS : false,
+  });
 }

@@ -1,5 +1,5 @@
 // One message: text or media, time, delivery state (with why a queued reply waits), Assistify's
-// intent/sentiment, and Retry or Edit and resend when failed.
+// intent/sentiment, the broadcast it was part of, and Retry or Edit and resend when failed.
 import { memo } from 'react';
 import type { Message } from '@contract/schemas';
 import { clockTime, fullTime } from '../../app/format';
@@ -36,6 +36,11 @@ export const MessageBubble = memo(function MessageBubble({
         <AssistifyInsight meta={m.meta} />
       </div>
       <div className="msg-foot">
+        {m.broadcast && (
+          <span className="msg-broadcast" title="Sent to many customers at once, from Broadcasts">
+            Broadcast: {m.broadcast.name}
+          </span>
+        )}
         <time dateTime={m.createdAt} title={fullTime(m.createdAt)}>
           {clockTime(m.createdAt)}
         </time>
