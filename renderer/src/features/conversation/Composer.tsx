@@ -1,8 +1,11 @@
 // The reply box: Enter sends, Shift+Enter starts a new line, "/" at the start offers canned replies.
-// A sent reply appears in the history at once as queued; the draft is kept per conversation.
+// A sent reply appears in the history at once as queued; the draft is kept per conversation. A draft longer
+// than the conversation's known limit is not sent: the button says why and the text stays to be shortened.
 import { useId, useState, type KeyboardEvent } from 'react';
 import type { Channel, Conversation, Template } from '@contract/schemas';
+import { ApiError } from '../../api/client';
 import { setDraft, useUi } from '../../app/store';
+import { replyLength } from './replyLength';
 import { useSendReply } from './useMessages';
 import { matchTemplates, useTemplates } from './useTemplates';
 
@@ -27,6 +30,8 @@ export function Composer({
   const [menuDismissed, setMenuDismissed] = useState(false);
   const menuId = useId();
   const hintId = useId();
+  const limitId = useId();
+  const length = replyLength(conversation, text);
 
   const cannedQuery = /^\/[^\n]*$/.test(text) && !menuDismissed ? text.slice(1) : null;
   const options = cannedQuery === null ? [] : matchTemplates(templates, cannedQuery);
@@ -45,8 +50,17 @@ export function Composer({
   };
 
   const submit = () => {
-    if (!text.trim()) return;
-    send.mutate({ text, clientId: newClientId() });
+    if (!text.trim() || length.tooLong) return;
+    send.mutate(
+      { text, clientId: newClientId() },
+      {
+        // Refused by the local API (nothing stored): the text comes back unless the agent started another.
+        onError: (e) => {
+          if (e instanceof ApiError && e.status === 400 && !useUi.getState().drafts[conversation.id])
+            setDraft(conversation.id, text);
+        },
+      },
+    );
     setDraft(conversation.id, '');
   };
 
@@ -116,6 +130,11 @@ export function Composer({
           out when it is back.
         </p>
       )}
+      {length.tooLong && (
+        <p className="composer-limit" id={limitId} role="alert">
+          {length.tooLong}. Shorten it to send.
+        </p>
+      )}
       <div className="composer-row">
         <textarea
           id={COMPOSER_ID}
@@ -129,12 +148,21 @@ export function Composer({
           onChange={(e) => change(e.target.value)}
           onKeyDown={onKeyDown}
         />
-        <button type="button" className="btn btn-primary" onClick={submit} disabled={!text.trim()}>
+        <button
+          type="button"
+          className="btn btn-primary"
+          onClick={submit}
+          disabled={!text.trim() || Boolean(length.tooLong)}
+          aria-describedby={length.tooLong ? limitId : undefined}
+        >
           Send
         </button>
       </div>
       <p className="composer-hint" id={hintId}>
         Enter to send · Shift+Enter for a new line · / for canned replies
+        {length.count && (
+          <span className={`composer-count${length.tooLong ? ' is-over' : ''}`}>{length.count}</span>
+        )}
       </p>
     </div>
   );
