@@ -9,6 +9,9 @@ export const keys = {
   conversationLists: ['conversations'] as const,
   conversationList: (filters: InboxFilters) => ['conversations', filters] as const,
   conversation: (id: string) => ['conversation', id] as const,
+  /** Conversation tags in use, for the inbox's tag filter. */
+  tags: ['tags'] as const,
+  savedViews: ['saved-views'] as const,
   /** A customer: its contacts, conversations across channels and note. */
   customer: (id: string) => ['customer', id] as const,
   /** Conversations with unread messages, for the title (see app/unreadTitle.ts). */

@@ -62,6 +62,8 @@ export function useLiveUpdates(): void {
         enqueue(() => {
           applyConversation(qc, c, useUi.getState().openId);
           applyUnread(qc, c);
+          // Its customer lists it (last message, status): asked again if on screen.
+          void qc.invalidateQueries({ queryKey: keys.customer(c.customerId) });
         }),
       'channel.updated': (c: Channel) => enqueue(() => upsertById(qc, keys.channels, c)),
       'outbox.updated': (o: OutboxItem) =>

@@ -1,8 +1,10 @@
-// Who the customer is (name, handle, platform, email, contact tags) and the conversation's own tags.
+// Who the customer is (name, handle, platform, email, contact tags), the conversation's own tags, and the customer
+// across channels: other conversations, linked contacts, merge and unmerge, the agent's note.
 import type { Channel, Conversation } from '@contract/schemas';
 import { fullTime } from '../../app/format';
 import { Avatar } from '../../app/ui/Avatar';
 import { ProviderBadge } from '../../app/ui/badges';
+import { CustomerSection } from '../customers/CustomerSection';
 import { TagEditor } from './TagEditor';
 
 export function ContactPanel({
@@ -65,6 +67,7 @@ export function ContactPanel({
         )}
       </dl>
       <TagEditor conversation={conversation} />
+      <CustomerSection conversation={conversation} />
     </aside>
   );
 }
