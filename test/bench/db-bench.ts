@@ -49,8 +49,9 @@ export function dbBench(file: string, o: { seed: number; conversations: number; 
     const searchTerms: DbResults['search_terms'] = {};
     const perTerm = Math.max(20, Math.ceil(runs / SEARCH_TERMS.length));
     for (const { term, kind } of SEARCH_TERMS) {
-      const hits = searchIndex.search(term, PAGE).length;
-      const s = timeSync(perTerm, 3, () => searchIndex.search(term, PAGE));
+      const search = () => searchIndex.search({ q: term, limit: PAGE })!;
+      const hits = search().items.length;
+      const s = timeSync(perTerm, 3, search);
       searchAll.push(...s);
       searchTerms[term] = { kind, hits, ...summarize(s) };
     }

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ANCHOR_MS, conversationSizes, generate } from '../bench/generate';
+import { ANCHOR_MS, conversationSizes, generate, LONG_THREAD } from '../bench/generate';
 import { PROVIDERS } from '../../main/domain/entities';
 import { openStore } from '../../main/db';
 import { rng } from '../../main/providers/simkit/world';
@@ -15,6 +15,7 @@ afterAll(() => tmp.cleanup());
 
 const MESSAGES = 3000;
 const CONVERSATIONS = 300;
+const LONG = 400;
 
 function build(name: string, seed: number): string {
   const file = path.join(tmp.dir, `${name}.db`);
@@ -24,6 +25,7 @@ function build(name: string, seed: number): string {
     messages: MESSAGES,
     conversations: CONVERSATIONS,
     batchConversations: 70,
+    longThread: LONG,
   });
   expect(r).toMatchObject({ messages: MESSAGES, conversations: CONVERSATIONS });
   return file;
@@ -142,7 +144,7 @@ describe('benchmark data generator', () => {
   it('is searchable and listable through the Store like synced data', () => {
     const store = openStore(a);
     try {
-      expect(store.searchIndex.search('order', 50).length).toBe(50);
+      expect(store.searchIndex.search({ q: 'order', limit: 50 })!.items.length).toBe(50);
       const page = store.conversations.list({ sort: 'latest', limit: 50 });
       expect(page.items).toHaveLength(50);
       expect(page.nextCursor).not.toBeNull();
@@ -150,6 +152,16 @@ describe('benchmark data generator', () => {
       expect([...times].sort().reverse()).toEqual(times);
       const first = page.items[0];
       expect(store.messages.list(Number(first.id), undefined, 50).items[0].id).toBe(first.lastMessage!.id);
+      // The long thread is the newest conversation, open, with all its messages.
+      expect(first).toMatchObject({ status: 'open', contact: { handle: LONG_THREAD.handle } });
+      let cursor: string | undefined;
+      let count = 0;
+      do {
+        const p = store.messages.list(Number(first.id), cursor, 100);
+        count += p.items.length;
+        cursor = p.nextCursor ?? undefined;
+      } while (cursor);
+      expect(count).toBe(LONG);
     } finally {
       store.close();
     }
@@ -165,7 +177,7 @@ describe('benchmark data generator', () => {
         'Your zanzibarite parcel left today',
         {},
       );
-      expect(store.searchIndex.search('zanzibarite', 10).map((h) => h.messageId)).toEqual([m.id]);
+      expect(store.searchIndex.search({ q: 'zanzibarite', limit: 10 })!.items.map((h) => h.messageId)).toEqual([m.id]);
       expect(store.conversations.get(Number(conv.id))!.lastMessage!.id).toBe(m.id);
     } finally {
       store.close();

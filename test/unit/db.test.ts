@@ -83,7 +83,9 @@ describe('opening and migrating', () => {
     ]);
     expect(check.prepare('SELECT message_id FROM outbox').pluck().all()).toEqual([9]);
     check.close();
-    expect(store.searchIndex.search('parcel', 10).map((h) => h.messageId)).toEqual(['7']);
+    expect(store.searchIndex.search({ q: 'parcel', limit: 10 })!.items.map((h) => h.messageId)).toEqual([
+      '7',
+    ]);
     // Foreign keys are back on: removing the channel takes its messages and outbox with it.
     const again = store.ingest.applyBatch(
       'ch1',
@@ -250,7 +252,7 @@ describe('sync writes', () => {
     );
     store.channels.delete(ch);
     expect(store.counts()).toEqual({ conversations: 0, messages: 0 });
-    expect(store.searchIndex.search('hello', 10)).toEqual([]);
+    expect(store.searchIndex.search({ q: 'hello', limit: 10 })).toEqual({ items: [], nextCursor: null });
   });
 });
 
@@ -499,12 +501,14 @@ describe('reads', () => {
       [msg('m', 'x', 'Where is my parcel number 123?', '2026-01-01T00:00:00.000Z')],
       { live: true },
     );
-    const hits = store.searchIndex.search('parc', 10);
+    const search = (q: string) => store.searchIndex.search({ q, limit: 10 })!.items;
+    const hits = search('parc');
     expect(hits).toHaveLength(1);
     expect(hits[0].snippet).toContain('\u0002parcel\u0003');
-    expect(store.searchIndex.search('chloe', 10)).toHaveLength(1);
+    // Found by her name (no diacritics needed): her conversation, once, not each of its messages.
+    expect(search('chloe')).toMatchObject([{ messageId: null, contactName: 'Chloé Dubois' }]);
     for (const hostile of ['"*(NEAR', 'a OR b', '"', '***', 'x" OR "1'])
-      expect(() => store.searchIndex.search(hostile, 10)).not.toThrow();
+      expect(() => search(hostile)).not.toThrow();
     expect(ftsQuery('  ')).toBeNull();
   });
 });

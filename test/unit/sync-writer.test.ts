@@ -55,7 +55,7 @@ describe('sync writer', () => {
     const id = Number(conversation.id);
     expect(store.conversations.get(id)).toEqual(conversation);
     expect(store.syncState.get('ch1', 'backfill')).toEqual({ cursor: 'after a', done: false });
-    expect(store.searchIndex.search('message', 100).length).toBeGreaterThan(0);
+    expect(store.searchIndex.search({ q: 'message', limit: 100 })!.items.length).toBeGreaterThan(0);
 
     // The same batch again: nothing new, nothing doubled.
     const again = await store.syncWriter.write(batch('a', 30));
