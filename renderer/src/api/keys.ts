@@ -22,7 +22,7 @@ export const keys = {
   settings: ['settings'] as const,
   broadcasts: ['broadcasts'] as const,
   flows: ['flows'] as const,
-  search: (q: string) => ['search', q] as const,
+  search: (q: string, filters: object) => ['search', q, filters] as const,
   broadcastPreview: (request: unknown) => ['broadcast-preview', request] as const,
   /** By status too, so a broadcast that finishes shows its recipients' final state. */
   broadcastRecipients: (id: string, status: string) => ['broadcast-recipients', id, status] as const,

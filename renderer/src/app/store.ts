@@ -1,7 +1,7 @@
 // UI state that is not server state: the current view, inbox selection and filters, composer drafts,
 // open dialogs and transient notices.
 import { create } from 'zustand';
-import type { ConversationStatus } from '@contract/schemas';
+import type { StatusFilter } from '@contract/schemas';
 
 export const VIEWS = ['inbox', 'broadcasts', 'flows', 'channels', 'settings'] as const;
 export type View = (typeof VIEWS)[number];
@@ -9,10 +9,22 @@ export type View = (typeof VIEWS)[number];
 export interface InboxFilters {
   /** '' for every channel, 'channel:<id>' or 'provider:<id>'. */
   source: string;
-  status: ConversationStatus | '';
+  /** '' for every status; 'active' (the default) for the work still to do. */
+  status: StatusFilter | '';
+  /** '' for any tag, else one conversation tag. */
+  tag: string;
   unreadOnly: boolean;
   sort: 'latest' | 'waiting';
 }
+
+/** What the inbox shows first: open work, newest activity first. */
+export const DEFAULT_FILTERS: InboxFilters = {
+  source: '',
+  status: 'active',
+  tag: '',
+  unreadOnly: false,
+  sort: 'latest',
+};
 
 export interface Notice {
   id: number;
@@ -47,7 +59,7 @@ const viewFromHash = (): View => {
 
 export const useUi = create<UiState>(() => ({
   view: viewFromHash(),
-  filters: { source: '', status: '', unreadOnly: false, sort: 'latest' },
+  filters: DEFAULT_FILTERS,
   openId: null,
   cursorId: null,
   focusMessageId: null,

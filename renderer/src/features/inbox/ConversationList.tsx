@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Conversation } from '@contract/schemas';
-import { openConversation, useUi } from '../../app/store';
+import { DEFAULT_FILTERS, openConversation, useUi } from '../../app/store';
 import { useNow } from '../../app/useNow';
 import { EmptyState, ErrorState, SkeletonRows } from '../../app/ui/states';
 import { useChannelMap } from '../channels/useChannels';
@@ -11,7 +11,9 @@ import { useOutbox } from '../outbox/useOutbox';
 import { ConversationRow } from './ConversationRow';
 import { useConversationPages } from './useConversationPages';
 import { useInboxKeys } from './useInboxKeys';
+import { sameFilters } from './useTriage';
 import { useScrollAnchor } from './useScrollAnchor';
+import { clearSelection, toggleRange, toggleSelected, useSelection } from './selection';
 
 export const ROW_HEIGHT = 78;
 const PREFETCH_ROWS = 30;
@@ -27,6 +29,7 @@ export function ConversationList() {
   const now = useNow();
   const query = useConversationPages(filters);
   const notDelivered = useNotDelivered();
+  const selected = useSelection((s) => s.ids);
   const { items, hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   const scrollRef = useRef<HTMLDivElement>(null);
 
@@ -64,6 +67,20 @@ export function ConversationList() {
   );
 
   const open = useCallback((id: string) => openConversation(id), []);
+  const itemsRef = useRef(items);
+  useEffect(() => {
+    itemsRef.current = items;
+  }, [items]);
+  const select = useCallback((id: string, range: boolean) => {
+    if (range)
+      toggleRange(
+        id,
+        itemsRef.current.map((c) => c.id),
+      );
+    else toggleSelected(id);
+  }, []);
+  // What was picked in one list is not carried into another.
+  useEffect(() => clearSelection(), [filters]);
 
   if (query.isPending) return <SkeletonRows count={10} height={ROW_HEIGHT} />;
   if (query.isError) {
@@ -96,11 +113,14 @@ export function ConversationList() {
               channelName={channels.get(c.channelId)?.name ?? ''}
               isOpen={c.id === openId}
               hasCursor={c.id === cursorId}
+              selected={selected.has(c.id)}
+              selecting={selected.size > 0}
               notDelivered={notDelivered.has(c.id)}
               now={c.waitingSince ? now : 0}
               top={row.start}
               height={ROW_HEIGHT}
               onOpen={open}
+              onSelect={select}
             />
           );
         })}
@@ -126,7 +146,15 @@ function useNotDelivered(): Set<string> {
 
 function EmptyInbox() {
   const filters = useUi((s) => s.filters);
-  const filtered = filters.source || filters.status || filters.unreadOnly || filters.sort === 'waiting';
+  if (sameFilters(filters, DEFAULT_FILTERS)) {
+    return (
+      <EmptyState title="No open conversations.">
+        New messages from your channels appear here as they arrive; resolved conversations are under All.
+      </EmptyState>
+    );
+  }
+  const filtered =
+    filters.source || filters.status || filters.tag || filters.unreadOnly || filters.sort === 'waiting';
   return filtered ? (
     <EmptyState title="No conversations match these filters.">Clear a filter above to see more.</EmptyState>
   ) : (

@@ -1,4 +1,7 @@
-// One inbox row. Memoized: a socket event re-renders only the rows whose conversation changed.
+// One inbox row. Memoized: a socket event re-renders only the rows whose conversation changed. Its avatar
+// turns into a checkbox under the pointer or while conversations are picked: a click picks the row, a
+// shift-click the range from the last one picked. The option's aria-checked carries the same state for
+// assistive technology (a focusable checkbox inside an option would be an interactive control nested in one).
 import { memo } from 'react';
 import type { Conversation } from '@contract/schemas';
 import { shortTime, since } from '../../app/format';
@@ -10,12 +13,17 @@ interface RowProps {
   channelName: string;
   isOpen: boolean;
   hasCursor: boolean;
+  /** Picked for a bulk action. */
+  selected: boolean;
+  /** Some row is picked: every row shows its checkbox. */
+  selecting: boolean;
   /** A reply of this conversation failed for good: marked instead of "You: …". */
   notDelivered: boolean;
   now: number;
   top: number;
   height: number;
   onOpen: (id: string) => void;
+  onSelect: (id: string, range: boolean) => void;
 }
 
 export const ConversationRow = memo(function ConversationRow({
@@ -23,11 +31,14 @@ export const ConversationRow = memo(function ConversationRow({
   channelName,
   isOpen,
   hasCursor,
+  selected,
+  selecting,
   notDelivered,
   now,
   top,
   height,
   onOpen,
+  onSelect,
 }: RowProps) {
   const unread = c.unreadCount > 0;
   return (
@@ -35,11 +46,27 @@ export const ConversationRow = memo(function ConversationRow({
       id={`conversation-${c.id}`}
       role="option"
       aria-selected={isOpen}
-      className={`conv-row${isOpen ? ' is-open' : ''}${hasCursor ? ' has-cursor' : ''}${unread ? ' is-unread' : ''}`}
+      aria-checked={selected}
+      className={`conv-row${isOpen ? ' is-open' : ''}${hasCursor ? ' has-cursor' : ''}${unread ? ' is-unread' : ''}${selected ? ' is-selected' : ''}${selecting ? ' is-selecting' : ''}`}
       style={{ transform: `translateY(${top}px)`, height }}
       onClick={() => onOpen(c.id)}
     >
-      <Avatar name={c.contact.name} />
+      <span
+        className="conv-pick"
+        aria-hidden="true"
+        title={selected ? 'Unselect (x)' : 'Select (x; shift-click for a range)'}
+        // Shift-click would otherwise select the text between the two rows.
+        onMouseDown={(e) => {
+          if (e.shiftKey) e.preventDefault();
+        }}
+        onClick={(e) => {
+          e.stopPropagation();
+          onSelect(c.id, e.shiftKey);
+        }}
+      >
+        <Avatar name={c.contact.name} />
+        <span className="conv-checkbox">{selected ? '✓' : ''}</span>
+      </span>
       <div className="conv-main">
         <div className="conv-line">
           <span className="conv-name">{c.contact.name || c.contact.handle}</span>

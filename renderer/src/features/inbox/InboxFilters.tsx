@@ -1,8 +1,9 @@
-// Channel/provider, status, unread-only and sort controls above the inbox list.
-import { PROVIDER_NAMES, PROVIDERS, type ConversationStatus } from '@contract/schemas';
+// Channel/provider, status, tag, unread-only and sort controls above the inbox list.
+import { PROVIDER_NAMES, PROVIDERS, type ConversationStatus, type StatusFilter } from '@contract/schemas';
 import { setFilters, useUi } from '../../app/store';
 import { CONVERSATION_STATUS_LABELS } from '../../app/ui/badges';
 import { useChannels } from '../channels/useChannels';
+import { useTags } from './useTriage';
 
 const STATUSES = Object.keys(CONVERSATION_STATUS_LABELS) as ConversationStatus[];
 
@@ -10,6 +11,10 @@ export function InboxFilters() {
   const filters = useUi((s) => s.filters);
   const channels = useChannels().data?.items ?? [];
   const providersInUse = PROVIDERS.filter((p) => channels.some((c) => c.provider === p));
+  const tags = useTags();
+  const tagNames = (tags.data?.items ?? []).map((t) => t.tag);
+  // A saved view may name a tag no conversation carries any more.
+  if (filters.tag && !tagNames.includes(filters.tag)) tagNames.unshift(filters.tag);
 
   return (
     <div className="inbox-filters" role="group" aria-label="Inbox filters">
@@ -39,12 +44,27 @@ export function InboxFilters() {
       <select
         aria-label="Status"
         value={filters.status}
-        onChange={(e) => setFilters({ status: e.target.value as ConversationStatus | '' })}
+        onChange={(e) => setFilters({ status: e.target.value as StatusFilter | '' })}
       >
+        <option value="active">Open work</option>
         <option value="">Any status</option>
         {STATUSES.map((s) => (
           <option key={s} value={s}>
             {CONVERSATION_STATUS_LABELS[s]}
+          </option>
+        ))}
+      </select>
+      <select
+        aria-label="Tag"
+        value={filters.tag}
+        // Tags change as the agent edits conversations: asked again whenever the list is about to open.
+        onFocus={() => void tags.refetch()}
+        onChange={(e) => setFilters({ tag: e.target.value })}
+      >
+        <option value="">Any tag</option>
+        {tagNames.map((t) => (
+          <option key={t} value={t}>
+            {t}
           </option>
         ))}
       </select>

@@ -6,8 +6,10 @@ import { FirstRun } from '../channels/FirstRun';
 import { useChannels } from '../channels/useChannels';
 import { SearchBox } from '../search/SearchBox';
 import { SearchResults } from '../search/SearchResults';
+import { BulkBar } from './BulkBar';
 import { ConversationList } from './ConversationList';
 import { InboxFilters } from './InboxFilters';
+import { InboxViews } from './InboxViews';
 import { OfflineBanner } from './OfflineBanner';
 
 export function InboxView() {
@@ -23,9 +25,11 @@ export function InboxView() {
       <h1 className="visually-hidden">Inbox</h1>
       <div className="inbox-list-pane">
         <SearchBox />
+        {!searching && <InboxViews />}
         {!searching && <InboxFilters />}
         <OfflineBanner />
         {searching && <SearchResults text={searchText} />}
+        {!searching && <BulkBar />}
         <div className="inbox-list" hidden={searching}>
           <ConversationList />
         </div>

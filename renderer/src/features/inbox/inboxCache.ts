@@ -14,6 +14,7 @@ export function filtersToQuery(f: InboxFilters, cursor: string | null): QueryOf<
     channel: kind === 'channel' ? id : undefined,
     provider: kind === 'provider' ? (id as Conversation['provider']) : undefined,
     status: f.status || undefined,
+    tag: f.tag || undefined,
     unread: f.unreadOnly ? 'true' : undefined,
     sort: f.sort,
     limit: 100,
@@ -21,11 +22,18 @@ export function filtersToQuery(f: InboxFilters, cursor: string | null): QueryOf<
   };
 }
 
+/** The server's `status=active`: open, pending, or snoozed until a time that has passed. */
+export function isOpenWork(c: Conversation, now: number): boolean {
+  if (c.status === 'snoozed') return c.snoozedUntil !== null && Date.parse(c.snoozedUntil) <= now;
+  return c.status === 'open' || c.status === 'pending';
+}
+
 export function matchesFilters(c: Conversation, f: InboxFilters): boolean {
   const [kind, id] = f.source.split(/:(.*)/s);
   if (kind === 'channel' && c.channelId !== id) return false;
   if (kind === 'provider' && c.provider !== id) return false;
-  if (f.status && c.status !== f.status) return false;
+  if (f.status === 'active' ? !isOpenWork(c, Date.now()) : f.status && c.status !== f.status) return false;
+  if (f.tag && !c.tags.includes(f.tag)) return false;
   if (f.unreadOnly && c.unreadCount === 0) return false;
   if (f.sort === 'waiting' && !c.waitingSince) return false;
   return true;

@@ -1,8 +1,9 @@
 // j / k move the keyboard cursor through the inbox (and focus the list, so Enter is the list's), Enter
-// opens the conversation under it.
+// opens the conversation under it, x picks it for a bulk action (shift x: the range from the last one picked).
 import type { Conversation } from '@contract/schemas';
 import { useShortcutKeys } from '../../app/keyboard';
 import { openConversation, useUi } from '../../app/store';
+import { toggleRange, toggleSelected } from './selection';
 
 interface ListControl {
   scrollToIndex: (index: number) => void;
@@ -21,6 +22,15 @@ export function useInboxKeys(items: Conversation[], list: ListControl, enabled: 
       useUi.setState({ cursorId: items[next].id });
       list.scrollToIndex(next);
       list.focus();
+    } else if ((e.key === 'x' || e.key === 'X') && current >= 0) {
+      e.preventDefault();
+      const id = items[current].id;
+      if (e.shiftKey)
+        toggleRange(
+          id,
+          items.map((c) => c.id),
+        );
+      else toggleSelected(id);
     } else if (e.key === 'Enter' && current >= 0) {
       const target = e.target as HTMLElement | null;
       // Enter on a focused button or link belongs to that control.

@@ -5,6 +5,8 @@ import { Dialog } from '../../app/ui/Dialog';
 const SHORTCUTS: [string, string][] = [
   ['j / k', 'Next / previous conversation'],
   ['Enter', 'Open the selected conversation'],
+  ['x', 'Select the conversation under the cursor for a bulk action'],
+  ['Shift X', 'Select every conversation from the last one selected'],
   ['r', 'Reply to the open conversation'],
   ['e', 'Resolve (or reopen) the open conversation'],
   ['/', 'Search messages and contacts'],

@@ -8,6 +8,9 @@ import { usePatchConversation } from '../conversation/useConversation';
 import { COMPOSER_ID } from '../conversation/Composer';
 import { focusSearch } from '../search/SearchBox';
 import { useSaveSettings } from '../settings/useSettings';
+import { BUILT_IN_VIEWS, showView } from '../inbox/InboxViews';
+import { clearSelection, useSelection } from '../inbox/selection';
+import { fromViewFilters, useBulkAction, useSavedViews } from '../inbox/useTriage';
 
 export interface Command {
   id: string;
@@ -34,12 +37,45 @@ export function useCommands(): Command[] {
   const conversation = openId ? qc.getQueryData<Conversation>(keys.conversation(openId)) : undefined;
   const patchConversation = usePatchConversation();
   const settings = useSaveSettings();
+  const savedViews = useSavedViews().data?.items ?? [];
+  const selected = useSelection((s) => s.ids);
+  const bulk = useBulkAction();
 
   const commands: Command[] = VIEWS.map((v) => ({
     id: `go-${v}`,
     label: `Go to ${VIEW_LABELS[v]}`,
     run: () => navigate(v),
   }));
+  const views = [
+    ...BUILT_IN_VIEWS.map((v) => ({ id: v.name, name: v.name, filters: v.filters })),
+    ...savedViews.map((v) => ({ id: v.id, name: v.name, filters: fromViewFilters(v.filters) })),
+  ];
+  for (const v of views) {
+    commands.push({
+      id: `view-${v.id}`,
+      label: `Show the ${v.name} view`,
+      run: () => {
+        navigate('inbox');
+        showView(v.filters);
+      },
+    });
+  }
+  if (selected.size > 0) {
+    const n = `${selected.size} selected conversation${selected.size === 1 ? '' : 's'}`;
+    commands.push(
+      {
+        id: 'bulk-resolve',
+        label: `Resolve the ${n}`,
+        run: () => bulk.mutate({ ids: [...selected], action: { type: 'resolve' } }),
+      },
+      {
+        id: 'bulk-reopen',
+        label: `Reopen the ${n}`,
+        run: () => bulk.mutate({ ids: [...selected], action: { type: 'reopen' } }),
+      },
+      { id: 'bulk-clear', label: `Clear the selection (${n})`, run: () => clearSelection() },
+    );
+  }
   commands.push({
     id: 'search',
     label: 'Search messages and contacts',
