@@ -64,6 +64,17 @@ export function reasonInWords(reason: string | undefined): string | null {
     : text;
 }
 
+/** A provider's requested pause as the agent reads it: "30 seconds", "5 minutes", "1 hour". */
+function waitInWords(ms: number): string {
+  const [n, unit] =
+    ms < 90_000
+      ? [Math.max(1, Math.round(ms / 1000)), 'second']
+      : ms < 3_600_000
+        ? [Math.round(ms / 60_000), 'minute']
+        : [Math.round(ms / 3_600_000), 'hour'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
 /** The sentence the agent reads for `err`, met while doing `action` with `provider`. */
 export function agentSentence(provider: ProviderId, err: ProviderError, action: ProviderAction): string {
   const name = PROVIDER_NAMES[provider];
@@ -82,7 +93,9 @@ export function agentSentence(provider: ProviderId, err: ProviderError, action: 
     case 'server':
       return err.status === 503 ? `${name} is unavailable for now` : `${name} had a problem on its side`;
     case 'rate_limit':
-      return `${name} asked the app to slow down`;
+      return err.retryAfterMs === undefined
+        ? `${name} asked the app to slow down`
+        : `${name} asked the app to wait ${waitInWords(err.retryAfterMs)} before sending more`;
     case 'malformed':
       return `${name} sent an answer the app could not read`;
     case 'unconfirmed':

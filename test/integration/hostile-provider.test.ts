@@ -237,13 +237,20 @@ describe('a hostile provider', () => {
   }, 40_000);
 
   it('puts a channel that answers garbage, 21 MB or an absurd Retry-After in a clear error', async () => {
-    const expectations: [string, RegExp][] = [
-      ['garbage', /GET \/rooms returned no list in "data"/],
-      ['huge', /response too large/],
-      ['throttled', /rate limited by the provider \(retry in 3600 s\)/],
+    // The channel says it in a sentence; what was asked and answered is in the log.
+    const expectations: [string, string, RegExp][] = [
+      ['garbage', 'ChatAPI sent an answer the app could not read', /GET \/rooms returned no list in "data"/],
+      ['huge', 'ChatAPI sent an answer the app could not read', /response too large/],
+      [
+        'throttled',
+        'ChatAPI asked the app to wait 1 hour before sending more',
+        /rate limited by the provider \(retry in 3600 s\)/,
+      ],
     ];
-    for (const [mode, error] of expectations)
-      expect(await waitFor(`${mode} error`, () => channelError(ids[mode]), 20_000)).toMatch(error);
+    for (const [mode, sentence, detail] of expectations) {
+      expect(await waitFor(`${mode} error`, () => channelError(ids[mode]), 20_000)).toBe(sentence);
+      expect(logLines.some((l) => detail.test(l))).toBe(true);
+    }
     expect(await conversationsOf(ids.garbage)).toEqual([]);
   }, 30_000);
 

@@ -103,6 +103,9 @@ describe('the sentence for each kind of failure', () => {
     expect(said(new ProviderError('rate_limit', 'rate limited by the provider (retry in 60 s)', 429))).toBe(
       'ChatPion asked the app to slow down',
     );
+    expect(said(new ProviderError('rate_limit', 'rate limited (retry in 300 s)', 429, 300_000))).toBe(
+      'ChatPion asked the app to wait 5 minutes before sending more',
+    );
     expect(
       said(new ProviderError('malformed', 'GET /api/subscribers: the provider sent malformed JSON')),
     ).toBe('ChatPion sent an answer the app could not read');
