@@ -1,5 +1,5 @@
 // Accessibility in a real Chromium: axe-core finds no serious or critical violation on any screen (the
-// inbox with a conversation open, broadcasts, flows, channels, settings), in the light and the dark theme.
+// inbox with a conversation open and picked for a bulk action, broadcasts, flows, channels, settings), in the light and the dark theme.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,9 @@ describe.skipIf(skip)(SUITE, () => {
         if (screen === 'Inbox') {
           await d.page.getByRole('listbox', { name: 'Conversations' }).getByText('Ada Axe').click();
           await d.page.getByRole('log', { name: 'Messages' }).getByText('Is the shop open').waitFor();
+          // A picked row: the checkboxes and the bulk bar are checked too.
+          await d.page.getByRole('option').filter({ hasText: 'Ada Axe' }).locator('.conv-pick').click();
+          await d.page.getByRole('toolbar', { name: 'Actions on the selected conversations' }).waitFor();
         } else {
           await d.page.getByRole('heading', { level: 1, name: screen }).waitFor();
         }
