@@ -23,7 +23,7 @@ export function filtersToQuery(f: InboxFilters, cursor: string | null): QueryOf<
 }
 
 /** The server's `status=active`: open, pending, or snoozed until a time that has passed. */
-export function isOpenWork(c: Conversation, now: number): boolean {
+function isOpenWork(c: Conversation, now: number): boolean {
   if (c.status === 'snoozed') return c.snoozedUntil !== null && Date.parse(c.snoozedUntil) <= now;
   return c.status === 'open' || c.status === 'pending';
 }
