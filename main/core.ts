@@ -6,7 +6,7 @@ import path from 'node:path';
 import { openStoreKeepingDamaged, type Store } from './db';
 import { toOutboxItem } from './db/outbox';
 import { sqliteSyncStorage } from './db/syncStorage';
-import type { OutboxRow } from './domain/storage';
+import { sqliteOutboxStorage } from './db/outboxStorage';
 import type { Settings } from './domain/entities';
 import { startApiServer, type ApiServer } from './api/server';
 import { createHandlers } from './api/handlers';
@@ -95,18 +95,18 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   const kick = () => dispatcher.kick();
   const broadcasts = new BroadcastService(store, events, channels, kick);
   const flows = new FlowService(store, events, channels, kick, (line) => log(`[flows] ${line}`));
+  const outboxStorage = sqliteOutboxStorage(store, (row, outcome) => {
+    if (row.kind === 'broadcast') broadcasts.settled(row, outcome.ok, outcome.ok ? null : outcome.error);
+    if (row.kind === 'flow_toggle') flows.settled(row, outcome);
+  });
   const dispatcher = new Dispatcher({
-    store,
+    storage: outboxStorage,
     events,
     connectorFor: (id) => channels.connectorFor(id),
     syncPaused: () => channels.syncPaused,
     log: (line) => log(`[outbox] ${line}`),
     inFlightGraceMs: o.outboxInFlightGraceMs,
     backoffScale: o.backoffScale,
-    onSettled: (row: OutboxRow, outcome) => {
-      if (row.kind === 'broadcast') broadcasts.settled(row, outcome.ok, outcome.ok ? null : outcome.error);
-      if (row.kind === 'flow_toggle') flows.settled(row, outcome);
-    },
   });
 
   // Internal events → contract payloads for the renderer and the shell.
@@ -138,6 +138,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       broadcasts,
       flows,
       kickOutbox: kick,
+      outboxStorage,
       version: VERSION,
       notices,
       startDemo: startDemoWorkspace,

@@ -1,4 +1,5 @@
 // The outbox: work the agent asked for that must reach a provider exactly once, in order per conversation.
+import crypto from 'node:crypto';
 import type { Sqlite } from './database';
 import type { OutboxItem } from '../domain/entities';
 import type { OutboxKind, OutboxRow, OutboxState } from '../domain/storage';
@@ -49,7 +50,7 @@ export function toOutboxItem(r: OutboxRow): OutboxItem {
 export class OutboxRepo {
   private readonly s;
 
-  constructor(db: Sqlite) {
+  constructor(private readonly db: Sqlite) {
     this.s = {
       insert: db.prepare(
         `INSERT INTO outbox (kind, channel_id, conversation_id, message_id, payload, idempotency_key, status, created_at)
@@ -214,9 +215,22 @@ export class OutboxRepo {
     return this.s.releaseOutage.all(channelId);
   }
 
-  /** Cancels a status change of this conversation still waiting to go (a newer one replaces it). */
-  supersedeStatus(conversationId: number): void {
-    this.s.supersedeStatus.run(conversationId);
+  /**
+   * Queues a conversation's new status for its provider, cancelling one still waiting to go (the newer one
+   * replaces it); one transaction (a savepoint inside the caller's).
+   */
+  queueStatus(channelId: string, conversationId: number, status: 'open' | 'resolved'): OutboxRow {
+    return this.db.transaction(() => {
+      this.s.supersedeStatus.run(conversationId);
+      return this.insert({
+        kind: 'status',
+        channelId,
+        conversationId,
+        messageId: null,
+        payload: { status },
+        key: crypto.randomUUID(),
+      });
+    })();
   }
 
   setPayload(id: number, payload: unknown): boolean {

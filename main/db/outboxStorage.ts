@@ -42,17 +42,5 @@ export function sqliteOutboxStorage(
         onSettled(item, { ok: false, error: reason });
         return item.message_id === null ? null : messages.setStatus(item.message_id, 'failed', reason);
       }),
-    queueStatusPush: async (channelId, conversationId, status, key) =>
-      store.transaction(() => {
-        outbox.supersedeStatus(conversationId);
-        outbox.insert({
-          kind: 'status',
-          channelId,
-          conversationId,
-          messageId: null,
-          payload: { status },
-          key,
-        });
-      }),
   };
 }

@@ -133,11 +133,4 @@ export interface OutboxStorage {
   ): Promise<{ message: Message; collidedWith: number | null } | null>;
   /** Failed for good: the item, what depends on it and its message, in one transaction. Answers the message. */
   settleFailed(item: OutboxRow, reason: string): Promise<Message | null>;
-  /** Queues a conversation's new status for its provider (as item `key`), in place of one still waiting to go. */
-  queueStatusPush(
-    channelId: string,
-    conversationId: number,
-    status: 'open' | 'resolved',
-    key: string,
-  ): Promise<void>;
 }

@@ -10,14 +10,13 @@
 // provider is asked a few times over a couple of minutes, and if it never shows the message, the reply is parked
 // as failed for the agent to check the conversation and decide (Retry, Edit, Discard).
 //
-// In order: a reply that failed for good holds the later items of its conversation (OutboxRepo.due) until
+// In order: a reply that failed for good holds the later items of its conversation (OutboxStorage.due) until
 // the agent retries, edits or discards it; the customer never reads reply #3 without #2.
 //
-// Outages: items of a channel its sync shows offline are not tried (OutboxRepo.due); they say why they wait at
+// Outages: items of a channel its sync shows offline are not tried (OutboxStorage.due); they say why they wait at
 // once, and go as soon as the channel is back. Every delivery is the agent's own action: its requests go before
 // sync's in the account's rate limiter.
-import type { Store } from '../db';
-import type { OutboxRow } from '../domain/storage';
+import type { OutboxRow, OutboxStorage } from '../domain/storage';
 import { PROVIDER_NAMES } from '../domain/entities';
 import type { ConversationRef } from '../domain/remote';
 import type { ProviderConnector } from '../providers/types';
@@ -42,7 +41,8 @@ const RETRY: BackoffCurve = { firstMs: 1_000, maxMs: 60_000 };
 type Outcome = { externalId?: string; status?: string; result?: unknown };
 
 export interface DispatcherDeps {
-  store: Store;
+  /** Its items and their messages; what depends on an item is told when it settles (settleSent, settleFailed). */
+  storage: OutboxStorage;
   events: CoreEvents;
   connectorFor(channelId: string): ProviderConnector | null;
   /** Every channel's sync is paused (the tray's "Pause sync"). */
@@ -52,8 +52,6 @@ export interface DispatcherDeps {
   inFlightGraceMs?: number;
   /** Tests: shortens the backoff between a failed send's tries (default 1). */
   backoffScale?: BackoffScale;
-  /** Called when a flow toggle or broadcast item finishes, so their services can update state. */
-  onSettled(row: OutboxRow, outcome: { ok: true; result?: unknown } | { ok: false; error: string }): void;
 }
 
 export class Dispatcher {
@@ -99,13 +97,15 @@ export class Dispatcher {
   }
 
   private async tick(): Promise<void> {
-    this.followOutages();
+    await this.followOutages();
+    // An item in flight while the due ones are read may have settled since: the next round sees it as it is.
+    const inFlightAtRead = new Set(this.inFlight.keys());
+    // Paused channels' items are not due (OutboxStorage.due); "Pause sync" in the tray holds back every channel.
+    const due = this.d.syncPaused() ? [] : await this.d.storage.due(200);
     const busyConversations = new Set(this.inFlight.values());
-    // Paused channels' items are not due (OutboxRepo.due); "Pause sync" in the tray holds back every channel.
-    const due = this.d.syncPaused() ? [] : this.d.store.outbox.due(200);
     for (const row of due) {
       if (this.stopped) return;
-      if (this.inFlight.has(row.id)) continue;
+      if (this.inFlight.has(row.id) || inFlightAtRead.has(row.id)) continue;
       if (row.conversation_id !== null && busyConversations.has(row.conversation_id)) continue;
       if ((this.perChannel.get(row.channel_id) ?? 0) >= PER_CHANNEL_CONCURRENCY) continue;
       const connector = this.d.connectorFor(row.channel_id);
@@ -119,13 +119,12 @@ export class Dispatcher {
         this.kick();
       });
     }
-    this.scheduleWake();
+    await this.scheduleWake();
   }
 
-  private scheduleWake(): void {
+  private async scheduleWake(): Promise<void> {
+    const { at: next, sending: recovering } = await this.d.storage.nextWake();
     if (this.timer) clearTimeout(this.timer);
-    const next = this.d.store.outbox.nextWake();
-    const recovering = this.d.store.outbox.anySending();
     const ms = Math.min(
       next ? Math.max(50, next.getTime() - Date.now()) : 30_000,
       recovering ? 1000 : 30_000,
@@ -138,23 +137,22 @@ export class Dispatcher {
    * Items of an offline channel say why they wait, at once (new ones included); when the channel is back they are
    * due at once, in order, rather than at the end of their last backoff.
    */
-  private followOutages(): void {
-    const { store } = this.d;
+  private async followOutages(): Promise<void> {
+    const { storage } = this.d;
     const now = new Map<string, string>();
-    for (const c of store.channels.all())
-      if (c.status === 'offline' && !c.paused)
-        now.set(c.id, c.error ?? `${PROVIDER_NAMES[c.provider]} could not be reached`);
-    for (const [channelId, reason] of now) this.announce(store.outbox.noteOutage(channelId, reason));
+    for (const c of await storage.offlineChannels())
+      now.set(c.id, c.error ?? `${PROVIDER_NAMES[c.provider]} could not be reached`);
+    for (const [channelId, reason] of now) await this.announce(await storage.noteOutage(channelId, reason));
     for (const channelId of this.outages.keys())
-      if (!now.has(channelId)) this.announce(store.outbox.releaseOutage(channelId));
+      if (!now.has(channelId)) await this.announce(await storage.releaseOutage(channelId));
     this.outages = now;
   }
 
   /** Tells the windows about items whose reason to wait changed (and their messages, which show it). */
-  private announce(rows: OutboxRow[]): void {
+  private async announce(rows: OutboxRow[]): Promise<void> {
     for (const row of rows) {
       if (row.message_id !== null) {
-        const m = this.d.store.messages.setStatus(
+        const m = await this.d.storage.setMessageStatus(
           row.message_id,
           'queued',
           row.error === null ? null : `waiting: ${row.error}`,
@@ -170,7 +168,7 @@ export class Dispatcher {
   }
 
   private async attempt(row: OutboxRow, connector: ProviderConnector): Promise<void> {
-    const { store } = this.d;
+    const { storage } = this.d;
     try {
       if (row.unconfirmed_since !== null) return await this.checkUnconfirmed(row, connector);
       if (row.status === 'sending' || row.attempts > 0) {
@@ -180,7 +178,7 @@ export class Dispatcher {
           Date.now() - Date.parse(row.sending_since) < this.grace &&
           row.status === 'sending'
         ) {
-          store.outbox.retryLater(
+          await storage.retryLater(
             row.id,
             'checking whether the last attempt arrived',
             new Date(Date.parse(row.sending_since) + this.grace),
@@ -188,14 +186,14 @@ export class Dispatcher {
           return;
         }
         const found = await this.alreadyDelivered(row, connector);
-        if (found) return this.succeed(row, found);
+        if (found) return await this.succeed(row, found);
       }
-      store.outbox.markSending(row.id);
-      this.emitItem(row.id);
+      await storage.markSending(row.id);
+      await this.emitItem(row.id);
       const result = await this.perform(row, connector);
-      this.succeed(row, result);
+      await this.succeed(row, result);
     } catch (e) {
-      this.handleFailure(row, e, connector);
+      await this.handleFailure(row, e, connector);
     }
   }
 
@@ -214,20 +212,21 @@ export class Dispatcher {
     if (found) return this.succeed(row, found);
     const checks = row.unconfirmed_checks + 1;
     if (checks >= UNCONFIRMED_CHECKS.length) return this.giveUp(row, this.unconfirmedReason(connector));
-    this.d.store.outbox.checkedUnconfirmed(
+    await this.d.storage.checkedUnconfirmed(
       row.id,
       `sent, not yet shown by ${PROVIDER_NAMES[connector.provider]}: looking again`,
       this.unconfirmedCheckAt(row.unconfirmed_since!, checks),
     );
-    this.emitItem(row.id);
+    await this.emitItem(row.id);
   }
 
   private unconfirmedReason(connector: ProviderConnector): string {
     return `sent but not confirmed by ${PROVIDER_NAMES[connector.provider]}: check the conversation before sending again`;
   }
 
-  private ref(row: OutboxRow): ConversationRef {
-    const ref = row.conversation_id === null ? null : this.d.store.conversations.ref(row.conversation_id);
+  private async ref(row: OutboxRow): Promise<ConversationRef> {
+    const ref =
+      row.conversation_id === null ? null : await this.d.storage.conversationRef(row.conversation_id);
     if (!ref) throw new ProviderError('not_found', 'the conversation no longer exists');
     return { externalId: ref.externalId, contactExternalId: ref.contactExternalId, meta: ref.meta };
   }
@@ -250,12 +249,13 @@ export class Dispatcher {
       );
     }
     const since = new Date(Date.parse(row.created_at) - 60_000).toISOString();
-    const copies = await connector.findSent(this.ref(row), String(p.text), since);
-    return copies.find((m) => !this.carriedByAnotherReply(row, m.externalId)) ?? null;
+    const copies = await connector.findSent(await this.ref(row), String(p.text), since);
+    for (const m of copies) if (!(await this.carriedByAnotherReply(row, m.externalId))) return m;
+    return null;
   }
 
-  private carriedByAnotherReply(row: OutboxRow, externalId: string): boolean {
-    const carrier = this.d.store.messages.replyCarrying(row.conversation_id!, externalId);
+  private async carriedByAnotherReply(row: OutboxRow, externalId: string): Promise<boolean> {
+    const carrier = await this.d.storage.replyCarrying(row.conversation_id!, externalId);
     return carrier !== null && carrier !== row.message_id;
   }
 
@@ -267,7 +267,10 @@ export class Dispatcher {
           'client',
           `${PROVIDER_NAMES[connector.provider]} has no way to resolve or reopen a conversation`,
         );
-      await connector.setConversationStatus(this.ref(row), p.status === 'resolved' ? 'resolved' : 'open');
+      await connector.setConversationStatus(
+        await this.ref(row),
+        p.status === 'resolved' ? 'resolved' : 'open',
+      );
       return {};
     }
     if (row.kind === 'flow_toggle') {
@@ -295,44 +298,41 @@ export class Dispatcher {
       });
       return { result: b };
     }
-    return connector.send(this.ref(row), String(p.text), row.idempotency_key);
+    return connector.send(await this.ref(row), String(p.text), row.idempotency_key);
   }
 
-  private succeed(row: OutboxRow, r: Outcome): void {
-    const { store, events } = this.d;
+  private async succeed(row: OutboxRow, r: Outcome): Promise<void> {
+    const { storage, events } = this.d;
+    const status = r.status === 'delivered' || r.status === 'read' ? r.status : 'sent';
     // One transaction with what depends on it (broadcast recipients, flow state): a crash leaves both or neither.
-    const marked = store.transaction(() => {
-      store.outbox.markSent(row.id);
-      this.d.onSettled(row, { ok: true, result: r.result });
-      if (row.message_id !== null && r.externalId) {
-        const status = r.status === 'delivered' || r.status === 'read' ? r.status : 'sent';
-        return store.messages.markSent(row.message_id, r.externalId, status);
-      }
-      return null;
-    });
+    const marked = await storage.settleSent(
+      row,
+      r.result,
+      r.externalId ? { externalId: r.externalId, status } : null,
+    );
     if (marked?.collidedWith != null)
       this.d.log(
         `outbox ${row.id}: the provider named message ${r.externalId ?? ''} as this reply, but local message ` +
           `${marked.collidedWith} (another reply) already carries it; both kept`,
       );
     if (marked) events.emit('message.updated', marked.message);
-    this.emitItem(row.id);
+    await this.emitItem(row.id);
   }
 
-  private handleFailure(row: OutboxRow, e: unknown, connector: ProviderConnector): void {
+  private async handleFailure(row: OutboxRow, e: unknown, connector: ProviderConnector): Promise<void> {
     const err = e instanceof ProviderError ? e : new ProviderError('client', (e as Error).message);
-    const current = this.d.store.outbox.get(row.id);
+    const current = await this.d.storage.item(row.id);
     if (!current || current.status === 'cancelled') return;
     // The request line and the provider's answer go to the log; the agent reads a sentence.
     this.d.log(`outbox ${row.id}: ${err.kind}: ${err.message}`);
     const said = agentSentence(connector.provider, err, row.kind);
     const expired = Date.now() - Date.parse(row.created_at) > GIVE_UP_AFTER_MS;
-    if (err.kind === 'unconfirmed') this.unconfirmed(current, err, connector);
-    else if (err.transient && !expired) this.retry(current, err, said);
+    if (err.kind === 'unconfirmed') await this.unconfirmed(current, err, connector);
+    else if (err.transient && !expired) await this.retry(current, err, said);
     // Looking for an unconfirmed send failed for good (the credentials went, say): still the agent's call.
     else if (current.unconfirmed_since !== null)
-      this.giveUp(row, `${this.unconfirmedReason(connector)} (${said})`);
-    else this.giveUp(row, expired ? `gave up after 24 h: ${said}` : said);
+      await this.giveUp(row, `${this.unconfirmedReason(connector)} (${said})`);
+    else await this.giveUp(row, expired ? `gave up after 24 h: ${said}` : said);
   }
 
   /**
@@ -340,53 +340,53 @@ export class Dispatcher {
    * for there later (findSent), never sent again; a flow switch or status change is checked or simply repeated;
    * a native broadcast cannot be looked for.
    */
-  private unconfirmed(row: OutboxRow, err: ProviderError, connector: ProviderConnector): void {
-    const { store, events } = this.d;
+  private async unconfirmed(row: OutboxRow, err: ProviderError, connector: ProviderConnector): Promise<void> {
+    const { storage, events } = this.d;
     const said = agentSentence(connector.provider, err, row.kind);
     if (row.kind === 'flow_toggle' || row.kind === 'status') return this.retry(row, err, said);
     if (row.conversation_id === null)
       return this.giveUp(row, `${said}: check the provider before sending it again`);
     const name = PROVIDER_NAMES[connector.provider];
-    store.outbox.markUnconfirmed(
+    await storage.markUnconfirmed(
       row.id,
       `sent, not yet confirmed by ${name}: looking for it`,
       this.unconfirmedCheckAt(new Date().toISOString(), 0),
     );
     if (row.message_id !== null) {
-      const m = store.messages.setStatus(row.message_id, 'sending', `sent, checking that ${name} has it`);
+      const m = await storage.setMessageStatus(
+        row.message_id,
+        'sending',
+        `sent, checking that ${name} has it`,
+      );
       if (m) events.emit('message.updated', m);
     }
-    this.emitItem(row.id);
+    await this.emitItem(row.id);
   }
 
-  private retry(row: OutboxRow, err: ProviderError, why: string): void {
-    const { store, events } = this.d;
+  private async retry(row: OutboxRow, err: ProviderError, why: string): Promise<void> {
+    const { storage, events } = this.d;
     const wait = retryDelayMs(row.attempts, RETRY, err.retryAfterMs, this.d.backoffScale);
-    store.outbox.retryLater(row.id, why, new Date(Date.now() + wait));
+    await storage.retryLater(row.id, why, new Date(Date.now() + wait));
     if (row.message_id !== null) {
-      const m = store.messages.setStatus(row.message_id, 'queued', `waiting: ${why}`);
+      const m = await storage.setMessageStatus(row.message_id, 'queued', `waiting: ${why}`);
       if (m) events.emit('message.updated', m);
     }
-    this.emitItem(row.id);
+    await this.emitItem(row.id);
   }
 
   /** Failed for good: the agent sees the reason and retries, edits or discards; later replies wait meanwhile. */
-  private giveUp(row: OutboxRow, reason: string): void {
-    const { store, events } = this.d;
-    const m = store.transaction(() => {
-      store.outbox.markFailed(row.id, reason);
-      this.d.onSettled(row, { ok: false, error: reason });
-      return row.message_id === null ? null : store.messages.setStatus(row.message_id, 'failed', reason);
-    });
+  private async giveUp(row: OutboxRow, reason: string): Promise<void> {
+    const { storage, events } = this.d;
+    const m = await storage.settleFailed(row, reason);
     if (m) events.emit('message.updated', m);
-    announceHeld(store, events, row);
-    this.emitItem(row.id);
+    await announceHeld(storage, events, row);
+    await this.emitItem(row.id);
   }
 
-  private emitItem(id: number): void {
-    const row = this.d.store.outbox.get(id);
+  private async emitItem(id: number): Promise<void> {
+    const row = await this.d.storage.item(id);
     if (row?.message_id != null && row.status === 'sending') {
-      const m = this.d.store.messages.setStatus(row.message_id, 'sending', null);
+      const m = await this.d.storage.setMessageStatus(row.message_id, 'sending', null);
       if (m) this.d.events.emit('message.updated', m);
     }
     if (row) this.d.events.emit('outbox.item', row);
@@ -397,8 +397,12 @@ export class Dispatcher {
  * A reply failed for good, or was retried or discarded: the later items of its conversation are now held, or
  * free to go. Tell the windows, whose copies of those items did not change otherwise.
  */
-export function announceHeld(store: Store, events: CoreEvents, row: OutboxRow): void {
+export async function announceHeld(
+  storage: OutboxStorage,
+  events: CoreEvents,
+  row: OutboxRow,
+): Promise<void> {
   if (row.kind !== 'reply' || row.conversation_id === null) return;
-  for (const later of store.outbox.laterInConversation(row.conversation_id, row.id))
+  for (const later of await storage.laterInConversation(row.conversation_id, row.id))
     events.emit('outbox.item', later);
 }

@@ -2,8 +2,6 @@
 // (ProviderConnector.setConversationStatus), through the outbox: offline it waits, then goes in order with the
 // conversation's replies (a reply written before "resolve" reaches the customer first). Setting a status twice
 // does no harm, so no reconciliation is needed; a newer change replaces one still waiting.
-import crypto from 'node:crypto';
-import type { Store } from '../db';
 import type { Conversation, ConversationStatus } from '../domain/entities';
 import type { ProviderConnector } from '../providers/types';
 
@@ -11,28 +9,14 @@ import type { ProviderConnector } from '../providers/types';
 const atProvider = (s: ConversationStatus): 'open' | 'resolved' => (s === 'resolved' ? 'resolved' : 'open');
 
 /**
- * Queues the change of `conversation` from `previous` for its provider, when the provider would see a change and
- * its connector can say it. Answers whether something was queued.
+ * What the provider of `conversation` is to be told of its change from `previous`, or null when the provider
+ * would see no change or its connector cannot say it. The caller queues it, in place of one still waiting.
  */
-export function queueStatusPush(
-  store: Store,
+export function statusPush(
   connector: ProviderConnector | null,
   conversation: Conversation,
   previous: ConversationStatus,
-): boolean {
+): 'open' | 'resolved' | null {
   const status = atProvider(conversation.status);
-  if (!connector?.setConversationStatus || status === atProvider(previous)) return false;
-  const conversationId = Number(conversation.id);
-  store.transaction(() => {
-    store.outbox.supersedeStatus(conversationId);
-    store.outbox.insert({
-      kind: 'status',
-      channelId: conversation.channelId,
-      conversationId,
-      messageId: null,
-      payload: { status },
-      key: crypto.randomUUID(),
-    });
-  });
-  return true;
+  return connector?.setConversationStatus && status !== atProvider(previous) ? status : null;
 }

@@ -9,10 +9,11 @@ import { createCore, type Core } from '../../main/core';
 import type { OutboxItem } from '../../main/domain/entities';
 import type { ProviderConnector } from '../../main/providers/types';
 import { openStore, type Store } from '../../main/db';
+import { sqliteOutboxStorage } from '../../main/db/outboxStorage';
 import type { OutboxState } from '../../main/domain/storage';
 import { CoreEvents } from '../../main/events';
 import { Dispatcher } from '../../main/outbox/dispatcher';
-import { queueStatusPush } from '../../main/outbox/status';
+import { statusPush } from '../../main/outbox/status';
 import { ProviderError } from '../../main/providers/http';
 import { SimKit } from '../../main/providers/simkit';
 import { createSimulator, type AssistifySimulator } from '../../main/providers/assistify/simulator';
@@ -116,17 +117,18 @@ describe('status changes in the outbox', () => {
   const setStatus = (connector: ProviderConnector, status: 'open' | 'resolved' | 'pending') => {
     const before = store.conversations.get(convId)!.status;
     const after = store.conversations.patch(convId, { status })!;
-    return queueStatusPush(store, connector, after, before);
+    const push = statusPush(connector, after, before);
+    if (push) store.outbox.queueStatus(after.channelId, convId, push);
+    return push !== null;
   };
 
   function start(connector: ProviderConnector): void {
     dispatcher = new Dispatcher({
-      store,
+      storage: sqliteOutboxStorage(store),
       events: new CoreEvents(),
       connectorFor: () => connector,
       syncPaused: () => false,
       log: () => undefined,
-      onSettled: () => undefined,
     });
     dispatcher.start();
   }

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../main/db';
+import { sqliteOutboxStorage } from '../../main/db/outboxStorage';
 import { CoreEvents } from '../../main/events';
 import { Dispatcher } from '../../main/outbox/dispatcher';
 import { ProviderError } from '../../main/providers/http';
@@ -83,13 +84,12 @@ function fakeProvider() {
 
 function start(connector: ProviderConnector): void {
   dispatcher = new Dispatcher({
-    store,
+    storage: sqliteOutboxStorage(store),
     events: new CoreEvents(),
     connectorFor: () => connector,
     syncPaused: () => false,
     log: () => undefined,
     inFlightGraceMs: GRACE_MS,
-    onSettled: () => undefined,
   });
   dispatcher.start();
 }

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../main/db';
+import { sqliteOutboxStorage } from '../../main/db/outboxStorage';
 import { CoreEvents } from '../../main/events';
 import { Dispatcher } from '../../main/outbox/dispatcher';
 import { ProviderError } from '../../main/providers/http';
@@ -139,12 +140,11 @@ function fakeProvider() {
 function dispatcher(connector: ProviderConnector): { d: Dispatcher; events: CoreEvents } {
   const events = new CoreEvents();
   const d = new Dispatcher({
-    store,
+    storage: sqliteOutboxStorage(store),
     events,
     connectorFor: () => connector,
     syncPaused: () => false,
     log: () => undefined,
-    onSettled: () => undefined,
   });
   return { d, events };
 }

@@ -1,6 +1,6 @@
 // The unified inbox: listing, opening and changing conversations. A status change is told to the provider
 // through the outbox where the connector can; marking read is told to it at once, best effort.
-import { queueStatusPush } from '../../outbox/status';
+import { statusPush } from '../../outbox/status';
 import type { Conversation, ConversationPatch } from '../../contract/schemas';
 import { DomainError } from '../../domain/errors';
 import { localId, type HandlerDeps, type RouteHandlers } from './deps';
@@ -32,8 +32,9 @@ export function applyConversationPatch(
 ): { conversation: Conversation; queued: boolean } {
   const conversation = d.store.conversations.patch(Number(before.id), patch)!;
   const connector = d.channels.connectorFor(conversation.channelId);
-  const queued = !!patch.status && queueStatusPush(d.store, connector, conversation, before.status);
-  return { conversation, queued };
+  const status = patch.status ? statusPush(connector, conversation, before.status) : null;
+  if (status) d.store.outbox.queueStatus(conversation.channelId, Number(conversation.id), status);
+  return { conversation, queued: status !== null };
 }
 
 type ConversationRoutes = 'listConversations' | 'getConversation' | 'patchConversation';

@@ -5,6 +5,7 @@ import type * as s from '../../contract/schemas';
 import type { RouteName } from '../../contract/routes';
 import type { Store } from '../../db';
 import { DomainError } from '../../domain/errors';
+import type { OutboxStorage } from '../../domain/storage';
 import type { CoreEvents } from '../../events';
 import type { FlowService } from '../../flows/service';
 import type { Handlers } from '../plugins/contract';
@@ -16,6 +17,8 @@ export interface HandlerDeps {
   broadcasts: BroadcastService;
   flows: FlowService;
   kickOutbox: () => void;
+  /** The dispatcher's view of the outbox (announceHeld). */
+  outboxStorage: OutboxStorage;
   version: string;
   /** Things the agent must hear about from start-up (e.g. a damaged database kept aside). */
   notices: string[];

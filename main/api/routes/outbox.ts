@@ -19,7 +19,7 @@ export const outboxRoutes = (d: HandlerDeps): RouteHandlers<OutboxRoutes> => {
   return {
     listOutbox: ({ query }) => ({ items: store.outbox.list(query.status ?? null).map(toOutboxItem) }),
 
-    retryOutbox: ({ params }) => {
+    retryOutbox: async ({ params }) => {
       const row = outboxRow(params.id);
       if (!store.outbox.requeue(row.id))
         throw DomainError.conflict(
@@ -31,7 +31,7 @@ export const outboxRoutes = (d: HandlerDeps): RouteHandlers<OutboxRoutes> => {
         if (m) events.emit('message.updated', m);
       }
       emitOutboxItem(d, row.id);
-      announceHeld(store, events, row);
+      await announceHeld(d.outboxStorage, events, row);
       d.kickOutbox();
       return toOutboxItem(store.outbox.get(row.id)!);
     },
@@ -57,7 +57,7 @@ export const outboxRoutes = (d: HandlerDeps): RouteHandlers<OutboxRoutes> => {
       return toOutboxItem(store.outbox.get(row.id)!);
     },
 
-    cancelOutbox: ({ params }) => {
+    cancelOutbox: async ({ params }) => {
       const row = outboxRow(params.id);
       if (!store.outbox.cancel(row.id))
         throw DomainError.conflict(
@@ -69,7 +69,7 @@ export const outboxRoutes = (d: HandlerDeps): RouteHandlers<OutboxRoutes> => {
         if (m) events.emit('message.updated', m);
       }
       emitOutboxItem(d, row.id);
-      announceHeld(store, events, row);
+      await announceHeld(d.outboxStorage, events, row);
       d.kickOutbox();
       return null;
     },
