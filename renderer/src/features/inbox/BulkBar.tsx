@@ -93,7 +93,7 @@ function TagMenu({ onPick, onClose }: { onPick: (a: BulkAction) => void; onClose
       }}
     >
       <input
-        aria-label="Tag"
+        aria-label="Tag to add or remove"
         list="bulk-tags"
         placeholder="Tag"
         maxLength={60}
