@@ -71,6 +71,14 @@ describe.skipIf(skip)(SUITE, () => {
           await d.page.getByRole('heading', { level: 1, name: screen }).waitFor();
         }
         found.push(...(await seriousViolations(`${scheme}/${screen}`)));
+        if (screen === 'Inbox') {
+          // Search: hits grouped per conversation, with their filters.
+          const box = d.page.getByRole('searchbox', { name: 'Search messages and contacts' });
+          await box.fill('Ada Axe');
+          await d.page.getByRole('list', { name: 'Search results' }).getByText('Ada Axe').first().waitFor();
+          found.push(...(await seriousViolations(`${scheme}/Search`)));
+          await box.fill('');
+        }
       }
       expect(found, found.join('\n')).toEqual([]);
     });
