@@ -1,6 +1,8 @@
 // Benchmark data: fills a fresh database with N messages in M conversations across the five providers, one
 // channel per provider, written through the db layer exactly as sync writes (store.channels.insert +
 // store.ingest.applyBatch), in large transactions. Deterministic from the seed: same seed and scale, same rows.
+// One of the conversations is a long thread (LONG_THREAD: 10,000 messages, the newest activity, open) for the
+// UI benchmark's open and scroll of a very long conversation; the others share the rest.
 //
 //   tsx test/bench/generate.ts --messages 1000000 --conversations 100000 --seed 1 --out /tmp/bench.db
 //
@@ -28,6 +30,8 @@ export interface GenOptions {
   conversations: number;
   /** Conversations per applyBatch call (default 1000). */
   batchConversations?: number;
+  /** Messages in the long thread (default LONG_THREAD.messages). */
+  longThread?: number;
   log?: (line: string) => void;
 }
 
@@ -71,6 +75,9 @@ const INTENTS = [
   'product_question',
 ];
 const SENTIMENTS = ['positive', 'neutral', 'negative'];
+
+/** The long thread: its contact's handle names it (the UI benchmark finds it by that), at the top of the inbox. */
+export const LONG_THREAD = { messages: 10_000, handle: 'long.thread.bench' } as const;
 
 export function channelIdFor(seed: number, p: ProviderId): string {
   const h = crypto.createHash('sha256').update(`bench:${seed}:${p}`).digest('hex');
@@ -135,6 +142,7 @@ function buildConversation(
   size: number,
   provider: ProviderId,
   seq: { n: number },
+  lastActivity?: number,
 ): PendingConversation {
   const person = personName(r);
   const lang = pickLanguage(r);
@@ -146,7 +154,7 @@ function buildConversation(
       .toLowerCase()
       .replace(/\s+/g, '.') || 'user';
   // Recent activity is denser than old activity.
-  const last = ANCHOR_MS - Math.floor(r() * r() * SPAN_DAYS * DAY) - int(r, 0, 59_000);
+  const last = lastActivity ?? ANCHOR_MS - Math.floor(r() * r() * SPAN_DAYS * DAY) - int(r, 0, 59_000);
   const times = new Float64Array(size);
   times[size - 1] = last;
   for (let k = size - 2; k >= 0; k--) times[k] = times[k + 1] - gap(r);
@@ -253,18 +261,21 @@ export function generate(o: GenOptions): GenResult {
       string
     >;
     const r = rng(o.seed);
-    const sizes = conversationSizes(r, o.conversations, o.messages);
+    // The long thread is the last conversation; the others share what is left.
+    const others = o.conversations - 1;
+    const longSize = o.longThread ?? LONG_THREAD.messages;
+    const sizes = conversationSizes(r, others, o.messages - longSize);
     const per = o.batchConversations ?? 1000;
     const seq = { n: 0 };
     let written = 0;
     let lastLog = performance.now();
-    for (let start = 0; start < o.conversations;) {
+    for (let start = 0; start < others;) {
       // One outer transaction per ~50k messages; applyBatch nests as a savepoint per provider batch.
       store.transaction(() => {
         let inTx = 0;
-        while (start < o.conversations && inTx < 50_000) {
+        while (start < others && inTx < 50_000) {
           const byProvider = new Map<ProviderId, PendingConversation[]>();
-          const end = Math.min(o.conversations, start + per);
+          const end = Math.min(others, start + per);
           for (let i = start; i < end; i++) {
             const p = providerOf(r);
             const pc = buildConversation(r, i, sizes[i], p, seq);
@@ -301,6 +312,14 @@ export function generate(o: GenOptions): GenResult {
         log(`  generated ${written.toLocaleString('en')} / ${o.messages.toLocaleString('en')} messages`);
       }
     }
+    const long = buildConversation(r, others, longSize, 'chatpion', seq, ANCHOR_MS);
+    long.conv.contact.handle = LONG_THREAD.handle;
+    long.conv.status = 'open';
+    long.later = null;
+    store.transaction(() =>
+      store.ingest.applyBatch(channelOf.chatpion, [long.conv], long.msgs, { live: false }),
+    );
+    written += long.msgs.length;
     // The app indexes new contacts' names and merges its search index whenever writes pause; a cache that has
     // synced this much has had pauses.
     store.searchIndex.indexWaitingContacts();
