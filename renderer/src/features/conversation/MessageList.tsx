@@ -6,6 +6,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, type RefObjec
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { Message } from '@contract/schemas';
 import { dayLabel } from '../../app/format';
+import { markAfterPaint } from '../../app/perfMarks';
 import { useUi } from '../../app/store';
 import { EmptyState, ErrorState, SkeletonRows } from '../../app/ui/states';
 import { MessageBubble } from './MessageBubble';
@@ -209,11 +210,10 @@ function useStickToBottom(
 }
 
 function useShownMark(conversationId: string, shown: boolean) {
-  useEffect(() => {
-    if (!shown) return;
-    const frame = requestAnimationFrame(() => performance.mark(`conversation:shown:${conversationId}`));
-    return () => cancelAnimationFrame(frame);
-  }, [conversationId, shown]);
+  useEffect(
+    () => (shown ? markAfterPaint(`conversation:shown:${conversationId}`) : undefined),
+    [conversationId, shown],
+  );
 }
 
 /** Pages back until the message from a search hit is loaded, then centres and highlights it. */

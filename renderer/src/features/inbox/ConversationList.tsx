@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Conversation } from '@contract/schemas';
+import { markAfterPaint } from '../../app/perfMarks';
 import { DEFAULT_FILTERS, openConversation, useUi } from '../../app/store';
 import { useNow } from '../../app/useNow';
 import { EmptyState, ErrorState, SkeletonRows } from '../../app/ui/states';
@@ -53,7 +54,7 @@ export function ConversationList() {
   useEffect(() => {
     if (firstPaintMarked || !items.length) return;
     firstPaintMarked = true;
-    requestAnimationFrame(() => performance.mark('inbox:first-paint'));
+    markAfterPaint('inbox:first-paint');
   }, [items.length]);
 
   useScrollAnchor(scrollRef, items, ROW_HEIGHT);
