@@ -1,9 +1,10 @@
 // Entry point: find the local API (Electron bridge or web-mode token), connect, render.
+// First import: it starts the inbox's first request before the rest of the bundle is evaluated.
+import { api, connection, firstInboxPage } from './app/startup';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { ApiError, createApiClient } from './api/client';
-import { resolveConnection } from './api/connection';
+import { ApiError } from './api/client';
 import { SessionProvider } from './api/session';
 import { connectSocket } from './api/socket';
 import { App } from './app/App';
@@ -24,10 +25,19 @@ const queryClient = new QueryClient({
   },
 });
 
-const root = createRoot(document.getElementById('root')!);
-const connection = resolveConnection();
+// The inbox's list attaches to the request already under way (same key) instead of asking again.
+if (firstInboxPage) {
+  const { key, page } = firstInboxPage;
+  void queryClient.prefetchInfiniteQuery({
+    queryKey: key,
+    queryFn: () => page,
+    initialPageParam: null as string | null,
+  });
+}
 
-if (!connection) {
+const root = createRoot(document.getElementById('root')!);
+
+if (!connection || !api) {
   root.render(
     <div className="signed-out">
       <h1>Agent Inbox</h1>
@@ -39,7 +49,7 @@ if (!connection) {
     </div>,
   );
 } else {
-  const session = { connection, api: createApiClient(connection), socket: connectSocket(connection) };
+  const session = { connection, api, socket: connectSocket(connection) };
   root.render(
     <StrictMode>
       <QueryClientProvider client={queryClient}>
