@@ -1,20 +1,13 @@
 // The entities every side shares: what the db stores and returns, what sync, the outbox and the services
 // pass around, and what the API serves. Runtime schemas (zod) with their inferred types; the local API
-// contract (../contract/schemas) re-exports them and adds its requests and envelopes. Imports only zod,
-// so the renderer, the core and the team hub can all load it.
+// contract (../contract/schemas) re-exports them and adds its requests and envelopes. Imports only zod and
+// ./providers, so the renderer, the core and the team hub can all load it.
 import { z } from 'zod';
+import { PROVIDERS } from './providers';
 
-export const PROVIDERS = ['chatpion', 'chatbots-platform', 'instantchat', 'assistify', 'chatapi'] as const;
+export { PROVIDER_NAMES, PROVIDERS } from './providers';
 export const ProviderId = z.enum(PROVIDERS);
 export type ProviderId = z.infer<typeof ProviderId>;
-/** How each provider names itself, for what the agent reads. */
-export const PROVIDER_NAMES: Record<ProviderId, string> = {
-  chatpion: 'ChatPion',
-  'chatbots-platform': 'Chatbots Platform',
-  instantchat: 'InstantChat',
-  assistify: 'Assistify',
-  chatapi: 'ChatAPI',
-};
 
 export const ChannelStatus = z.enum(['connecting', 'live', 'polling', 'offline', 'auth_error', 'paused']);
 export type ChannelStatus = z.infer<typeof ChannelStatus>;
