@@ -25,6 +25,10 @@ const queryClient = new QueryClient({
   },
 });
 
+/** The longest the first render waits for the inbox's first page. */
+const FIRST_PAGE_WAIT_MS = 150;
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 // The inbox's list attaches to the request already under way (same key) instead of asking again.
 if (firstInboxPage) {
   const { key, page } = firstInboxPage;
@@ -50,13 +54,19 @@ if (!connection || !api) {
   );
 } else {
   const session = { connection, api, socket: connectSocket(connection) };
-  root.render(
-    <StrictMode>
-      <QueryClientProvider client={queryClient}>
-        <SessionProvider session={session}>
-          <App />
-        </SessionProvider>
-      </QueryClientProvider>
-    </StrictMode>,
-  );
+  const render = () =>
+    root.render(
+      <StrictMode>
+        <QueryClientProvider client={queryClient}>
+          <SessionProvider session={session}>
+            <App />
+          </SessionProvider>
+        </QueryClientProvider>
+      </StrictMode>,
+    );
+  // The first render waits a little for the inbox's first page, so it paints the rows at once instead of a
+  // skeleton and then the rows (the page comes over loopback, usually while this bundle is being evaluated).
+  if (firstInboxPage)
+    void Promise.race([firstInboxPage.page.catch(() => null), delay(FIRST_PAGE_WAIT_MS)]).then(render);
+  else render();
 }
