@@ -177,7 +177,9 @@ describe('benchmark data generator', () => {
         'Your zanzibarite parcel left today',
         {},
       );
-      expect(store.searchIndex.search({ q: 'zanzibarite', limit: 10 })!.items.map((h) => h.messageId)).toEqual([m.id]);
+      expect(
+        store.searchIndex.search({ q: 'zanzibarite', limit: 10 })!.items.map((h) => h.messageId),
+      ).toEqual([m.id]);
       expect(store.conversations.get(Number(conv.id))!.lastMessage!.id).toBe(m.id);
     } finally {
       store.close();
