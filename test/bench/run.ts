@@ -87,16 +87,12 @@ async function main(): Promise<void> {
   let load: Awaited<ReturnType<typeof loadTest>>;
   let rssMb: number;
   let rssAfterLoadMb: number;
-  let ui: UiResults;
   const coreStats: Record<string, unknown> = {};
   try {
     if (core.ready.status !== 200) throw new Error(`the core's first page answered ${core.ready.status}`);
     const client = new ApiClient(core.ready.url, core.ready.token);
     await warmUp(client, SCALE.conversations, seed);
     rssMb = mb((await core.ask<{ memory: NodeJS.MemoryUsage }>('memory')).memory.rss);
-    // The UI first: the API part's replies make other conversations newer than the long thread, which the UI
-    // part opens from the inbox's first page.
-    ui = args['skip-ui'] ? uiUnavailable('skipped (--skip-ui)') : await measureUi(core.ready);
     api = await apiBench(client, {
       seed,
       conversations: SCALE.conversations,
@@ -113,6 +109,9 @@ async function main(): Promise<void> {
   } finally {
     await core.stop();
   }
+  const ui = args['skip-ui']
+    ? uiUnavailable('skipped (--skip-ui)')
+    : await uiOnFreshCore(path.join(work, 'ui'));
 
   // 4. Sync and live aggregation against the simulators.
   let ingest: IngestResults | null = null;
@@ -306,20 +305,26 @@ async function measureUi(core: CoreReady): Promise<UiResults> {
   }
 }
 
-/** `--only ui`: the same database and core, the UI rows alone, printed (bench-results.json is left alone). */
-async function uiOnly(): Promise<void> {
-  const coreDir = path.join(work, 'core');
+/**
+ * The UI part on a core of its own, over a fresh copy of the database, like an app launch: the API part's replies
+ * would have made other conversations newer than the long thread, which the UI part opens from the first page.
+ */
+async function uiOnFreshCore(coreDir: string): Promise<UiResults> {
   const gen = ensureBenchDb(path.join(coreDir, 'inbox.db'), { seed, ...SCALE, log });
-  log(`database ${gen.generated ? `generated in ${round(gen.generateMs! / 1000, 1)} s` : 'from cache'}`);
-  const notes: string[] = [];
-  ensureRenderer(notes);
+  if (gen.generated) log(`database generated in ${round(gen.generateMs! / 1000, 1)} s`);
   const core = await startCore(coreDir);
-  let ui: UiResults;
   try {
-    ui = await measureUi(core.ready);
+    return await measureUi(core.ready);
   } finally {
     await core.stop();
   }
+}
+
+/** `--only ui`: the UI rows alone, printed (bench-results.json is left alone). */
+async function uiOnly(): Promise<void> {
+  const notes: string[] = [];
+  ensureRenderer(notes);
+  const ui = await uiOnFreshCore(path.join(work, 'ui'));
   const load = `load average ${loadAtStart} → ${round(os.loadavg()[0])}`;
   const table = formatTable(`Agent Inbox UI benchmark — ${quick ? 'quick' : 'full'}, ${load}`, uiRows(ui));
   console.log('\n' + table.text);
