@@ -30,6 +30,15 @@ export const CONVERSATION_STATUS_LABELS: Record<ConversationStatus, string> = {
   resolved: 'Resolved',
 };
 
+/** One <option> per conversation status, for the status filters of the inbox and of search. */
+export function ConversationStatusOptions() {
+  return (Object.keys(CONVERSATION_STATUS_LABELS) as ConversationStatus[]).map((s) => (
+    <option key={s} value={s}>
+      {CONVERSATION_STATUS_LABELS[s]}
+    </option>
+  ));
+}
+
 export function ConversationStatusBadge({ status }: { status: ConversationStatus }) {
   return <span className={`pill status-${status}`}>{CONVERSATION_STATUS_LABELS[status]}</span>;
 }

@@ -1,11 +1,9 @@
 // Channel/provider, status, tag, unread-only and sort controls above the inbox list.
-import { PROVIDER_NAMES, PROVIDERS, type ConversationStatus, type StatusFilter } from '@contract/schemas';
+import { PROVIDER_NAMES, PROVIDERS, type StatusFilter } from '@contract/schemas';
 import { setFilters, useUi } from '../../app/store';
-import { CONVERSATION_STATUS_LABELS } from '../../app/ui/badges';
+import { ConversationStatusOptions } from '../../app/ui/badges';
 import { useChannels } from '../channels/useChannels';
 import { useTags } from './useTriage';
-
-const STATUSES = Object.keys(CONVERSATION_STATUS_LABELS) as ConversationStatus[];
 
 export function InboxFilters() {
   const filters = useUi((s) => s.filters);
@@ -48,11 +46,7 @@ export function InboxFilters() {
       >
         <option value="active">Open work</option>
         <option value="">Any status</option>
-        {STATUSES.map((s) => (
-          <option key={s} value={s}>
-            {CONVERSATION_STATUS_LABELS[s]}
-          </option>
-        ))}
+        <ConversationStatusOptions />
       </select>
       <select
         aria-label="Tag"

@@ -1,10 +1,8 @@
 // Channel, status and date range above the search results.
 import type { ConversationStatus } from '@contract/schemas';
-import { CONVERSATION_STATUS_LABELS } from '../../app/ui/badges';
+import { ConversationStatusOptions } from '../../app/ui/badges';
 import { useChannels } from '../channels/useChannels';
 import type { SearchFilters as Filters } from './useSearch';
-
-const STATUSES = Object.keys(CONVERSATION_STATUS_LABELS) as ConversationStatus[];
 
 export function SearchFilters({ value, onChange }: { value: Filters; onChange: (f: Filters) => void }) {
   const channels = useChannels().data?.items ?? [];
@@ -29,11 +27,7 @@ export function SearchFilters({ value, onChange }: { value: Filters; onChange: (
         onChange={(e) => set({ status: e.target.value as ConversationStatus | '' })}
       >
         <option value="">Any status</option>
-        {STATUSES.map((s) => (
-          <option key={s} value={s}>
-            {CONVERSATION_STATUS_LABELS[s]}
-          </option>
-        ))}
+        <ConversationStatusOptions />
       </select>
       <label className="search-date">
         From
