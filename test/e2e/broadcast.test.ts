@@ -10,9 +10,8 @@ import type {
   Conversation,
   PageOf,
 } from '../../main/contract/schemas';
-import { TAGS } from '../../main/providers/simkit/world';
 import { api, waitFor } from '../helpers/api';
-import { UiDriver } from './driver';
+import { smallestAudienceTag, UiDriver } from './driver';
 import { findChromium } from '../helpers/chromium';
 import { skipSuite } from '../helpers/skips';
 
@@ -34,7 +33,7 @@ describe.skipIf(skip)(SUITE, () => {
   });
 
   it('refuses an unknown variable, previews per recipient, sends, and reports each recipient', async () => {
-    const tag = await smallestTag(d);
+    const tag = await smallestAudienceTag(d);
     const marker = Date.now().toString(36);
     const name = `Personal ${marker}`;
     await d.open('Broadcasts');
@@ -153,16 +152,3 @@ describe.skipIf(skip)(SUITE, () => {
     expect(d.sentTexts('chatapi').filter((t) => t.includes(marker))).toEqual([]);
   });
 });
-
-/** The tag with the fewest (but some) recipients, so the broadcast finishes quickly under rate limits. */
-async function smallestTag(d: UiDriver): Promise<{ tag: string; total: number }> {
-  let best: { tag: string; total: number } | null = null;
-  for (const tag of TAGS) {
-    const r = await api<BroadcastPreview>(d.client, 'POST', '/api/v1/broadcasts/preview', {
-      audience: { tags: [tag] },
-    });
-    if (r.body.total > 0 && (!best || r.body.total < best.total)) best = { tag, total: r.body.total };
-  }
-  if (!best) throw new Error('no tag has any recipients in the simulated workspace');
-  return best;
-}

@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createCore, type Core } from '../../main/core';
-import type { Channel, ProviderId } from '../../main/contract/schemas';
+import type { BroadcastPreview, Channel, ProviderId } from '../../main/contract/schemas';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
+import { TAGS } from '../../main/providers/simkit/world';
 import { addAllChannels, api, waitFor, type ApiClient } from '../helpers/api';
 import { tempDir } from '../helpers/tmp';
 import { CHROMIUM_ARGS } from '../helpers/chromium';
@@ -134,4 +135,17 @@ export class UiDriver {
     await this.sims.close();
     this.cleanup();
   }
+}
+
+/** The tag with the fewest (but some) recipients, so the broadcast finishes quickly under rate limits. */
+export async function smallestAudienceTag(d: UiDriver): Promise<{ tag: string; total: number }> {
+  let best: { tag: string; total: number } | null = null;
+  for (const tag of TAGS) {
+    const r = await api<BroadcastPreview>(d.client, 'POST', '/api/v1/broadcasts/preview', {
+      audience: { tags: [tag] },
+    });
+    if (r.body.total > 0 && (!best || r.body.total < best.total)) best = { tag, total: r.body.total };
+  }
+  if (!best) throw new Error('no tag has any recipients in the simulated workspace');
+  return best;
 }

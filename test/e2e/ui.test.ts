@@ -6,16 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PROVIDERS,
   type Broadcast,
-  type BroadcastPreview,
   type ChannelDiagnostics,
   type Conversation,
   type Flow,
   type Message,
   type OutboxItem,
 } from '../../main/contract/schemas';
-import { TAGS } from '../../main/providers/simkit/world';
-import { api, waitFor } from '../helpers/api';
-import { UiDriver } from './driver';
+import { waitFor } from '../helpers/api';
+import { smallestAudienceTag, UiDriver } from './driver';
 import { findChromium } from '../helpers/chromium';
 import { skipSuite } from '../helpers/skips';
 
@@ -272,16 +270,3 @@ describe.skipIf(skip)(SUITE, () => {
     await d.screenshot('inbox-dark');
   });
 });
-
-/** The tag with the fewest (but some) recipients, so the broadcast finishes quickly under rate limits. */
-async function smallestAudienceTag(d: UiDriver): Promise<{ tag: string; total: number }> {
-  let best: { tag: string; total: number } | null = null;
-  for (const tag of TAGS) {
-    const r = await api<BroadcastPreview>(d.client, 'POST', '/api/v1/broadcasts/preview', {
-      audience: { tags: [tag] },
-    });
-    if (r.body.total > 0 && (!best || r.body.total < best.total)) best = { tag, total: r.body.total };
-  }
-  if (!best) throw new Error('no tag has any recipients in the simulated workspace');
-  return best;
-}
