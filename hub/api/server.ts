@@ -1,0 +1,48 @@
+// The hub's HTTP server: sessions on every route but the public ones, the local API's error envelope, and the
+// route plugins of each concern. Plain HTTP for loopback and behind a TLS proxy, or TLS (--tls-cert/--tls-key).
+import type { AddressInfo } from 'node:net';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { fastifyLogger, type Logger } from '../../main/log';
+import { errorEnvelope } from '../../main/api/plugins/error-handler';
+import type { HubDatabase } from '../db/database';
+import { sessionGate } from './auth';
+
+export interface HubServerOptions {
+  db: HubDatabase;
+  host: string;
+  port: number;
+  tls?: { cert: Buffer; key: Buffer };
+  log?: Logger;
+  /** Browser origins allowed to call the hub (CORS); none by default. */
+  allowedOrigins: string[];
+  /** The route plugins, each registered with the gate and the error envelope in place. */
+  routes: FastifyPluginAsync[];
+}
+
+export interface HubServer {
+  app: FastifyInstance;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT = 4_000_000;
+
+export async function startHubServer(o: HubServerOptions): Promise<HubServer> {
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    loggerInstance: o.log && fastifyLogger(o.log),
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    requestTimeout: 30_000,
+    ...(o.tls ? { https: { cert: o.tls.cert, key: o.tls.key } } : {}),
+  });
+  await app.register(errorEnvelope, { log: o.log });
+  await app.register(sessionGate, { db: o.db });
+  for (const routes of o.routes) await app.register(routes);
+  await app.listen({ host: o.host, port: o.port });
+  const port = (app.server.address() as AddressInfo).port;
+  const shown = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host;
+  const host = shown.includes(':') ? `[${shown}]` : shown;
+  return { app, url: `${o.tls ? 'https' : 'http'}://${host}:${port}`, port, close: () => app.close() };
+}

@@ -1,0 +1,10 @@
+// The hub's migrations: append only, one file per version, never edit a shipped one.
+import * as m001 from './001_team';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: string;
+}
+
+export const migrations: Migration[] = [{ version: 1, name: 'team', up: m001.up }];
