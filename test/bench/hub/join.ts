@@ -1,0 +1,61 @@
+// A desktop joining the team: a fresh core (web mode, its own SQLite cache) signs in to the hub; the time until
+// its inbox answers a first page, and until it has the whole snapshot and follows the feed.
+import { createCore } from '../../../main/core';
+import { sleep } from '../stats';
+
+export async function joinTeam(o: {
+  hubUrl: string;
+  email: string;
+  password: string;
+  dataDir: string;
+}): Promise<{ first_page_s: number; full_s: number; conversations: number }> {
+  const core = await createCore({ dataDir: o.dataDir, log: () => undefined });
+  const call = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
+    const res = await fetch(core.url + p, {
+      method,
+      headers: {
+        authorization: `Bearer ${core.token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok)
+      throw new Error(`${method} ${p} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    return (await res.json()) as T;
+  };
+  try {
+    const t0 = performance.now();
+    await call('PUT', '/api/v1/team', { hubUrl: o.hubUrl, email: o.email, password: o.password });
+    let firstPage = NaN;
+    for (;;) {
+      const page = await call<{ items: unknown[] }>('GET', '/api/v1/conversations?limit=50');
+      if (page.items.length) {
+        firstPage = performance.now() - t0;
+        break;
+      }
+      if (performance.now() - t0 > 120_000) throw new Error('no inbox page within 120 s of joining');
+      await sleep(20);
+    }
+    let full = NaN;
+    for (;;) {
+      const team = await call<{ status: string; snapshot?: { done: boolean } }>('GET', '/api/v1/team');
+      if (team.snapshot?.done) {
+        full = performance.now() - t0;
+        break;
+      }
+      if (performance.now() - t0 > 600_000) throw new Error('the snapshot did not finish within 600 s');
+      await sleep(100);
+    }
+    const all = await call<{ total?: number; items: unknown[] }>(
+      'GET',
+      '/api/v1/conversations?limit=1&status=all',
+    );
+    return {
+      first_page_s: Math.round(firstPage) / 1000,
+      full_s: Math.round(full) / 1000,
+      conversations: all.total ?? all.items.length,
+    };
+  } finally {
+    await core.close();
+  }
+}
