@@ -28,3 +28,13 @@ export async function setupTokenMatches(db: Queryable, token: string): Promise<b
   if (!want) return false;
   return crypto.timingSafeEqual(Buffer.from(want, 'hex'), Buffer.from(sha256(token), 'hex'));
 }
+
+/** Keeps `value` under `key` unless the database has one already (the first instance's wins); answers the kept one. */
+export async function keepMeta(db: Queryable, key: string, value: string): Promise<string> {
+  await db.query('INSERT INTO hub_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+    key,
+    value,
+  ]);
+  const { rows } = await db.query<{ value: string }>('SELECT value FROM hub_meta WHERE key = $1', [key]);
+  return rows[0]!.value;
+}

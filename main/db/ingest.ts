@@ -2,7 +2,8 @@
 // summary folded from its new messages and written once. Also wires the inbox's repos on a connection.
 import type { Sqlite } from './database';
 import { ContactsRepo } from './contacts';
-import { ConversationsRepo, foldMessage, type Touch } from './conversations';
+import { ConversationsRepo } from './conversations';
+import { foldMessage, type Touch } from '../domain/conversationTouch';
 import { CustomersRepo } from './customers';
 import { MessagesRepo } from './messages';
 import { SearchIndex } from './searchIndex';

@@ -29,7 +29,11 @@ function loadOrCreateKey(file: string): Buffer {
 
 export function keyFileSecretBox(dataDir: string): SecretBox {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const key = loadOrCreateKey(keyFilePath(dataDir));
+  return aesGcmSecretBox(loadOrCreateKey(keyFilePath(dataDir)));
+}
+
+/** Seals with AES-256-GCM under a 32-byte key: iv (12) ‖ tag (16) ‖ ciphertext. */
+export function aesGcmSecretBox(key: Buffer): SecretBox {
   return {
     encrypt(plain) {
       const iv = crypto.randomBytes(12);

@@ -1,5 +1,5 @@
 // Provider accounts: the ChannelService does the work; diagnostics put together what the channel's sync knows.
-import { reachesLoopback } from '../../channels/service';
+import { reachesLoopback } from '../../domain/channelRules';
 import { channelDiagnostics } from '../diagnostics';
 import type { HandlerDeps, RouteHandlers } from './deps';
 
