@@ -7,6 +7,7 @@ import type { Message, MessageStatus, PageOf } from '../domain/entities';
 import type { RemoteMessage } from '../domain/remote';
 import { decodeCursor, encodeCursor } from './cursors';
 import { now, parseJson } from './json';
+import { ownReplyWindow, STATUS_RANK } from '../domain/messageMatching';
 
 interface MessageRow {
   id: number;
@@ -46,22 +47,6 @@ function broadcastOf(meta: Record<string, unknown> | null): Pick<Message, 'broad
   const name = meta?.broadcastName;
   return typeof id === 'string' && typeof name === 'string' ? { broadcast: { id, name } } : {};
 }
-
-/** Rank of a status, so a late 'delivered' never overwrites 'read'. */
-const STATUS_RANK: Record<MessageStatus, number> = {
-  failed: 0,
-  queued: 1,
-  sending: 2,
-  received: 3,
-  sent: 3,
-  delivered: 4,
-  read: 5,
-};
-
-/** How long before a listed message the app's reply may have been queued and still be taken for it. */
-const OWN_REPLY_LOOKBACK_MS = 7 * 24 * 3600_000;
-/** How far ahead of this machine's clock a provider's timestamps may run. */
-const PROVIDER_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** What storing one provider batch's messages keeps from message to message (see startBatch). */
 export interface MessageBatch {
@@ -396,14 +381,9 @@ export class MessagesRepo {
   private ownReply(conversationId: number, rm: RemoteMessage): { row: MessageRow; relisted: boolean } | null {
     const bySentId = this.s.bySentId.get({ conversationId, sentId: rm.externalId });
     if (bySentId) return { row: bySentId, relisted: false };
-    const created = Date.parse(rm.createdAt);
-    if (Number.isNaN(created)) return null;
-    const reply = this.s.unlistedReply.get(
-      conversationId,
-      new Date(created - OWN_REPLY_LOOKBACK_MS).toISOString(),
-      new Date(created + PROVIDER_CLOCK_SKEW_MS).toISOString(),
-      rm.text,
-    );
+    const window = ownReplyWindow(rm.createdAt);
+    if (!window) return null;
+    const reply = this.s.unlistedReply.get(conversationId, window.from, window.to, rm.text);
     if (!reply) return null;
     const status = STATUS_RANK[rm.status] > STATUS_RANK[reply.status] ? rm.status : reply.status;
     this.s.relistReply.run(rm.externalId, status, reply.id);
