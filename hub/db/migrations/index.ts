@@ -1,5 +1,6 @@
 // The hub's migrations: append only, one file per version, never edit a shipped one.
 import * as m001 from './001_team';
+import * as m002 from './002_channel_work';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,7 @@ export interface Migration {
   up: string;
 }
 
-export const migrations: Migration[] = [{ version: 1, name: 'team', up: m001.up }];
+export const migrations: Migration[] = [
+  { version: 1, name: 'team', up: m001.up },
+  { version: 2, name: 'channel_work', up: m002.up },
+];
