@@ -1,0 +1,123 @@
+// `npm run hub -- --data-dir DIR [--port N] [--host H] [--database-url URL] [--public-url URL]
+// [--tls-cert F --tls-key F] [--key-file F] [--allowed-origin O]...`: one hub instance. Without --database-url it
+// starts the embedded PostgreSQL under DIR/pg itself. Writes DIR/hub.json {url, pid, setupToken?} (0600; the
+// setup token only when this instance created it) and logs JSON lines on stdout.
+import path from 'node:path';
+import { createLogger } from '../../main/log';
+import { createHub, type Hub } from '../hub';
+import { listenable, startEmbeddedPostgres, type EmbeddedPg } from '../pg/embedded';
+import {
+  dataDirFlag,
+  die,
+  onShutdown,
+  parseFlags,
+  portFlag,
+  readFlagFile,
+  readJson,
+  writePrivateJson,
+} from './common';
+
+const COMMAND = 'hub';
+const USAGE =
+  'npm run hub -- --data-dir DIR [--port N] [--host H] [--database-url URL] [--public-url URL] ' +
+  '[--tls-cert FILE --tls-key FILE] [--key-file FILE] [--allowed-origin ORIGIN]...';
+
+const flags = parseFlags(
+  COMMAND,
+  {
+    'data-dir': { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'database-url': { type: 'string' },
+    'public-url': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'key-file': { type: 'string' },
+    'allowed-origin': { type: 'string', multiple: true },
+  },
+  USAGE,
+);
+const dataDir = dataDirFlag(COMMAND, flags['data-dir'], USAGE);
+const host = flags.host ?? '127.0.0.1';
+const infoFile = path.join(dataDir, 'hub.json');
+
+function tlsFromFlags(): { cert: Buffer; key: Buffer } | undefined {
+  const cert = flags['tls-cert'];
+  const key = flags['tls-key'];
+  if (!cert && !key) return undefined;
+  if (!cert || !key) die(COMMAND, '--tls-cert and --tls-key go together', 2);
+  return { cert: readFlagFile(COMMAND, 'tls-cert', cert), key: readFlagFile(COMMAND, 'tls-key', key) };
+}
+
+function urlFlag(flag: string, value: string | undefined, protocols: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return die(COMMAND, `--${flag} is not a URL`, 2);
+  }
+  if (!protocols.includes(url.protocol))
+    die(COMMAND, `--${flag} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`, 2);
+  return value;
+}
+
+/** --port, else the port of this data directory's last hub.json while it is free, else any free port. */
+async function hubPort(): Promise<number> {
+  const requested = portFlag(COMMAND, 'port', flags.port);
+  if (requested !== undefined) return requested;
+  const last = readJson(infoFile)?.url;
+  const lastPort = typeof last === 'string' ? Number(URL.canParse(last) ? new URL(last).port : 0) : 0;
+  return lastPort && (await listenable(lastPort, host)) ? lastPort : 0;
+}
+
+const tls = tlsFromFlags();
+// The database URL is never logged or printed: it holds the database's password.
+const databaseUrl = urlFlag('database-url', flags['database-url'], ['postgres:', 'postgresql:']);
+const publicUrl = urlFlag('public-url', flags['public-url'], ['https:', 'http:']);
+const port = await hubPort();
+const log = createLogger({ stdout: true });
+
+let pg: EmbeddedPg | null = null;
+let hub: Hub | null = null;
+onShutdown(async () => {
+  await hub?.close();
+  await pg?.stop();
+}, log);
+
+try {
+  if (!databaseUrl) {
+    pg = await startEmbeddedPostgres({
+      dir: path.join(dataDir, 'pg'),
+      log: log.child({ component: 'postgres' }),
+      onExit: () => die(COMMAND, 'the embedded PostgreSQL exited; start this command again'),
+    });
+  }
+  hub = await createHub({
+    databaseUrl: databaseUrl ?? pg!.databaseUrl,
+    dataDir,
+    host,
+    port,
+    publicUrl,
+    tls,
+    keyFile: flags['key-file'] === undefined ? undefined : path.resolve(flags['key-file']),
+    allowedOrigins: flags['allowed-origin'] ?? [],
+    log,
+  });
+} catch (e) {
+  await pg?.stop().catch(() => undefined);
+  die(COMMAND, (e as Error).message);
+}
+
+writePrivateJson(infoFile, {
+  url: hub.url,
+  pid: process.pid,
+  ...(hub.setupToken ? { setupToken: hub.setupToken } : {}),
+});
+log.info({ url: hub.url, file: infoFile }, 'hub is ready');
+// The setup token is a secret: it goes to the operator straight on stdout, once, and never through the logger.
+console.log(
+  hub.setupToken
+    ? `Agent Inbox hub on ${hub.url}. Setup token (once, for POST /hub/v1/setup): ${hub.setupToken}`
+    : `Agent Inbox hub on ${hub.url}`,
+);
