@@ -27,7 +27,10 @@ try {
   });
   const file = path.join(dataDir, 'pg.json');
   writePrivateJson(file, { databaseUrl: pg.databaseUrl });
-  log.info({ port: pg.port, postgresPid: pg.pid, file }, 'PostgreSQL is ready; its databaseUrl is in pg.json');
+  log.info(
+    { port: pg.port, postgresPid: pg.pid, file },
+    'PostgreSQL is ready; its databaseUrl is in pg.json',
+  );
 } catch (e) {
   die(COMMAND, (e as Error).message);
 }

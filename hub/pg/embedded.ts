@@ -191,7 +191,10 @@ async function clearCrashLeftovers(dir: string, log?: Logger): Promise<void> {
   }
   if (!(pid > 0) || !isAlive(pid) || !isServerOn(pid, dir)) {
     fs.rmSync(pidFile, { force: true });
-    log?.info({ postgresPid: pid }, 'removed the postmaster.pid of a PostgreSQL server that is no longer running');
+    log?.info(
+      { postgresPid: pid },
+      'removed the postmaster.pid of a PostgreSQL server that is no longer running',
+    );
     return;
   }
   if (hasLiveOwner(pid)) {
@@ -199,7 +202,10 @@ async function clearCrashLeftovers(dir: string, log?: Logger): Promise<void> {
       `another process (pid ${parentPid(pid)}) runs PostgreSQL on ${dir}; stop it first, or use its pg.json`,
     );
   }
-  log?.warn({ postgresPid: pid }, 'stopping an orphaned PostgreSQL server left running on this data directory');
+  log?.warn(
+    { postgresPid: pid },
+    'stopping an orphaned PostgreSQL server left running on this data directory',
+  );
   // SIGINT is PostgreSQL's fast shutdown; SIGQUIT its immediate one (crash recovery at the next start).
   for (const signal of ['SIGINT', 'SIGQUIT', 'SIGKILL'] as const) {
     process.kill(pid, signal);
