@@ -28,6 +28,26 @@ export interface HubServer {
 
 const BODY_LIMIT = 4_000_000;
 
+/**
+ * CORS for the allowlisted browser origins only (any other origin gets no CORS headers, so a browser keeps
+ * its answers from the page). Preflights are answered before the session gate, as browsers send them bare.
+ */
+function allowOrigins(app: FastifyInstance, allowed: string[]): void {
+  const origins = new Set(allowed);
+  app.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (origin === undefined || !origins.has(origin)) return;
+    reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+    if (req.method !== 'OPTIONS') return;
+    return reply
+      .code(204)
+      .header('access-control-allow-methods', 'GET, POST, PATCH, PUT, DELETE')
+      .header('access-control-allow-headers', 'authorization, content-type')
+      .header('access-control-max-age', '600')
+      .send();
+  });
+}
+
 export async function startHubServer(o: HubServerOptions): Promise<HubServer> {
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
@@ -38,6 +58,7 @@ export async function startHubServer(o: HubServerOptions): Promise<HubServer> {
     ...(o.tls ? { https: { cert: o.tls.cert, key: o.tls.key } } : {}),
   });
   await app.register(errorEnvelope, { log: o.log });
+  allowOrigins(app, o.allowedOrigins);
   await app.register(sessionGate, { db: o.db });
   for (const routes of o.routes) await app.register(routes);
   await app.listen({ host: o.host, port: o.port });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { routes } from './routes';
+import { routes, type RouteDef } from './routes';
 import { ErrorBody } from './schemas';
 
 const toOpenApiPath = (p: string) => p.replace(/:(\w+)/g, '{$1}');
@@ -18,10 +18,13 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
 }
 
 /** The OpenAPI 3.1 document of the local API, generated from the route table. */
-export function openApiDocument(version: string) {
+export const openApiDocument = (version: string) => openApiOf(routes, 'Agent Inbox local API', version);
+
+/** The OpenAPI 3.1 document of a route table (the local API's, the hub's). */
+export function openApiOf(table: Record<string, RouteDef>, title: string, version: string) {
   const errorContent = { 'application/json': { schema: json(ErrorBody, 'output') } };
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const [name, r] of Object.entries(routes)) {
+  for (const [name, r] of Object.entries(table)) {
     const op: Record<string, unknown> = {
       operationId: name,
       summary: r.summary,
@@ -36,7 +39,7 @@ export function openApiDocument(version: string) {
             ? { description: 'No content' }
             : { description: 'OK', content: { 'application/json': { schema: json(r.response, 'output') } } },
         ...Object.fromEntries(
-          ('errors' in r ? r.errors : []).map((e) => [
+          (r.errors ?? []).map((e) => [
             e.status,
             { description: `${e.code}: ${e.description}`, content: errorContent },
           ]),
@@ -50,7 +53,7 @@ export function openApiDocument(version: string) {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Agent Inbox local API', version },
+    info: { title, version },
     servers: [{ url: '/' }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     paths,

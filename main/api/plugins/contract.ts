@@ -25,9 +25,9 @@ export interface ContractRoutesOptions {
   version: string;
 }
 
-type Where = 'path' | 'query' | 'body';
+export type Where = 'path' | 'query' | 'body';
 
-function parse(schema: z.ZodType | undefined, value: unknown, where: Where): unknown {
+export function parse(schema: z.ZodType | undefined, value: unknown, where: Where): unknown {
   if (!schema) return {};
   const r = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (r.success) return r.data;

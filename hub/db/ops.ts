@@ -1,0 +1,128 @@
+// Ops, the shared state agents change: each op id claimed once per team, and the changes to a conversation
+// it stands for (status, assignee, tags, snooze), its notes and each agent's read state. Every write is scoped
+// to the team: a conversation of another team is as unknown as one that does not exist.
+import type { ConversationStatus } from '../../main/domain/entities';
+import type { Note } from '../../main/contract/hub';
+import type { Queryable, Tx } from './database';
+
+/** Claims the op id for the team; false when it was claimed before (the op is a duplicate). */
+export async function claimOp(
+  t: Tx,
+  teamId: string,
+  opId: string,
+  agentId: string,
+  kind: string,
+): Promise<boolean> {
+  // The row is written once, before the op applies: an op that is not applied rolls its transaction (and so
+  // this row) back, and a concurrent claim of the same id waits here for that outcome.
+  const { rowCount } = await t.query(
+    `INSERT INTO ops (team_id, id, agent_id, kind, result) VALUES ($1, $2, $3, $4, '{"status":"applied"}')
+     ON CONFLICT DO NOTHING`,
+    [teamId, opId, agentId, kind],
+  );
+  return rowCount === 1;
+}
+
+export interface ConversationChange {
+  status?: ConversationStatus;
+  tags?: string[];
+  /** Set with `status`: the snooze's end (null: none). */
+  snoozedUntil?: string | null;
+}
+
+/** Changes a conversation of the team; false when the team has no such conversation. */
+export async function changeConversation(
+  q: Queryable,
+  teamId: string,
+  id: number,
+  c: ConversationChange,
+): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE conversations SET status = COALESCE($3, status), tags = COALESCE($4::jsonb, tags),
+            snoozed_until = CASE WHEN $5 THEN $6::timestamptz ELSE snoozed_until END
+     WHERE id = $1 AND team_id = $2`,
+    [
+      id,
+      teamId,
+      c.status ?? null,
+      c.tags ? JSON.stringify(c.tags) : null,
+      c.snoozedUntil !== undefined,
+      c.snoozedUntil ?? null,
+    ],
+  );
+  return rowCount === 1;
+}
+
+export type AssignOutcome =
+  | { applied: true }
+  | { applied: false; current: { assigneeId: string | null; assigneeName: string | null } }
+  | { applied: false; current: null };
+
+/**
+ * Compare-and-set of the assignee: applied only while the conversation is assigned to `expected` (null: to
+ * nobody). Two claims at once serialize on the row; the second sees the first's assignee and is answered the
+ * winner. `current: null`: no such conversation in the team.
+ */
+export async function compareAndSetAssignee(
+  q: Queryable,
+  teamId: string,
+  id: number,
+  assigneeId: string | null,
+  expected: string | null,
+): Promise<AssignOutcome> {
+  const { rowCount } = await q.query(
+    `UPDATE conversations SET assignee_id = $3
+     WHERE id = $1 AND team_id = $2 AND assignee_id IS NOT DISTINCT FROM $4::uuid`,
+    [id, teamId, assigneeId, expected],
+  );
+  if (rowCount === 1) return { applied: true };
+  const { rows } = await q.query<{ assigneeId: string | null; assigneeName: string | null }>(
+    `SELECT v.assignee_id AS "assigneeId", a.name AS "assigneeName"
+     FROM conversations v LEFT JOIN agents a ON a.id = v.assignee_id WHERE v.id = $1 AND v.team_id = $2`,
+    [id, teamId],
+  );
+  return { applied: false, current: rows[0] ?? null };
+}
+
+/** Whether the team has this conversation (an op on any other id is rejected). */
+export async function teamHasConversation(q: Queryable, teamId: string, id: number): Promise<boolean> {
+  const { rowCount } = await q.query('SELECT 1 FROM conversations WHERE id = $1 AND team_id = $2', [
+    id,
+    teamId,
+  ]);
+  return rowCount === 1;
+}
+
+/** Appends an internal note to a conversation of the team; null when the team has no such conversation. */
+export async function insertNote(
+  q: Queryable,
+  teamId: string,
+  conversationId: number,
+  authorId: string,
+  text: string,
+): Promise<Note | null> {
+  const { rows } = await q.query<Note>(
+    `INSERT INTO notes (conversation_id, author_id, text)
+     SELECT id, $3, $4 FROM conversations WHERE id = $1 AND team_id = $2
+     RETURNING id::text, conversation_id::text AS "conversationId", author_id AS "authorId", text,
+               created_at AS "createdAt"`,
+    [conversationId, teamId, authorId, text],
+  );
+  return rows[0] ?? null;
+}
+
+/** Marks a conversation of the team read by the agent now; false when the team has no such conversation. */
+export async function markRead(
+  q: Queryable,
+  teamId: string,
+  conversationId: number,
+  agentId: string,
+): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `INSERT INTO reads (agent_id, conversation_id, read_at)
+     SELECT $3, id, now() FROM conversations WHERE id = $1 AND team_id = $2
+     ON CONFLICT (agent_id, conversation_id) DO UPDATE SET read_at = excluded.read_at`,
+    [conversationId, teamId, agentId],
+  );
+  return rowCount === 1;
+}
