@@ -78,7 +78,7 @@ export async function createHub(o: HubOptions): Promise<Hub> {
     db,
     allowedOrigins: o.allowedOrigins ?? [],
   });
-  work.start();
+  work.start(server.url);
   return {
     url: server.url,
     port: server.port,

@@ -124,3 +124,31 @@ export async function audit(
     a.detail === undefined ? null : JSON.stringify(a.detail),
   ]);
 }
+
+/**
+ * Takes a verified webhook delivery by its name, once across instances: false when it was taken after `since`
+ * (a replay). Older names are forgotten as they pass.
+ */
+export async function takeDelivery(
+  q: Queryable,
+  channelId: string,
+  deliveryId: string,
+  since: string,
+): Promise<boolean> {
+  await q.query('DELETE FROM webhook_deliveries WHERE received_at <= $1', [since]);
+  const { rowCount } = await q.query(
+    `INSERT INTO webhook_deliveries (channel_id, delivery_id) VALUES ($1, $2)
+     ON CONFLICT (channel_id, delivery_id) DO UPDATE SET received_at = now()
+     WHERE webhook_deliveries.received_at <= $3`,
+    [channelId, deliveryId, since],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** A delivery that could not be stored may come again. */
+export async function forgetDelivery(q: Queryable, channelId: string, deliveryId: string): Promise<void> {
+  await q.query('DELETE FROM webhook_deliveries WHERE channel_id = $1 AND delivery_id = $2', [
+    channelId,
+    deliveryId,
+  ]);
+}

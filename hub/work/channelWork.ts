@@ -21,6 +21,8 @@ import { runnableChannels, setChannelStatus, type ChannelRow } from '../db/chann
 import { appendChannelChange, pgSyncStorage } from '../db/syncStorage';
 import { pgOutboxStorage } from '../db/outboxStorage';
 import { OUTBOX_CHANNEL } from '../db/outbox';
+import type { WebhookAnswer, WebhookRequest } from '../../main/api/webhooks';
+import { WebhookReceiver } from './webhooks';
 
 /** How often an instance looks for channels no instance runs (and for changes to those it runs). */
 const ROUND_MS = 1_500;
@@ -69,6 +71,7 @@ export class ChannelWork {
   private readonly limiters = new AccountLimiters();
   private readonly declared = new Map<ProviderId, Capabilities>();
   private readonly dispatcher: Dispatcher;
+  private readonly webhooks: WebhookReceiver;
   private client: pg.Client | null = null;
   private localUrl: string | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -87,6 +90,12 @@ export class ChannelWork {
       inFlightGraceMs: o.inFlightGraceMs,
       backoffScale: o.backoffScale,
     });
+    this.webhooks = new WebhookReceiver(
+      o.db,
+      this,
+      async (id) => void (await o.db.query('SELECT pg_notify($1, $2)', [POLL_NOTICE, id])),
+      (line) => this.log(line),
+    );
   }
 
   /** `localUrl`: this instance's own address, the webhook URL of a provider on this machine without --public-url. */
@@ -102,13 +111,24 @@ export class ChannelWork {
     await this.round;
     await this.dispatcher.stop();
     await Promise.all([...this.running.keys()].map((id) => this.release(id)));
+    await this.webhooks.close();
     await this.client?.end().catch(() => undefined);
     this.client = null;
+  }
+
+  /** Seals and opens the team's credentials. */
+  get secrets(): SecretBox {
+    return this.o.secrets;
   }
 
   /** A reply was queued: deliver now if this instance runs its channel (others hear it through NOTIFY). */
   kick(): void {
     this.dispatcher.kick();
+  }
+
+  /** A provider's webhook for a channel of any instance: verified, then stored. */
+  receiveWebhook(channelId: string, req: WebhookRequest): Promise<WebhookAnswer> {
+    return this.webhooks.receive(channelId, req);
   }
 
   /** Look at the channels now (one was added, changed or removed) rather than at the next round. */
@@ -148,14 +168,27 @@ export class ChannelWork {
   /** A connector for this channel as stored, limited with the account's other requests; null: unreadable secrets. */
   connectorOf(row: ChannelRow): ProviderConnector | null {
     const open = unseal(this.o.secrets, row);
-    if (!open) return null;
-    return connectorFactories[row.provider]({
-      baseUrl: row.base_url,
-      credentials: open.credentials,
-      webhookUrl: this.webhookUrl(row),
-      webhookSecret: open.webhookSecret,
+    return open && this.connector(row.provider, row.base_url, open.credentials, row.id, open.webhookSecret);
+  }
+
+  /**
+   * A connector for an account, its requests counted with the account's others on this instance (the
+   * credential test's included); `channelId` and `webhookSecret` name where its webhooks land.
+   */
+  connector(
+    provider: ProviderId,
+    baseUrl: string,
+    credentials: Credentials,
+    channelId: string,
+    webhookSecret: string,
+  ): ProviderConnector {
+    return connectorFactories[provider]({
+      baseUrl,
+      credentials,
+      webhookUrl: this.webhookUrl(channelId, baseUrl),
+      webhookSecret,
       backoffScale: this.o.backoffScale,
-      rateLimiter: this.limiters.for(row.provider, row.base_url, open.credentials),
+      rateLimiter: this.limiters.for(provider, baseUrl, credentials),
     });
   }
 
@@ -163,9 +196,9 @@ export class ChannelWork {
    * Where the provider delivers this channel's webhooks: the public URL when there is one, else this instance's
    * own address for a provider on this machine (main/domain/channelRules.ts reachesLoopback), else none (polled).
    */
-  private webhookUrl(row: ChannelRow): string | null {
-    const base = this.o.publicUrl ?? (reachesLoopback(row.base_url) ? this.localUrl : null);
-    return base ? `${base.replace(/\/+$/, '')}/hub/v1/webhooks/${row.id}` : null;
+  private webhookUrl(channelId: string, baseUrl: string): string | null {
+    const base = this.o.publicUrl ?? (reachesLoopback(baseUrl) ? this.localUrl : null);
+    return base ? `${base.replace(/\/+$/, '')}/hub/v1/webhooks/${channelId}` : null;
   }
 
   private log(line: string): void {
