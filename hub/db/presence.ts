@@ -80,6 +80,8 @@ export async function expirePresence(q: Queryable): Promise<PresenceKey[]> {
 
 /** A connection closed: what it reported ends. The conversations whose sets changed. */
 export async function dropPresenceOf(q: Queryable, socketId: string): Promise<PresenceKey[]> {
-  const { rows } = await q.query<PresenceKey>(`DELETE FROM presence WHERE socket_id = $1 ${KEYS}`, [socketId]);
+  const { rows } = await q.query<PresenceKey>(`DELETE FROM presence WHERE socket_id = $1 ${KEYS}`, [
+    socketId,
+  ]);
   return distinctKeys(rows);
 }

@@ -6,11 +6,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/postgres-adapter';
-import {
-  PresenceReport,
-  type ChangesEvent,
-  type PresenceEvent,
-} from '../../main/contract/hub';
+import { PresenceReport, type ChangesEvent, type PresenceEvent } from '../../main/contract/hub';
 import type { HubDatabase } from '../db/database';
 import { sessionAgent, type AgentRow } from '../db/sessions';
 import { dropPresenceOf, expirePresence, presenceIn, reportPresence, type PresenceKey } from '../db/presence';
@@ -41,20 +37,24 @@ const teamRoom = (teamId: string) => `team:${teamId}`;
 export async function attachRealtime(o: RealtimeOptions): Promise<{ close(): Promise<void> }> {
   const { db } = o;
   const origins = new Set(o.allowedOrigins);
-  const io = new Server<ClientToServer, ServerToClient, Record<string, never>, { agent: AgentRow }>(o.server, {
-    path: '/hub/v1/socket.io',
-    serveClient: false,
-    cors: { origin: [...origins] },
-    allowRequest: (req, answer) => {
-      const origin = req.headers.origin;
-      answer(null, origin === undefined || origins.has(origin));
+  const io = new Server<ClientToServer, ServerToClient, Record<string, never>, { agent: AgentRow }>(
+    o.server,
+    {
+      path: '/hub/v1/socket.io',
+      serveClient: false,
+      cors: { origin: [...origins] },
+      allowRequest: (req, answer) => {
+        const origin = req.headers.origin;
+        answer(null, origin === undefined || origins.has(origin));
+      },
     },
-  });
+  );
   io.adapter(createAdapter(db.pool, { errorHandler: () => undefined }));
 
   io.use((socket, next) => {
     const token: unknown = socket.handshake.auth?.token;
-    const check = typeof token === 'string' && token.length <= 200 ? sessionAgent(db, hashToken(token)) : null;
+    const check =
+      typeof token === 'string' && token.length <= 200 ? sessionAgent(db, hashToken(token)) : null;
     Promise.resolve(check)
       .then((agent) => {
         if (!agent) return next(new Error('unauthorized: a valid session token is required'));

@@ -38,7 +38,12 @@ export const SetupRequest = z.strictObject({
 export type SetupRequest = z.infer<typeof SetupRequest>;
 
 export const SignIn = z.strictObject({ email: z.string().max(320), password: z.string().max(200) });
-export const AgentCreate = z.strictObject({ email: Email, name: ShortText, role: AgentRole, password: Password });
+export const AgentCreate = z.strictObject({
+  email: Email,
+  name: ShortText,
+  role: AgentRole,
+  password: Password,
+});
 export type AgentCreate = z.infer<typeof AgentCreate>;
 export const AgentPatch = z.strictObject({
   name: ShortText.optional(),
@@ -89,7 +94,9 @@ export const SnapshotPage = z.union([
     messages: z.array(HubMessage),
     nextCursor: z.string(),
   }),
-  z.object({ head: Seq }).describe('The end of the snapshot: follow GET /hub/v1/changes?after=head from here.'),
+  z
+    .object({ head: Seq })
+    .describe('The end of the snapshot: follow GET /hub/v1/changes?after=head from here.'),
 ]);
 export type SnapshotPage = z.infer<typeof SnapshotPage>;
 
@@ -125,7 +132,10 @@ export type Op = z.infer<typeof Op>;
 export const MAX_OPS = 500;
 /** Each op is checked on its own (a malformed one is answered 'rejected'); only the envelope must hold. */
 export const OpsRequest = z.strictObject({
-  ops: z.array(z.object({ id: z.string().min(1).max(200) }).loose()).min(1).max(MAX_OPS),
+  ops: z
+    .array(z.object({ id: z.string().min(1).max(200) }).loose())
+    .min(1)
+    .max(MAX_OPS),
 });
 export const OpResult = z.object({
   id: z.string(),
@@ -202,7 +212,11 @@ export const hubRoutes = {
     body: AgentCreate,
     status: 201,
     response: TeamAgent,
-    errors: [unauthorized, forbidden, { status: 409, code: 'email_taken', description: 'that email has an agent' }],
+    errors: [
+      unauthorized,
+      forbidden,
+      { status: 409, code: 'email_taken', description: 'that email has an agent' },
+    ],
   }),
   patchAgent: route({
     method: 'PATCH',
@@ -243,7 +257,8 @@ export const hubRoutes = {
   snapshot: route({
     method: 'GET',
     path: '/hub/v1/snapshot',
-    summary: 'Pages of conversations and their recent messages for a joining desktop, then the head to follow',
+    summary:
+      'Pages of conversations and their recent messages for a joining desktop, then the head to follow',
     query: SnapshotQuery,
     status: 200,
     response: SnapshotPage,

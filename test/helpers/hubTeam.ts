@@ -26,7 +26,10 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(databaseUrl: string, o: { allowedOrigins?: string[] } = {}): Promise<TestHub> {
+export async function startTestHub(
+  databaseUrl: string,
+  o: { allowedOrigins?: string[] } = {},
+): Promise<TestHub> {
   const db = await HubDatabase.open(databaseUrl);
   const setupToken = await ensureSetupToken(db);
   let kicks = 0;
@@ -88,12 +91,19 @@ export async function setUpTeam(
   const signedIn: SignedIn[] = [];
   for (const name of agents) {
     const email = `${name.toLowerCase()}@${domain}`;
-    const made = await hub.req('POST', '/hub/v1/agents', { email, name, role: 'agent', password: 'battery staple 2' }, admin.token);
+    const made = await hub.req(
+      'POST',
+      '/hub/v1/agents',
+      { email, name, role: 'agent', password: 'battery staple 2' },
+      admin.token,
+    );
     if (made.status !== 201) throw new Error(`adding ${name} answered ${made.status}`);
     const s = await hub.req<SignedIn>('POST', '/hub/v1/sessions', { email, password: 'battery staple 2' });
     signedIn.push(s.body);
   }
-  const { rows } = await hub.db.query<{ team_id: string }>('SELECT team_id FROM agents WHERE id = $1', [admin.agent.id]);
+  const { rows } = await hub.db.query<{ team_id: string }>('SELECT team_id FROM agents WHERE id = $1', [
+    admin.agent.id,
+  ]);
   return { teamId: rows[0]!.team_id, admin, agents: signedIn };
 }
 
@@ -116,7 +126,9 @@ export async function seedConversation(
      WHERE NOT EXISTS (SELECT 1 FROM channels WHERE team_id = $2)`,
     [crypto.randomUUID(), teamId],
   );
-  const { rows: channel } = await db.query<{ id: string }>('SELECT id FROM channels WHERE team_id = $1', [teamId]);
+  const { rows: channel } = await db.query<{ id: string }>('SELECT id FROM channels WHERE team_id = $1', [
+    teamId,
+  ]);
   const channelId = channel[0]!.id;
   const handle = o.handle ?? `c-${crypto.randomBytes(4).toString('hex')}`;
   const { rows: contact } = await db.query<{ id: number }>(

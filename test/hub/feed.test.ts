@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshHubDatabase } from '../helpers/hubDb';
-import { insertTeam, seedConversation, setUpTeam, startTestHub, type SignedIn, type TestHub } from '../helpers/hubTeam';
+import {
+  insertTeam,
+  seedConversation,
+  setUpTeam,
+  startTestHub,
+  type SignedIn,
+  type TestHub,
+} from '../helpers/hubTeam';
 import { conversationViews } from '../../hub/db/views';
 
 interface Change {
@@ -10,7 +17,12 @@ interface Change {
   data: { id: string; [k: string]: unknown };
 }
 interface Page {
-  conversations?: { id: string; assigneeId: string | null; tags: string[]; lastMessage: { id: string } | null }[];
+  conversations?: {
+    id: string;
+    assigneeId: string | null;
+    tags: string[];
+    lastMessage: { id: string } | null;
+  }[];
   messages?: { id: string; conversationId: string; text: string }[];
   nextCursor?: string;
   head?: number;
@@ -23,10 +35,17 @@ describe('hub change feed and snapshot', () => {
   let ana: SignedIn;
 
   const changes = async (after: number, limit = 1000) =>
-    (await hub.req<{ items: Change[]; head: number }>('GET', `/hub/v1/changes?after=${after}&limit=${limit}`, undefined, ana.token)).body;
+    (
+      await hub.req<{ items: Change[]; head: number }>(
+        'GET',
+        `/hub/v1/changes?after=${after}&limit=${limit}`,
+        undefined,
+        ana.token,
+      )
+    ).body;
   const feedFrom = async (after: number) => {
     const all: Change[] = [];
-    for (let at = after; ; ) {
+    for (let at = after; ;) {
       const page = await changes(at, 7);
       if (!page.items.length) return { items: all, head: page.head };
       all.push(...page.items);
@@ -34,7 +53,12 @@ describe('hub change feed and snapshot', () => {
     }
   };
   const tag = (conversationId: number | string, tags: string[]) =>
-    hub.req('POST', '/hub/v1/ops', { ops: [{ id: crypto.randomUUID(), kind: 'tags', conversationId: String(conversationId), tags }] }, ana.token);
+    hub.req(
+      'POST',
+      '/hub/v1/ops',
+      { ops: [{ id: crypto.randomUUID(), kind: 'tags', conversationId: String(conversationId), tags }] },
+      ana.token,
+    );
 
   beforeAll(async () => {
     fresh = await freshHubDatabase();
@@ -51,7 +75,9 @@ describe('hub change feed and snapshot', () => {
   it('pages the feed in strictly increasing order up to its head, and only the caller team’s', async () => {
     const other = await insertTeam(hub.db, 'Other');
     const theirs = await seedConversation(hub.db, other);
-    await hub.db.tx(async (t) => t.change({ teamId: other, kind: 'conversation', conversationId: theirs, data: { id: String(theirs) } }));
+    await hub.db.tx(async (t) =>
+      t.change({ teamId: other, kind: 'conversation', conversationId: theirs, data: { id: String(theirs) } }),
+    );
     const conv = await seedConversation(hub.db, teamId);
     for (let i = 0; i < 20; i++) await tag(conv, [`t${i}`]);
     const { items, head } = await feedFrom(0);
@@ -82,7 +108,12 @@ describe('hub change feed and snapshot', () => {
     // A long transaction that began first and commits last...
     const slow = hub.db.tx(async (t) => {
       await t.query('UPDATE conversations SET unread_count = 7 WHERE id = $1', [conv]);
-      t.change({ teamId, kind: 'conversation', conversationId: conv, data: { id: String(conv), slow: true } });
+      t.change({
+        teamId,
+        kind: 'conversation',
+        conversationId: conv,
+        data: { id: String(conv), slow: true },
+      });
       await gate;
     });
     await new Promise((r) => setTimeout(r, 100));
@@ -98,7 +129,10 @@ describe('hub change feed and snapshot', () => {
 
   it('streams a snapshot in pages, then its head; with the feed after it, the desktop holds every conversation as it is', async () => {
     // 1,100 conversations (three pages), each with 25 messages, as sync stores them.
-    const { rows: channel } = await hub.db.query<{ id: string }>('SELECT id FROM channels WHERE team_id = $1', [teamId]);
+    const { rows: channel } = await hub.db.query<{ id: string }>(
+      'SELECT id FROM channels WHERE team_id = $1',
+      [teamId],
+    );
     await hub.db.query(
       `WITH c AS (
          INSERT INTO contacts (channel_id, external_id, name, handle)
@@ -116,7 +150,10 @@ describe('hub change feed and snapshot', () => {
       `UPDATE conversations v SET last_message_id = (SELECT max(id) FROM messages WHERE conversation_id = v.id) WHERE team_id = $1`,
       [teamId],
     );
-    const { rows: ids } = await hub.db.query<{ id: number }>('SELECT id FROM conversations WHERE team_id = $1 ORDER BY id', [teamId]);
+    const { rows: ids } = await hub.db.query<{ id: number }>(
+      'SELECT id FROM conversations WHERE team_id = $1 ORDER BY id',
+      [teamId],
+    );
 
     const got = new Map<string, NonNullable<Page['conversations']>[number]>();
     const messages = new Map<string, string[]>();
@@ -124,7 +161,12 @@ describe('hub change feed and snapshot', () => {
     let pages = 0;
     let head: number | undefined;
     while (head === undefined) {
-      const r = await hub.req<Page>('GET', `/hub/v1/snapshot${cursor ? `?cursor=${cursor}` : ''}`, undefined, ana.token);
+      const r = await hub.req<Page>(
+        'GET',
+        `/hub/v1/snapshot${cursor ? `?cursor=${cursor}` : ''}`,
+        undefined,
+        ana.token,
+      );
       expect(r.status).toBe(200);
       if (r.body.head !== undefined) {
         head = r.body.head;
@@ -132,7 +174,8 @@ describe('hub change feed and snapshot', () => {
       }
       pages++;
       for (const c of r.body.conversations!) got.set(c.id, c);
-      for (const m of r.body.messages!) messages.set(m.conversationId, [...(messages.get(m.conversationId) ?? []), m.text]);
+      for (const m of r.body.messages!)
+        messages.set(m.conversationId, [...(messages.get(m.conversationId) ?? []), m.text]);
       cursor = r.body.nextCursor;
       if (pages === 1) {
         // Meanwhile the team works: one conversation on a page not sent yet, one already sent, one new.
@@ -153,9 +196,16 @@ describe('hub change feed and snapshot', () => {
     const atStart = (await changes(0)).items.filter((c) => c.seq <= head!);
     expect(atStart.every((c) => !(c.data.tags as string[] | undefined)?.includes('during'))).toBe(true);
 
-    for (const c of (await feedFrom(head!)).items) if (c.kind === 'conversation') got.set(c.data.id, c.data as never);
-    const { rows: now } = await hub.db.query<{ id: number }>('SELECT id FROM conversations WHERE team_id = $1', [teamId]);
-    const views = await conversationViews(hub.db, now.map((r) => r.id));
+    for (const c of (await feedFrom(head!)).items)
+      if (c.kind === 'conversation') got.set(c.data.id, c.data as never);
+    const { rows: now } = await hub.db.query<{ id: number }>(
+      'SELECT id FROM conversations WHERE team_id = $1',
+      [teamId],
+    );
+    const views = await conversationViews(
+      hub.db,
+      now.map((r) => r.id),
+    );
     expect(got.size).toBe(views.length);
     for (const v of views) expect(got.get(v.id)).toEqual(v);
   });

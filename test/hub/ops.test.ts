@@ -1,7 +1,14 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshHubDatabase } from '../helpers/hubDb';
-import { insertTeam, seedConversation, setUpTeam, startTestHub, type SignedIn, type TestHub } from '../helpers/hubTeam';
+import {
+  insertTeam,
+  seedConversation,
+  setUpTeam,
+  startTestHub,
+  type SignedIn,
+  type TestHub,
+} from '../helpers/hubTeam';
 
 interface Result {
   id: string;
@@ -31,7 +38,14 @@ describe('hub ops', () => {
     return r.body.results;
   };
   const changesAfter = async (after: number) =>
-    (await hub.req<{ items: Change[]; head: number }>('GET', `/hub/v1/changes?after=${after}&limit=1000`, undefined, ana.token)).body;
+    (
+      await hub.req<{ items: Change[]; head: number }>(
+        'GET',
+        `/hub/v1/changes?after=${after}&limit=1000`,
+        undefined,
+        ana.token,
+      )
+    ).body;
   const head = async () => (await changesAfter(0)).head;
 
   beforeAll(async () => {
@@ -97,14 +111,21 @@ describe('hub ops', () => {
       data: { conversationId: conv, authorId: ben.agent.id, text: 'Customer is on the annual plan' },
     });
     const message = feed.items.find((c) => c.kind === 'message')!;
-    expect(message.data).toMatchObject({ text: 'Hello from the team', direction: 'out', status: 'queued', authorId: ben.agent.id });
+    expect(message.data).toMatchObject({
+      text: 'Hello from the team',
+      direction: 'out',
+      status: 'queued',
+      authorId: ben.agent.id,
+    });
     const { rows: outbox } = await hub.db.query<{ payload: string }>(
       'SELECT payload FROM outbox WHERE conversation_id = $1',
       [Number(conv)],
     );
     expect(outbox.map((o) => JSON.parse(o.payload).text)).toEqual(['Hello from the team']);
     expect(hub.kicks()).toBe(kicks + 1);
-    const { rows: reads } = await hub.db.query('SELECT agent_id FROM reads WHERE conversation_id = $1', [Number(conv)]);
+    const { rows: reads } = await hub.db.query('SELECT agent_id FROM reads WHERE conversation_id = $1', [
+      Number(conv),
+    ]);
     expect(reads).toEqual([{ agent_id: ben.agent.id }]);
   });
 
@@ -137,7 +158,13 @@ describe('hub ops', () => {
   it('assigns by compare-and-set: of two claims at once exactly one is applied, the other is a conflict naming the owner', async () => {
     for (let round = 0; round < 5; round++) {
       const conv = String(await seedConversation(hub.db, teamId));
-      const claim = (who: SignedIn) => ({ id: opId(), kind: 'assign', conversationId: conv, assigneeId: who.agent.id, expectedAssigneeId: null });
+      const claim = (who: SignedIn) => ({
+        id: opId(),
+        kind: 'assign',
+        conversationId: conv,
+        assigneeId: who.agent.id,
+        expectedAssigneeId: null,
+      });
       const [b, c] = await Promise.all([post(ben.token, [claim(ben)]), post(cy.token, [claim(cy)])]);
       const results = [b![0]!, c![0]!];
       const won = results.findIndex((r) => r.status === 'applied');
@@ -147,14 +174,23 @@ describe('hub ops', () => {
         status: 'conflict',
         current: { assigneeId: winner.agent.id, assigneeName: winner.agent.name },
       });
-      const { rows } = await hub.db.query<{ assignee_id: string }>('SELECT assignee_id FROM conversations WHERE id = $1', [Number(conv)]);
+      const { rows } = await hub.db.query<{ assignee_id: string }>(
+        'SELECT assignee_id FROM conversations WHERE id = $1',
+        [Number(conv)],
+      );
       expect(rows[0]!.assignee_id).toBe(winner.agent.id);
     }
   });
 
   it('hands over with the expected assignee, unassigns with null, and refuses an assignee who is not an active agent of the team', async () => {
     const conv = String(await seedConversation(hub.db, teamId));
-    const assign = (to: string | null, expected: string | null) => ({ id: opId(), kind: 'assign', conversationId: conv, assigneeId: to, expectedAssigneeId: expected });
+    const assign = (to: string | null, expected: string | null) => ({
+      id: opId(),
+      kind: 'assign',
+      conversationId: conv,
+      assigneeId: to,
+      expectedAssigneeId: expected,
+    });
     const from = await head();
     const results = await post(ana.token, [
       assign(ben.agent.id, null),
@@ -183,8 +219,15 @@ describe('hub ops', () => {
       { kind: 'assign', assigneeId: ana.agent.id, expectedAssigneeId: null },
     ];
     for (const conversationId of [String(theirs), '999999999', 'abc']) {
-      const results = await post(ana.token, kinds.map((k) => ({ id: opId(), conversationId, ...k })));
-      for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/no (such )?conversation/i) });
+      const results = await post(
+        ana.token,
+        kinds.map((k) => ({ id: opId(), conversationId, ...k })),
+      );
+      for (const r of results)
+        expect(r).toMatchObject({
+          status: 'rejected',
+          reason: expect.stringMatching(/no (such )?conversation/i),
+        });
     }
     expect((await changesAfter(from)).items).toEqual([]);
     const { rows } = await hub.db.query<{ n: number }>(
@@ -215,7 +258,14 @@ describe('hub ops', () => {
     expect(results[1]!.reason).toContain('status');
     const from = await head();
     const tooMany = Array.from({ length: 501 }, () => ({ id: opId(), kind: 'read', conversationId: conv }));
-    for (const body of [{}, { ops: 'x' }, { ops: [] }, { ops: [{ kind: 'read' }] }, { ops: tooMany }, { ops: [good], more: 1 }])
+    for (const body of [
+      {},
+      { ops: 'x' },
+      { ops: [] },
+      { ops: [{ kind: 'read' }] },
+      { ops: tooMany },
+      { ops: [good], more: 1 },
+    ])
       expect((await hub.req('POST', '/hub/v1/ops', body, ana.token)).status).toBe(400);
     expect((await hub.req('POST', '/hub/v1/ops', { ops: [good] })).status).toBe(401);
     expect((await changesAfter(from)).items).toEqual([]);

@@ -34,7 +34,10 @@ describe('hub realtime: changes and presence across instances', () => {
   /** The next event of this name that satisfies `ok`. */
   const next = <T>(socket: Socket, event: string, ok: (e: T) => boolean, timeoutMs = 5000) =>
     new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching ${event} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching ${event} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const on = (e: T) => {
         if (!ok(e)) return;
         clearTimeout(timer);
@@ -74,10 +77,13 @@ describe('hub realtime: changes and presence across instances', () => {
     const res = await b.req<{ results: { status: string }[] }>(
       'POST',
       '/hub/v1/ops',
-      { ops: [{ id: crypto.randomUUID(), kind: 'status', conversationId: String(conv), status: 'resolved' }] },
+      {
+        ops: [{ id: crypto.randomUUID(), kind: 'status', conversationId: String(conv), status: 'resolved' }],
+      },
       ben.token,
     );
-    const head = (await b.req<{ head: number }>('GET', '/hub/v1/changes?after=0', undefined, ben.token)).body.head;
+    const head = (await b.req<{ head: number }>('GET', '/hub/v1/changes?after=0', undefined, ben.token)).body
+      .head;
     expect(res.body.results[0]!.status).toBe('applied');
     const ok = (e: { head: number }) => e.head >= head;
     const [fromA, fromB] = await Promise.all([next(onA, 'changes', ok), next(onB, 'changes', ok)]);
@@ -107,10 +113,17 @@ describe('hub realtime: changes and presence across instances', () => {
 
     // Typing lasts 6 s unless reported again; then Ben is still viewing.
     const t0 = Date.now();
-    await next<Presence>(anaOnA, 'presence', about(sorted([
-      { id: ana.agent.id, state: 'viewing' },
-      { id: ben.agent.id, state: 'viewing' },
-    ])), 10_000);
+    await next<Presence>(
+      anaOnA,
+      'presence',
+      about(
+        sorted([
+          { id: ana.agent.id, state: 'viewing' },
+          { id: ben.agent.id, state: 'viewing' },
+        ]),
+      ),
+      10_000,
+    );
     expect(Date.now() - t0).toBeGreaterThan(4000);
 
     seen = next<Presence>(benOnB, 'presence', about([{ id: ben.agent.id, state: 'viewing' }]));

@@ -37,7 +37,9 @@ function conversationChangeOf(op: Op): ConversationChange | null {
     case 'tags':
       return { tags: [...new Set(op.tags)] };
     case 'snooze':
-      return op.until === null ? { status: 'open', snoozedUntil: null } : { status: 'snoozed', snoozedUntil: op.until };
+      return op.until === null
+        ? { status: 'open', snoozedUntil: null }
+        : { status: 'snoozed', snoozedUntil: op.until };
     default:
       return null;
   }
@@ -48,7 +50,13 @@ async function recordConversationChange(t: Tx, agent: AgentRow, id: number, op: 
   const [view] = await conversationViews(t, [id]);
   t.change({ teamId: agent.teamId, kind: 'conversation', conversationId: id, data: view });
   const { id: opId, kind, conversationId: _, ...detail } = op;
-  await appendAudit(t, { teamId: agent.teamId, agentId: agent.id, action: `conversation.${kind}`, target: String(id), detail: { op: opId, ...detail } });
+  await appendAudit(t, {
+    teamId: agent.teamId,
+    agentId: agent.id,
+    action: `conversation.${kind}`,
+    target: String(id),
+    detail: { op: opId, ...detail },
+  });
 }
 
 /** Applies one valid op inside its transaction; throws NotApplied when it is answered otherwise. */
@@ -63,7 +71,13 @@ async function apply(t: Tx, agent: AgentRow, op: Op, conversationId: number): Pr
     case 'assign': {
       if (op.assigneeId !== null && !(await activeAgent(t, teamId, op.assigneeId)))
         throw rejected(op.id, `No active agent '${op.assigneeId}' in this team`);
-      const outcome = await compareAndSetAssignee(t, teamId, conversationId, op.assigneeId, op.expectedAssigneeId);
+      const outcome = await compareAndSetAssignee(
+        t,
+        teamId,
+        conversationId,
+        op.assigneeId,
+        op.expectedAssigneeId,
+      );
       if (!outcome.applied) {
         if (!outcome.current) throw noConversation(op);
         throw new NotApplied({ id: op.id, status: 'conflict', current: outcome.current });
@@ -74,7 +88,13 @@ async function apply(t: Tx, agent: AgentRow, op: Op, conversationId: number): Pr
       const note = await insertNote(t, teamId, conversationId, agent.id, op.text);
       if (!note) throw noConversation(op);
       t.change({ teamId, kind: 'note', conversationId, data: note });
-      await appendAudit(t, { teamId, agentId: agent.id, action: 'conversation.note', target: String(conversationId), detail: { op: op.id, note: note.id } });
+      await appendAudit(t, {
+        teamId,
+        agentId: agent.id,
+        action: 'conversation.note',
+        target: String(conversationId),
+        detail: { op: op.id, note: note.id },
+      });
       return;
     }
     case 'read':
@@ -90,7 +110,13 @@ async function apply(t: Tx, agent: AgentRow, op: Op, conversationId: number): Pr
         idempotencyKey: `op:${teamId}:${op.id}`,
       });
       if ('rejected' in queued) throw rejected(op.id, queued.rejected);
-      await appendAudit(t, { teamId, agentId: agent.id, action: 'conversation.reply', target: String(conversationId), detail: { op: op.id, message: String(queued.messageId) } });
+      await appendAudit(t, {
+        teamId,
+        agentId: agent.id,
+        action: 'conversation.reply',
+        target: String(conversationId),
+        detail: { op: op.id, message: String(queued.messageId) },
+      });
       return;
     }
   }
@@ -114,7 +140,8 @@ export function opsRoutes(o: { db: HubDatabase; work: { kick(): void } }): Fasti
     if (conversationId === null) return noConversation(op).result;
     try {
       return await db.tx(async (t) => {
-        if (!(await claimOp(t, agent.teamId, op.id, agent.id, op.kind))) return { id: op.id, status: 'duplicate' };
+        if (!(await claimOp(t, agent.teamId, op.id, agent.id, op.kind)))
+          return { id: op.id, status: 'duplicate' };
         await apply(t, agent, op, conversationId);
         return { id: op.id, status: 'applied' };
       });

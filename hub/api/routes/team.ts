@@ -94,7 +94,13 @@ export function teamRoutes(o: { db: HubDatabase }): FastifyPluginAsync {
           throw new ApiError(403, 'bad_setup_token', 'That is not the setup token this hub printed');
         const teamId = crypto.randomUUID();
         await insertTeam(t, teamId, body.team);
-        const agent = await insertAgent(t, { id: crypto.randomUUID(), teamId, ...body.admin, role: 'admin', passwordHash });
+        const agent = await insertAgent(t, {
+          id: crypto.randomUUID(),
+          teamId,
+          ...body.admin,
+          role: 'admin',
+          passwordHash,
+        });
         if (!agent) throw emailTaken();
         const row: AgentRow = { ...agentOf(agent), teamId };
         await recordAgentChange(t, row, agent, 'team.setup', { team: body.team });
@@ -156,13 +162,21 @@ export function teamRoutes(o: { db: HubDatabase }): FastifyPluginAsync {
     const changeAgent = async (by: AgentRow, id: string, c: AgentChange, action: string) =>
       db.tx(async (t) => {
         const agent = await updateAgent(t, by.teamId, id, c);
-        if (agent === 'not_found') throw new ApiError(404, 'not_found', `No agent with id '${id}' in this team`);
+        if (agent === 'not_found')
+          throw new ApiError(404, 'not_found', `No agent with id '${id}' in this team`);
         if (agent === 'last_admin')
-          throw new ApiError(409, 'last_admin', 'The team needs an active admin: make another agent admin first');
+          throw new ApiError(
+            409,
+            'last_admin',
+            'The team needs an active admin: make another agent admin first',
+          );
         // A new password or a deactivation signs the agent out everywhere.
         if (c.passwordHash || c.active === false) await deleteSessionsOf(t, id);
         const { passwordHash, ...shown } = c;
-        await recordAgentChange(t, by, agent, action, { ...shown, ...(passwordHash ? { password: 'changed' } : {}) });
+        await recordAgentChange(t, by, agent, action, {
+          ...shown,
+          ...(passwordHash ? { password: 'changed' } : {}),
+        });
         return agent;
       });
 
