@@ -77,6 +77,7 @@ const databaseUrl = urlFlag('database-url', flags['database-url'], ['postgres:',
 const publicUrl = urlFlag('public-url', flags['public-url'], ['https:', 'http:']);
 const port = await hubPort();
 const log = createLogger({ stdout: true });
+log.info({ dataDir, embeddedPostgres: !databaseUrl }, 'starting the hub');
 
 let pg: EmbeddedPg | null = null;
 let hub: Hub | null = null;

@@ -12,6 +12,7 @@ const flags = parseFlags(COMMAND, { 'data-dir': { type: 'string' }, port: { type
 const dataDir = dataDirFlag(COMMAND, flags['data-dir'], USAGE);
 const port = portFlag(COMMAND, 'port', flags.port);
 const log = createLogger({ stdout: true });
+log.info({ dataDir }, 'starting PostgreSQL');
 
 let pg: EmbeddedPg | null = null;
 onShutdown(async () => {

@@ -143,13 +143,20 @@ function parentPid(pid: number): number | null {
   }
 }
 
-/** Whether `pid` is a PostgreSQL server on `dir` (a stale postmaster.pid may name a pid now reused). */
-function isServerOn(pid: number, dir: string): boolean {
+/**
+ * What the pid in a postmaster.pid is now: gone, a PostgreSQL server on `dir` (the postmaster's working
+ * directory is its data directory, whatever path named it), another process that reused the pid, or unknown
+ * (its /proc entry unreadable: PostgreSQL itself then decides whether the file is stale).
+ */
+function pidFileHolder(pid: number, dir: string): 'gone' | 'server' | 'other' | 'unknown' {
+  if (!(pid > 0) || !isAlive(pid)) return 'gone';
   try {
-    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return path.basename(argv[0] ?? '') === 'postgres' && argv.includes(dir);
+    const exe = path.basename(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '');
+    return exe === 'postgres' && fs.readlinkSync(`/proc/${pid}/cwd`) === fs.realpathSync(dir)
+      ? 'server'
+      : 'other';
   } catch {
-    return false;
+    return 'unknown';
   }
 }
 
@@ -189,7 +196,9 @@ async function clearCrashLeftovers(dir: string, log?: Logger): Promise<void> {
   } catch {
     return;
   }
-  if (!(pid > 0) || !isAlive(pid) || !isServerOn(pid, dir)) {
+  const holder = pidFileHolder(pid, dir);
+  if (holder === 'unknown') return;
+  if (holder !== 'server') {
     fs.rmSync(pidFile, { force: true });
     log?.info(
       { postgresPid: pid },
@@ -214,11 +223,22 @@ async function clearCrashLeftovers(dir: string, log?: Logger): Promise<void> {
   throw new EmbeddedPgError(`an orphaned PostgreSQL server (pid ${pid}) on ${dir} would not stop`);
 }
 
-const lastComplaint = (lines: string[]) => lines.filter((l) => /\b(FATAL|PANIC|ERROR):/.test(l)).at(-1);
+/** A line of PostgreSQL's log without its time and pid prefix. */
+const bare = (line: string) =>
+  line
+    .replace(/^\S+ \S+ \S+ \[\d+\] /, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+const COMPLAINT = /\b(FATAL|PANIC|ERROR):|could not/;
 
-/** The most telling line PostgreSQL printed: its last FATAL/ERROR/PANIC, else its last line. */
+/** What went wrong, in PostgreSQL's words: its complaints (a FATAL is often explained by the line before). */
+function complaintOf(lines: string[]): string | undefined {
+  const said = lines.filter((l) => COMPLAINT.test(l)).slice(-3);
+  return said.length ? said.map(bare).join(' / ') : undefined;
+}
+
 function causeOf(lines: string[]): string {
-  return (lastComplaint(lines) ?? lines.at(-1) ?? 'it exited without a message').trim();
+  return complaintOf(lines) ?? (lines.length ? bare(lines.at(-1)!) : 'it exited without a message');
 }
 
 export async function startEmbeddedPostgres(o: EmbeddedPgOptions): Promise<EmbeddedPg> {
@@ -267,7 +287,7 @@ export async function startEmbeddedPostgres(o: EmbeddedPgOptions): Promise<Embed
     if (isAlive(pid)) return;
     clearInterval(watch);
     if (!stopping) {
-      o.log?.error({ postgresPid: pid, lastComplaint: lastComplaint(recent) }, 'PostgreSQL exited');
+      o.log?.error({ postgresPid: pid, complaint: complaintOf(recent) }, 'PostgreSQL exited');
       o.onExit?.();
     }
   }, WATCH_EVERY_MS);
@@ -295,6 +315,7 @@ async function startWithin(
   log?: Logger,
 ): Promise<void> {
   const until = Date.now() + START_WITHIN_MS;
+  let lastCause = '';
   for (let attempt = 1; ; attempt++) {
     recent.length = 0;
     let cause: string;
@@ -316,7 +337,9 @@ async function startWithin(
           `(${attempt} attempts): ${cause}`,
       );
     }
-    log?.warn({ attempt, cause }, 'PostgreSQL did not start; trying again');
+    // Once per cause: the same refusal twice a second for 30 s says nothing more.
+    if (cause !== lastCause) log?.warn({ attempt, cause }, 'PostgreSQL did not start; trying again');
+    lastCause = cause;
     await sleep(RETRY_EVERY_MS);
   }
 }
