@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../api/session';
 import { useLinkStore } from '../api/socket';
+import { useAfterFirstPaint } from './afterFirstPaint';
 import { dismissNotice, notify, useUi } from './store';
 
 export function ConnectionBanner() {
@@ -30,6 +31,7 @@ export function ServiceNotices() {
     queryKey: ['health'],
     queryFn: () => api.call('health', {}),
     staleTime: Infinity,
+    enabled: useAfterFirstPaint(),
   });
   const notices = health.data?.notices ?? [];
   if (!notices.length) return null;

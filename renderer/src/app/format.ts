@@ -1,9 +1,18 @@
 // Times and durations as an agent reads them in a dense list.
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
-const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const longDayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
+/**
+ * A formatter made on first use: each costs milliseconds to build (more in a fresh page), and a screen needs
+ * only some of them.
+ */
+function lazyFormat(options: Intl.DateTimeFormatOptions): { format(d: Date): string } {
+  let made: Intl.DateTimeFormat | null = null;
+  return { format: (d) => (made ??= new Intl.DateTimeFormat(undefined, options)).format(d) };
+}
+
+const timeFormat = lazyFormat({ hour: '2-digit', minute: '2-digit' });
+const dayFormat = lazyFormat({ month: 'short', day: 'numeric' });
+const fullFormat = lazyFormat({ dateStyle: 'medium', timeStyle: 'short' });
+const longDayFormat = lazyFormat({ weekday: 'long', month: 'long', day: 'numeric' });
 
 const sameDay = (a: Date, b: Date) => a.toDateString() === b.toDateString();
 

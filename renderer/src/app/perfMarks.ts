@@ -1,16 +1,22 @@
-// Performance marks the benchmark reads (test/bench/ui-bench.ts), set once what was just rendered is on screen.
+// Work that waits for what was just rendered to be on screen, and the performance marks the benchmark reads
+// (test/bench/ui-bench.ts), set at that moment.
 
 /**
- * Marks `name` after the next paint: the animation frame callback runs just before the browser paints the
+ * Runs `then` after the next paint: the animation frame callback runs just before the browser paints the
  * committed DOM, and a task queued from it runs once that paint is done. Returns a cancel function.
  */
-export function markAfterPaint(name: string): () => void {
+export function afterPaint(then: () => void): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const frame = requestAnimationFrame(() => {
-    timer = setTimeout(() => performance.mark(name), 0);
+    timer = setTimeout(then, 0);
   });
   return () => {
     cancelAnimationFrame(frame);
     clearTimeout(timer);
   };
+}
+
+/** Marks `name` after the next paint. Returns a cancel function. */
+export function markAfterPaint(name: string): () => void {
+  return afterPaint(() => performance.mark(name));
 }

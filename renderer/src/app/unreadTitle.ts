@@ -5,6 +5,7 @@ import { useQuery, type QueryClient } from '@tanstack/react-query';
 import type { Conversation } from '@contract/schemas';
 import { keys } from '../api/keys';
 import { useApi } from '../api/session';
+import { useAfterFirstPaint } from './afterFirstPaint';
 
 const APP_TITLE = 'Agent Inbox';
 /** One page of unread conversations is read; beyond it the title says "500+". */
@@ -46,6 +47,7 @@ export function useUnreadTitle(): void {
       };
     },
     staleTime: Infinity,
+    enabled: useAfterFirstPaint(),
   });
   const title = titleFor(unread.data);
   useEffect(() => {

@@ -1,17 +1,17 @@
 // A conversation's history (older pages fetched on demand) and sending replies, shown at once as queued.
 import { useMemo } from 'react';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { infiniteQueryOptions, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Message } from '@contract/schemas';
-import { errorMessage } from '../../api/client';
+import { errorMessage, type ApiClient } from '../../api/client';
 import { keys } from '../../api/keys';
 import { useApi } from '../../api/session';
 import { addLocalReply, failLocalReply, localReply, settleLocalReply } from './messageCache';
 
 const PAGE_SIZE = 50;
 
-export function useMessagePages(conversationId: string) {
-  const api = useApi();
-  const query = useInfiniteQuery({
+/** The conversation's pages of messages, newest first, as the list reads them and an open prefetches them. */
+export const messagePages = (api: ApiClient, conversationId: string) =>
+  infiniteQueryOptions({
     queryKey: keys.messages(conversationId),
     queryFn: ({ pageParam }) =>
       api.call('listMessages', {
@@ -22,6 +22,10 @@ export function useMessagePages(conversationId: string) {
     getNextPageParam: (last) => last.nextCursor,
     staleTime: Infinity,
   });
+
+export function useMessagePages(conversationId: string) {
+  const api = useApi();
+  const query = useInfiniteQuery(messagePages(api, conversationId));
   /** Oldest first, as the conversation reads. */
   const messages = useMemo(() => {
     const seen = new Set<string>();

@@ -3,11 +3,13 @@
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Conversation } from '@contract/schemas';
-import { markAfterPaint } from '../../app/perfMarks';
-import { DEFAULT_FILTERS, openConversation, useUi } from '../../app/store';
+import { firstPaintDone } from '../../app/afterFirstPaint';
+import { afterPaint, markAfterPaint } from '../../app/perfMarks';
+import { DEFAULT_FILTERS, useUi } from '../../app/store';
 import { useNow } from '../../app/useNow';
 import { EmptyState, ErrorState, SkeletonRows } from '../../app/ui/states';
 import { useChannelMap } from '../channels/useChannels';
+import { useOpenWhenReady } from '../conversation/openWhenReady';
 import { useOutbox } from '../outbox/useOutbox';
 import { ConversationRow } from './ConversationRow';
 import { useConversationPages } from './useConversationPages';
@@ -56,18 +58,22 @@ export function ConversationList() {
     firstPaintMarked = true;
     markAfterPaint('inbox:first-paint');
   }, [items.length]);
+  // The inbox is on screen (its rows, or the empty or error state): what it did not need may be asked for.
+  const settled = !query.isPending;
+  useEffect(() => (settled ? afterPaint(firstPaintDone) : undefined), [settled]);
 
+  const open = useOpenWhenReady();
   useScrollAnchor(scrollRef, items, ROW_HEIGHT);
   useInboxKeys(
     items,
     {
       scrollToIndex: (index) => virtualizer.scrollToIndex(index, { align: 'auto' }),
       focus: () => scrollRef.current?.focus({ preventScroll: true }),
+      open,
     },
     !searching,
   );
 
-  const open = useCallback((id: string) => openConversation(id), []);
   const itemsRef = useRef(items);
   useEffect(() => {
     itemsRef.current = items;

@@ -8,6 +8,13 @@ import type { InboxFilters } from '../../app/store';
 
 export type InboxPages = InfiniteData<PageOf<Conversation>, string | null>;
 
+/**
+ * The first page is what the inbox waits for before it paints: enough rows for a tall window and those kept
+ * ready below it, half of a later page, so the API answers it and the page parses it sooner.
+ */
+const FIRST_PAGE_SIZE = 50;
+const PAGE_SIZE = 100;
+
 export function filtersToQuery(f: InboxFilters, cursor: string | null): QueryOf<'listConversations'> {
   const [kind, id] = f.source.split(/:(.*)/s);
   return {
@@ -17,7 +24,7 @@ export function filtersToQuery(f: InboxFilters, cursor: string | null): QueryOf<
     tag: f.tag || undefined,
     unread: f.unreadOnly ? 'true' : undefined,
     sort: f.sort,
-    limit: 100,
+    limit: cursor ? PAGE_SIZE : FIRST_PAGE_SIZE,
     cursor: cursor ?? undefined,
   };
 }

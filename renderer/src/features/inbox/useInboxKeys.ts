@@ -2,12 +2,13 @@
 // opens the conversation under it, x picks it for a bulk action (shift x: the range from the last one picked).
 import type { Conversation } from '@contract/schemas';
 import { useShortcutKeys } from '../../app/keyboard';
-import { openConversation, useUi } from '../../app/store';
+import { useUi } from '../../app/store';
 import { toggleRange, toggleSelected } from './selection';
 
 interface ListControl {
   scrollToIndex: (index: number) => void;
   focus: () => void;
+  open: (id: string) => void;
 }
 
 export function useInboxKeys(items: Conversation[], list: ListControl, enabled: boolean): void {
@@ -36,7 +37,7 @@ export function useInboxKeys(items: Conversation[], list: ListControl, enabled: 
       // Enter on a focused button or link belongs to that control.
       if (target?.closest('button, a, [role="switch"]')) return;
       e.preventDefault();
-      openConversation(items[current].id);
+      list.open(items[current].id);
     }
   }, enabled);
 }

@@ -4,13 +4,18 @@ import type { BulkAction, BulkResult, SavedView, ViewFilters } from '@contract/s
 import { errorMessage } from '../../api/client';
 import { keys } from '../../api/keys';
 import { useApi } from '../../api/session';
+import { useAfterFirstPaint } from '../../app/afterFirstPaint';
 import { notify, useUi, type InboxFilters } from '../../app/store';
 import { applyConversation } from './inboxCache';
 import { clearSelection } from './selection';
 
 export function useTags() {
   const api = useApi();
-  return useQuery({ queryKey: keys.tags, queryFn: () => api.call('listTags', {}) });
+  return useQuery({
+    queryKey: keys.tags,
+    queryFn: () => api.call('listTags', {}),
+    enabled: useAfterFirstPaint(),
+  });
 }
 
 export function toViewFilters(f: InboxFilters): ViewFilters {
@@ -44,7 +49,11 @@ export const sameFilters = (a: InboxFilters, b: InboxFilters) =>
 
 export function useSavedViews() {
   const api = useApi();
-  return useQuery({ queryKey: keys.savedViews, queryFn: () => api.call('listViews', {}) });
+  return useQuery({
+    queryKey: keys.savedViews,
+    queryFn: () => api.call('listViews', {}),
+    enabled: useAfterFirstPaint(),
+  });
 }
 
 /** Save, rename and delete views; each answers with a notice, a refusal with the API's sentence. */

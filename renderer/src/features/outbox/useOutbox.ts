@@ -3,10 +3,15 @@ import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tansta
 import type { OutboxItem } from '@contract/schemas';
 import { keys } from '../../api/keys';
 import { useApi } from '../../api/session';
+import { useAfterFirstPaint } from '../../app/afterFirstPaint';
 
 export function useOutbox() {
   const api = useApi();
-  return useQuery({ queryKey: keys.outbox, queryFn: () => api.call('listOutbox', { query: {} }) });
+  return useQuery({
+    queryKey: keys.outbox,
+    queryFn: () => api.call('listOutbox', { query: {} }),
+    enabled: useAfterFirstPaint(),
+  });
 }
 
 /** The item as the API answered it; a discarded one leaves the list (the items it held follow by event). */

@@ -6,13 +6,18 @@ import type { Settings } from '@contract/schemas';
 import { errorMessage } from '../../api/client';
 import { keys } from '../../api/keys';
 import { useApi } from '../../api/session';
+import { useAfterFirstPaint } from '../../app/afterFirstPaint';
 import { notify } from '../../app/store';
 
 type SettingsPatch = BodyOf<'patchSettings'>;
 
 export function useSettings() {
   const api = useApi();
-  return useQuery({ queryKey: keys.settings, queryFn: () => api.call('getSettings', {}) });
+  return useQuery({
+    queryKey: keys.settings,
+    queryFn: () => api.call('getSettings', {}),
+    enabled: useAfterFirstPaint(),
+  });
 }
 
 export function useSaveSettings() {

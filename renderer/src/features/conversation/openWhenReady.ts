@@ -1,0 +1,32 @@
+// Opening a conversation from the inbox asks for its newest messages first and switches the reading pane once
+// they are here (at most OPEN_WAIT_MS later; they come over loopback in milliseconds), so the pane paints the
+// conversation with its messages in one frame instead of a skeleton first and the messages frames later.
+import { useCallback } from 'react';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { ApiClient } from '../../api/client';
+import { useApi } from '../../api/session';
+import { openConversation, useUi } from '../../app/store';
+import { messagePages } from './useMessages';
+
+const OPEN_WAIT_MS = 100;
+
+/** The latest open asked for: an earlier one still waiting for its messages gives way to it. */
+let latestOpen = 0;
+
+function openWhenReady(qc: QueryClient, api: ApiClient, id: string): void {
+  const { openId } = useUi.getState();
+  if (openId === id) return openConversation(id);
+  const open = ++latestOpen;
+  const messages = qc.prefetchInfiniteQuery(messagePages(api, id));
+  const waited = new Promise<void>((resolve) => setTimeout(resolve, OPEN_WAIT_MS));
+  void Promise.race([messages, waited]).then(() => {
+    // Not when another conversation was opened meanwhile (from search, a notification, another click).
+    if (open === latestOpen && useUi.getState().openId === openId) openConversation(id);
+  });
+}
+
+export function useOpenWhenReady(): (id: string) => void {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useCallback((id: string) => openWhenReady(qc, api, id), [qc, api]);
+}
