@@ -1,9 +1,12 @@
 // socket.io on the API's own port: the same loopback Host and Origin rules as HTTP, the token in the
-// handshake, and the core's events pushed to every open window. Closed before the HTTP server closes.
+// handshake, and the core's events pushed to every open window. A window's presence reports (team mode) go
+// onto the bus as 'team.presence.report', and an idle one for it when the window goes away. Closed before
+// the HTTP server closes.
 import type { EventEmitter } from 'node:events';
 import type { FastifyPluginAsync } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
 import type { ServerEventName } from '../../contract/schemas';
+import { TeamPresenceReport, type TeamServerEventName } from '../../contract/teamEvents';
 import { sameSecret } from '../../secrets/compare';
 import { listeningPort, loopbackRefusal } from '../loopback';
 
@@ -12,7 +15,7 @@ export interface EventSocketOptions {
   events: EventEmitter;
 }
 
-const EVENT_NAMES: ServerEventName[] = [
+const EVENT_NAMES: (ServerEventName | TeamServerEventName)[] = [
   'message.created',
   'message.updated',
   'conversation.updated',
@@ -20,6 +23,8 @@ const EVENT_NAMES: ServerEventName[] = [
   'outbox.updated',
   'broadcast.progress',
   'flow.updated',
+  'team.presence',
+  'team.note',
 ];
 
 export const eventSocket: FastifyPluginAsync<EventSocketOptions> = async (app, o) => {
@@ -33,6 +38,18 @@ export const eventSocket: FastifyPluginAsync<EventSocketOptions> = async (app, o
   io.use((socket, next) =>
     sameSecret(o.token, socket.handshake.auth?.token) ? next() : next(new Error('unauthorized')),
   );
+  io.on('connection', (socket) => {
+    let present: TeamPresenceReport | null = null;
+    socket.on('team.presence', (payload: unknown) => {
+      const report = TeamPresenceReport.safeParse(payload);
+      if (!report.success) return;
+      present = report.data.state === 'idle' ? null : report.data;
+      o.events.emit('team.presence.report', report.data);
+    });
+    socket.on('disconnect', () => {
+      if (present) o.events.emit('team.presence.report', { ...present, state: 'idle' });
+    });
+  });
   const forwarders = EVENT_NAMES.map((name) => {
     const fn = (payload: unknown) => io.emit(name, payload);
     o.events.on(name, fn);

@@ -20,6 +20,10 @@ export const keys = {
   outbox: ['outbox'] as const,
   templates: ['templates'] as const,
   settings: ['settings'] as const,
+  /** Team mode: the hub this desktop is signed in to (null in solo mode), its agents, a conversation's notes. */
+  team: ['team'] as const,
+  agents: ['agents'] as const,
+  notes: (conversationId: string) => ['notes', conversationId] as const,
   broadcasts: ['broadcasts'] as const,
   flows: ['flows'] as const,
   search: (q: string, filters: object) => ['search', q, filters] as const,

@@ -2,9 +2,10 @@
 import { io, type Socket } from 'socket.io-client';
 import { create } from 'zustand';
 import type { ServerEvents } from '@contract/schemas';
+import type { ClientEvents, TeamServerEvents } from '@contract/teamEvents';
 import type { Connection } from './connection';
 
-export type EventSocket = Socket<ServerEvents>;
+export type EventSocket = Socket<ServerEvents & TeamServerEvents, ClientEvents>;
 
 export type LinkState = 'connecting' | 'up' | 'lost';
 

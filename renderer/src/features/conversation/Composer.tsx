@@ -5,6 +5,7 @@ import { useId, useState, type KeyboardEvent } from 'react';
 import type { Channel, Conversation, Template } from '@contract/schemas';
 import { ApiError } from '../../api/client';
 import { setDraft, useUi } from '../../app/store';
+import { useSendGuard } from '../team/sendGuard';
 import { replyLength } from './replyLength';
 import { useSendReply } from './useMessages';
 import { matchTemplates, useTemplates } from './useTemplates';
@@ -32,6 +33,7 @@ export function Composer({
   const hintId = useId();
   const limitId = useId();
   const length = replyLength(conversation, text);
+  const guard = useSendGuard(conversation.id);
 
   const cannedQuery = /^\/[^\n]*$/.test(text) && !menuDismissed ? text.slice(1) : null;
   const options = cannedQuery === null ? [] : matchTemplates(templates, cannedQuery);
@@ -51,17 +53,19 @@ export function Composer({
 
   const submit = () => {
     if (!text.trim() || length.tooLong) return;
-    send.mutate(
-      { text, clientId: newClientId() },
-      {
-        // Refused by the local API (nothing stored): the text comes back unless the agent started another.
-        onError: (e) => {
-          if (e instanceof ApiError && e.status === 400 && !useUi.getState().drafts[conversation.id])
-            setDraft(conversation.id, text);
+    guard.confirm(() => {
+      send.mutate(
+        { text, clientId: newClientId() },
+        {
+          // Refused by the local API (nothing stored): the text comes back unless the agent started another.
+          onError: (e) => {
+            if (e instanceof ApiError && e.status === 400 && !useUi.getState().drafts[conversation.id])
+              setDraft(conversation.id, text);
+          },
         },
-      },
-    );
-    setDraft(conversation.id, '');
+      );
+      setDraft(conversation.id, '');
+    });
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -158,6 +162,7 @@ export function Composer({
           Send
         </button>
       </div>
+      {guard.dialog}
       <p className="composer-hint" id={hintId}>
         Enter to send · Shift+Enter for a new line · / for canned replies
         {length.count && (

@@ -6,7 +6,10 @@ import { ConversationStatusBadge, ProviderBadge } from '../../app/ui/badges';
 import { EmptyState, ErrorState, SkeletonRows } from '../../app/ui/states';
 import { useChannelMap } from '../channels/useChannels';
 import { FailedReplyBanner } from '../outbox/FailedReplyBanner';
-import { Composer, COMPOSER_ID } from './Composer';
+import { AssigneeControl } from '../team/AssigneeControl';
+import { ComposerArea } from '../team/ComposerArea';
+import { ConversationPresence } from '../team/PresenceViews';
+import { COMPOSER_ID } from './Composer';
 import { ConversationActions } from './ConversationActions';
 import { ContactPanel } from './ContactPanel';
 import { MessageList } from './MessageList';
@@ -42,14 +45,16 @@ export function ConversationView({ id }: { id: string }) {
             <span>{channel?.name}</span>
             <span className="muted">{conversation.contact.handle}</span>
             <ConversationStatusBadge status={conversation.status} />
+            <ConversationPresence conversationId={conversation.id} />
           </span>
+          <AssigneeControl conversation={conversation} />
         </div>
         <ConversationActions conversation={conversation} />
       </header>
       <ContactPanel conversation={conversation} channel={channel} />
       <MessageList conversationId={conversation.id} />
       <FailedReplyBanner conversationId={conversation.id} />
-      <Composer conversation={conversation} channel={channel} />
+      <ComposerArea conversation={conversation} channel={channel} />
     </section>
   );
 }

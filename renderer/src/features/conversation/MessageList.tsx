@@ -5,10 +5,13 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, type RefObject } from 'react';
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { Message } from '@contract/schemas';
+import type { TeamNote } from '@contract/team';
 import { dayLabel } from '../../app/format';
 import { markAfterPaint } from '../../app/perfMarks';
 import { useUi } from '../../app/store';
 import { EmptyState, ErrorState, SkeletonRows } from '../../app/ui/states';
+import { NoteBubble } from '../team/NoteBubble';
+import { useNotes } from '../team/notes';
 import { MessageBubble } from './MessageBubble';
 import { useMessagePages } from './useMessages';
 import { useRetryMessage } from './useRetryMessage';
@@ -20,19 +23,40 @@ const ESTIMATED_DAY_PX = 34;
 /** How far back to page when looking for a message opened from search. */
 const MAX_PAGES_FOR_FOCUS = 40;
 
-type Row = { kind: 'day'; key: string; label: string } | { kind: 'message'; key: string; message: Message };
+type Row =
+  | { kind: 'day'; key: string; label: string }
+  | { kind: 'message'; key: string; message: Message }
+  | { kind: 'note'; key: string; note: TeamNote };
 
-/** Messages with a day separator before the first message of each day. */
-function rowsOf(messages: Message[]): Row[] {
+type Entry = { kind: 'message'; at: string; message: Message } | { kind: 'note'; at: string; note: TeamNote };
+
+/**
+ * Messages and the team's internal notes in time order, with a day separator before each day's first. Notes
+ * older than the oldest loaded message wait until that page is loaded.
+ */
+function rowsOf(messages: Message[], notes: TeamNote[], allLoaded: boolean): Row[] {
+  const oldest = messages[0]?.createdAt ?? '';
+  const entries: Entry[] = messages.map((m) => ({ kind: 'message', at: m.createdAt, message: m }));
+  if (notes.length) {
+    for (const n of notes)
+      if (allLoaded || n.createdAt >= oldest) entries.push({ kind: 'note', at: n.createdAt, note: n });
+    // Stable: messages keep their order, each note goes after what came before it.
+    entries.sort((a, b) => a.at.localeCompare(b.at));
+  }
   const rows: Row[] = [];
   let day = '';
-  for (const m of messages) {
-    const label = dayLabel(m.createdAt);
+  for (const e of entries) {
+    const id = e.kind === 'message' ? e.message.id : `note:${e.note.id}`;
+    const label = dayLabel(e.at);
     if (label !== day) {
-      rows.push({ kind: 'day', key: `day:${m.id}`, label });
+      rows.push({ kind: 'day', key: `day:${id}`, label });
       day = label;
     }
-    rows.push({ kind: 'message', key: m.id, message: m });
+    rows.push(
+      e.kind === 'message'
+        ? { kind: 'message', key: id, message: e.message }
+        : { kind: 'note', key: id, note: e.note },
+    );
   }
   return rows;
 }
@@ -45,7 +69,8 @@ export function MessageList({ conversationId }: { conversationId: string }) {
   const focusMessageId = useUi((s) => s.focusMessageId);
   const scrollRef = useRef<HTMLDivElement>(null);
   const retry = useRetryMessage(conversationId);
-  const rows = useMemo(() => rowsOf(messages), [messages]);
+  const notes = useNotes(conversationId);
+  const rows = useMemo(() => rowsOf(messages, notes, !hasNextPage), [messages, notes, hasNextPage]);
 
   // The virtualizer is mutable by design; this component is simply left out of compiler memoization.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -55,6 +80,10 @@ export function MessageList({ conversationId }: { conversationId: string }) {
     estimateSize: (i) => (rows[i]?.kind === 'day' ? ESTIMATED_DAY_PX : ESTIMATED_MESSAGE_PX),
     getItemKey: (i) => rows[i].key,
     overscan: 8,
+    // It opens at the newest messages: the first render lays out the rows at the bottom (for a window-high
+    // pane until it is measured), not the oldest ones only to scroll away from them at once.
+    initialOffset: () => rows.length * ESTIMATED_MESSAGE_PX,
+    initialRect: { width: 0, height: window.innerHeight },
   });
 
   const loadOlder = useCallback(() => {
@@ -120,6 +149,8 @@ export function MessageList({ conversationId }: { conversationId: string }) {
                 <div className="msg-day" role="separator">
                   {row.label}
                 </div>
+              ) : row.kind === 'note' ? (
+                <NoteBubble note={row.note} />
               ) : (
                 <MessageBubble
                   message={row.message}
@@ -178,7 +209,9 @@ function useStickToBottom(
       el.scrollTop += total - prev.total;
     } else if (
       newest !== prev.newest &&
-      (pinned.current || (newestRow?.kind === 'message' && newestRow.message.direction === 'out'))
+      (pinned.current ||
+        (newestRow?.kind === 'message' && newestRow.message.direction === 'out') ||
+        (newestRow?.kind === 'note' && newestRow.note.status === 'queued'))
     ) {
       toBottom();
       pinned.current = true;

@@ -11,6 +11,7 @@ import { EmptyState, ErrorState, SkeletonRows } from '../../app/ui/states';
 import { useChannelMap } from '../channels/useChannels';
 import { useOpenWhenReady } from '../conversation/openWhenReady';
 import { useOutbox } from '../outbox/useOutbox';
+import { useAssigneeFiltered } from '../team/assigneeViews';
 import { ConversationRow } from './ConversationRow';
 import { useConversationPages } from './useConversationPages';
 import { useInboxKeys } from './useInboxKeys';
@@ -33,7 +34,8 @@ export function ConversationList() {
   const query = useConversationPages(filters);
   const notDelivered = useNotDelivered();
   const selected = useSelection((s) => s.ids);
-  const { items, hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  const items = useAssigneeFiltered(query.items);
   const scrollRef = useRef<HTMLDivElement>(null);
 
   // The virtualizer is mutable by design; this component is simply left out of compiler memoization.

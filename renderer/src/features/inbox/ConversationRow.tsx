@@ -7,6 +7,8 @@ import type { Conversation } from '@contract/schemas';
 import { shortTime, since } from '../../app/format';
 import { ConversationStatusBadge, ProviderBadge } from '../../app/ui/badges';
 import { Avatar } from '../../app/ui/Avatar';
+import { RowAssignee } from '../team/AssigneeControl';
+import { PresenceAvatars } from '../team/PresenceViews';
 
 interface RowProps {
   conversation: Conversation;
@@ -98,6 +100,8 @@ export const ConversationRow = memo(function ConversationRow({
               waiting {since(c.waitingSince, now)}
             </span>
           )}
+          <PresenceAvatars conversationId={c.id} size={16} />
+          <RowAssignee assigneeId={c.assigneeId} />
         </div>
       </div>
     </div>

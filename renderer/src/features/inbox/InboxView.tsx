@@ -6,6 +6,8 @@ import { FirstRun } from '../channels/FirstRun';
 import { useChannels } from '../channels/useChannels';
 import { SearchBox } from '../search/SearchBox';
 import { SearchResults } from '../search/SearchResults';
+import { AssigneeViewChips } from '../team/AssigneeViewChips';
+import { TeamFeeds } from '../team/TeamFeeds';
 import { BulkBar } from './BulkBar';
 import { ConversationList } from './ConversationList';
 import { InboxFilters } from './InboxFilters';
@@ -22,9 +24,11 @@ export function InboxView() {
 
   return (
     <div className="inbox">
+      <TeamFeeds />
       <h1 className="visually-hidden">Inbox</h1>
       <div className="inbox-list-pane">
         <SearchBox />
+        {!searching && <AssigneeViewChips />}
         {!searching && <InboxViews />}
         {!searching && <InboxFilters />}
         <OfflineBanner />

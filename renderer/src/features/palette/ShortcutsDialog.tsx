@@ -9,6 +9,7 @@ const SHORTCUTS: [string, string][] = [
   ['Shift X', 'Select every conversation from the last one selected'],
   ['r', 'Reply to the open conversation'],
   ['e', 'Resolve (or reopen) the open conversation'],
+  ['a', 'Claim the open conversation (team mode)'],
   ['/', 'Search messages and contacts'],
   ['Ctrl K / ⌘ K', 'Command palette'],
   ['Enter (in reply)', 'Send'],

@@ -11,6 +11,7 @@ import { useSaveSettings } from '../settings/useSettings';
 import { BUILT_IN_VIEWS, showView } from '../inbox/InboxViews';
 import { clearSelection, useSelection } from '../inbox/selection';
 import { fromViewFilters, useBulkAction, useSavedViews } from '../inbox/useTriage';
+import { useTeamCommands } from '../team/teamCommands';
 
 export interface Command {
   id: string;
@@ -40,6 +41,7 @@ export function useCommands(): Command[] {
   const savedViews = useSavedViews().data?.items ?? [];
   const selected = useSelection((s) => s.ids);
   const bulk = useBulkAction();
+  const teamCommands = useTeamCommands(conversation);
 
   const commands: Command[] = VIEWS.map((v) => ({
     id: `go-${v}`,
@@ -122,6 +124,7 @@ export function useCommands(): Command[] {
       },
     );
   }
+  commands.push(...teamCommands);
   commands.push(
     { id: 'theme-light', label: 'Use the light theme', run: () => settings.save({ theme: 'light' }) },
     { id: 'theme-dark', label: 'Use the dark theme', run: () => settings.save({ theme: 'dark' }) },

@@ -1,6 +1,7 @@
-// Preferences: appearance, notifications and the agent's own canned replies.
+// Preferences: appearance, notifications, the agent's own canned replies and the team hub.
 import type { Settings } from '@contract/schemas';
 import { ErrorState, SkeletonRows } from '../../app/ui/states';
+import { TeamSettings } from '../team/TeamSettings';
 import { NotificationSettings } from './NotificationSettings';
 import { SnippetsEditor } from './SnippetsEditor';
 import { useSaveSettings, useSettings } from './useSettings';
@@ -55,6 +56,7 @@ export function SettingsView() {
           <SnippetsEditor snippets={settings.data.snippets} />
         </>
       )}
+      <TeamSettings />
     </div>
   );
 }
