@@ -4,7 +4,7 @@
 // setup token only when this instance created it) and logs JSON lines on stdout.
 import path from 'node:path';
 import { createLogger } from '../../main/log';
-import { createHub, type Hub } from '../hub';
+import { createHub, type Hub, type HubOptions } from '../hub';
 import { listenable, startEmbeddedPostgres, type EmbeddedPg } from '../pg/embedded';
 import {
   dataDirFlag,
@@ -71,7 +71,41 @@ async function hubPort(): Promise<number> {
   return lastPort && (await listenable(lastPort, host)) ? lastPort : 0;
 }
 
+/** Read now, so a wrong path fails at start naming the flag (createHub reads it again and checks its length). */
+function keyFileFromFlags(): string | undefined {
+  const file = flags['key-file'];
+  if (file === undefined) return undefined;
+  readFlagFile(COMMAND, 'key-file', file);
+  return path.resolve(file);
+}
+
+/** Refused, reset, or PostgreSQL's 57P03 (starting up, shutting down, in recovery): a restart in progress. */
+function databaseUnreachable(e: unknown): boolean {
+  const { code, message } = e as { code?: string; message?: string };
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', '57P03'].includes(code ?? '') ||
+    message === 'Connection terminated unexpectedly'
+  );
+}
+
+const REACH_DATABASE_WITHIN_MS = 30_000;
+
+/** A hub started while its PostgreSQL restarts waits for it, for up to 30 s, instead of exiting at once. */
+async function whileDatabaseUnreachable<T>(start: () => Promise<T>): Promise<T> {
+  const until = Date.now() + REACH_DATABASE_WITHIN_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (e) {
+      if (!databaseUnreachable(e) || Date.now() > until) throw e;
+      if (attempt === 1) log.warn({ err: (e as Error).message }, 'the database is unreachable; trying again');
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
 const tls = tlsFromFlags();
+const keyFile = keyFileFromFlags();
 // The database URL is never logged or printed: it holds the database's password.
 const databaseUrl = urlFlag('database-url', flags['database-url'], ['postgres:', 'postgresql:']);
 const publicUrl = urlFlag('public-url', flags['public-url'], ['https:', 'http:']);
@@ -94,17 +128,18 @@ try {
       onExit: () => die(COMMAND, 'the embedded PostgreSQL exited; start this command again'),
     });
   }
-  hub = await createHub({
+  const options: HubOptions = {
     databaseUrl: databaseUrl ?? pg!.databaseUrl,
     dataDir,
     host,
     port,
     publicUrl,
     tls,
-    keyFile: flags['key-file'] === undefined ? undefined : path.resolve(flags['key-file']),
+    keyFile,
     allowedOrigins: flags['allowed-origin'] ?? [],
     log,
-  });
+  };
+  hub = await whileDatabaseUnreachable(() => createHub(options));
 } catch (e) {
   await pg?.stop().catch(() => undefined);
   die(COMMAND, (e as Error).message);

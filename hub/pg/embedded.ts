@@ -186,7 +186,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Clears what a crash left on the data directory. A postmaster.pid whose server is gone is removed. A server
  * still running on it whose node parent was killed (kill -9 leaves the postgres child alive) is stopped, not
  * reused: its log pipe has no reader any more and nothing would stop it when we exit, so we start our own.
- * A server whose parent is alive belongs to another running hub: that is an error (retried while it stops).
+ * A server whose parent is alive belongs to another running command: that is an error at once, not retried.
  */
 async function clearCrashLeftovers(dir: string, log?: Logger): Promise<void> {
   const pidFile = path.join(dir, 'postmaster.pid');
@@ -329,7 +329,8 @@ async function startWithin(
       await server.stop();
       cause = `not ready after ${START_WITHIN_MS / 1000} s; ${causeOf(recent)}`;
     } catch (e) {
-      cause = e instanceof EmbeddedPgError ? e.message : causeOf(recent);
+      if (e instanceof EmbeddedPgError) throw e;
+      cause = causeOf(recent);
     }
     if (Date.now() + RETRY_EVERY_MS >= until) {
       throw new EmbeddedPgError(

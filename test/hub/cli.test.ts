@@ -153,11 +153,15 @@ describe('npm run hub:pg and npm run hub', () => {
     expect(Object.keys(readJson<object>(pgFile)!)).toEqual(['databaseUrl']);
     expect(new URL(databaseUrl).hostname).toBe('127.0.0.1');
 
+    // A second hub:pg on the same data directory leaves the running server alone and says who runs it.
+    const second = npmRun('hub:pg', ['--data-dir', pgData], 'hub-pg-second');
     // Two instances started together on a fresh database: exactly one of them created the setup token.
     const dirs = ['hub-a', 'hub-b'].map((n) => path.join(root.dir, n));
     const [a, b] = await Promise.all(
       dirs.map((dir, i) => startHub(dir, ['--database-url', databaseUrl], `hub-${i}`)),
     );
+    expect(await second.exited).toBe(1);
+    expect(logOf(second)).toMatch(/another process \(pid \d+\) runs PostgreSQL on .*; stop it first/);
     for (const h of [a!, b!]) {
       expect(modeOf(h.file)).toBe(0o600);
       expect(await answers(h.info.url)).toBe(true);
