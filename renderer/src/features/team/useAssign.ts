@@ -36,9 +36,11 @@ function ownerOf(error: unknown): Owner | null {
   return { assigneeId: detail?.assigneeId ?? null, assigneeName: detail?.assigneeName ?? null };
 }
 
-function conflictText(owner: Owner, fallback: string): string {
-  if (owner.assigneeId === null) return 'Someone unassigned this conversation first; nothing was changed.';
-  return owner.assigneeName ? `${owner.assigneeName} took this conversation first.` : fallback;
+/** The API's own sentence names the owner; these words stand in only if it has none. */
+function conflictText(owner: Owner, message: string): string {
+  if (message) return message;
+  if (owner.assigneeId === null) return 'This conversation was unassigned meanwhile; nothing was changed.';
+  return `${owner.assigneeName ?? 'Another agent'} took this conversation before you.`;
 }
 
 export interface AssignInput {
