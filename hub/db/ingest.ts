@@ -281,14 +281,15 @@ async function insertMessages(
   drafts: Draft[],
 ): Promise<{ created: MessageRow[]; known: MessageRow[] }> {
   if (!drafts.length) return { created: [], known: [] };
-  const records = JSON.stringify(drafts);
+  const records = JSON.stringify(drafts.map((d, n) => ({ ...d, n })));
+  // In the batch's order (oldest first), so ids grow with time as the provider listed them.
   const { rows: created } = await t.query<MessageRow>(
     `INSERT INTO messages (conversation_id, channel_id, external_id, direction, text, type, created_at, status, meta)
      SELECT r.conversation_id, $1, r.external_id, r.direction, r.text, r.type, r.created_at, r.status, r.meta
-     FROM jsonb_to_recordset($2::jsonb) WITH ORDINALITY
+     FROM jsonb_to_recordset($2::jsonb)
        AS r(conversation_id BIGINT, external_id TEXT, direction TEXT, text TEXT, type TEXT, created_at TIMESTAMPTZ,
-            status TEXT, meta JSONB, n BIGINT)
-     ORDER BY n
+            status TEXT, meta JSONB, n INTEGER)
+     ORDER BY r.n
      ON CONFLICT (conversation_id, external_id) DO NOTHING
      RETURNING *`,
     [channelId, records],
@@ -397,7 +398,9 @@ export async function ingestBatch(
     const made = await upsertConversations(t, ch, placeholders, live);
     for (const [e, id] of made.ids) ids.set(e, id);
   }
-  const drafts = msgs.map((rm) => ({ rm, d: draftOf(rm, ids.get(clean(rm.conversationExternalId))!, live) }));
+  const drafts = msgs
+    .map((rm) => ({ rm, d: draftOf(rm, ids.get(clean(rm.conversationExternalId))!, live) }))
+    .sort((x, y) => (x.d.created_at < y.d.created_at ? -1 : x.d.created_at > y.d.created_at ? 1 : 0));
   const matching = await replyMatching(t, ch.id);
   const updated: MessageRow[] = [];
   const fresh: Draft[] = [];

@@ -77,6 +77,7 @@ export class ChannelWork {
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
   private again = false;
+  private started = false;
   private stopped = false;
 
   constructor(private readonly o: ChannelWorkOptions) {
@@ -101,6 +102,7 @@ export class ChannelWork {
   /** `localUrl`: this instance's own address, the webhook URL of a provider on this machine without --public-url. */
   start(localUrl?: string): void {
     this.localUrl = localUrl ?? null;
+    this.started = true;
     this.dispatcher.start();
     this.nextRound(0);
   }
@@ -112,8 +114,9 @@ export class ChannelWork {
     await this.dispatcher.stop();
     await Promise.all([...this.running.keys()].map((id) => this.release(id)));
     await this.webhooks.close();
-    await this.client?.end().catch(() => undefined);
+    const client = this.client;
     this.client = null;
+    await client?.end().catch(() => undefined);
   }
 
   /** Seals and opens the team's credentials. */
@@ -133,7 +136,7 @@ export class ChannelWork {
 
   /** Look at the channels now (one was added, changed or removed) rather than at the next round. */
   refresh(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.started) return;
     if (this.round) this.again = true;
     else this.nextRound(0);
   }
@@ -224,7 +227,11 @@ export class ChannelWork {
   /** The dedicated connection that holds this instance's channel locks and hears NOTIFY. */
   private async lockClient(): Promise<pg.Client> {
     if (this.client) return this.client;
-    const client = new pg.Client({ connectionString: this.o.db.pool.options.connectionString });
+    const client = new pg.Client({
+      connectionString: this.o.db.pool.options.connectionString,
+      // Who holds a channel's lock, as pg_stat_activity shows it.
+      application_name: `agent-inbox-hub ${process.pid}`,
+    });
     const lost = () => {
       if (this.client !== client) return;
       this.client = null;
