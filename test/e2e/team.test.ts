@@ -1,0 +1,191 @@
+// Team mode in a real Chromium (issue 20). Solo: no team control anywhere (GET /api/v1/team is null), only the
+// sign-in form under Settings → Team. Team: a real hub on an embedded PostgreSQL of this file's own, two desktop
+// cores signed in as Ana and Ben, a page each — a claim race shows the loser who won, a note reads as an
+// internal note on the other desktop, and typing shows "Ana is typing…" on Ben's.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createCore, type Core } from '../../main/core';
+import type { Conversation } from '../../main/contract/schemas';
+import { startEmbeddedPostgres, type EmbeddedPg } from '../../hub/pg/embedded';
+import { api, waitFor, type ApiClient } from '../helpers/api';
+import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium';
+import { seedConversation, setUpTeam, startTestHub, type TestHub } from '../helpers/hubTeam';
+import { skipSuite } from '../helpers/skips';
+import { tempDir } from '../helpers/tmp';
+import { UiDriver } from './driver';
+
+const RENDERER_DIR = path.resolve(process.env.E2E_OUT_DIR ?? 'out', 'renderer');
+const browser = findChromium();
+const noBrowser = typeof browser === 'string' ? browser : null;
+
+const SOLO = 'team mode hidden in solo mode, in Chromium';
+describe.skipIf(skipSuite(SOLO, noBrowser, { requiredInCi: true }))(SOLO, () => {
+  let d: UiDriver;
+
+  beforeAll(async () => {
+    d = await UiDriver.start(browser as { executablePath?: string });
+  });
+
+  afterAll(async () => {
+    await d?.close();
+  });
+
+  it('shows no assignment, notes, presence or assignee views; Settings offers to sign in', async () => {
+    expect(await d.get('/api/v1/team')).toBeNull();
+    const page = d.page;
+    await page.getByRole('listbox', { name: 'Conversations' }).getByRole('option').first().click();
+    await page.getByRole('textbox', { name: /^Reply to / }).waitFor();
+
+    await page.keyboard.press('a');
+    for (const hidden of [
+      page.getByRole('group', { name: 'Assignment' }),
+      page.getByRole('radiogroup', { name: 'Write a' }),
+      page.getByRole('group', { name: 'Assignee' }),
+      page.getByText('Internal note'),
+      page.getByRole('button', { name: 'Claim' }),
+    ])
+      expect(await hidden.count()).toBe(0);
+
+    await page.keyboard.press('Control+k');
+    const palette = page.getByRole('dialog');
+    await palette.getByRole('combobox', { name: 'Type a command' }).fill('claim');
+    expect(await palette.getByText(/Claim conversation/).count()).toBe(0);
+    await page.keyboard.press('Escape');
+
+    await d.open('Settings');
+    const team = page.getByRole('region', { name: 'Team' });
+    await team.getByRole('button', { name: 'Sign in to the team' }).waitFor();
+  });
+});
+
+interface Desktop {
+  core: Core;
+  client: ApiClient;
+  page: Page;
+  cleanup: () => void;
+}
+
+const TEAM = 'two agents on a hub, in Chromium';
+describe.skipIf(skipSuite(TEAM, noBrowser, { requiredInCi: false }))(TEAM, () => {
+  let pgDir: ReturnType<typeof tempDir>;
+  let pg: EmbeddedPg;
+  let hub: TestHub;
+  let chrome: Browser;
+  let ana: Desktop;
+  let ben: Desktop;
+  let customer: string;
+
+  async function desktop(email: string, password: string): Promise<Desktop> {
+    const tmp = tempDir('agent-inbox-team-e2e-');
+    const core = await createCore({ dataDir: tmp.dir, rendererDir: RENDERER_DIR, log: () => undefined });
+    const client = { url: core.url, token: core.token };
+    const signIn = await api(client, 'PUT', '/api/v1/team', { hubUrl: hub.url, email, password });
+    if (signIn.status !== 200)
+      throw new Error(`sign-in answered ${signIn.status}: ${JSON.stringify(signIn.body)}`);
+    await waitFor(
+      `${email}'s desktop lists the team's conversation`,
+      async () => {
+        const list = await api<{ items: Conversation[] }>(client, 'GET', '/api/v1/conversations?status=');
+        return list.body.items.some((c) => c.contact.handle === customer);
+      },
+      30_000,
+    );
+    const context = await chrome.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${core.url}/#token=${core.token}`);
+    await page.getByRole('listbox', { name: 'Conversations' }).waitFor();
+    return { core, client, page, cleanup: tmp.cleanup };
+  }
+
+  const openCustomer = async (p: Page) => {
+    await p
+      .getByRole('listbox', { name: 'Conversations' })
+      .getByRole('option', { name: new RegExp(customer) })
+      .click();
+    await p.getByRole('group', { name: 'Assignment' }).waitFor();
+  };
+
+  beforeAll(async () => {
+    pgDir = tempDir('agent-inbox-team-pg-');
+    pg = await startEmbeddedPostgres({ dir: path.join(pgDir.dir, 'pg') });
+    hub = await startTestHub(pg.databaseUrl);
+    const team = await setUpTeam(hub, ['Ben']);
+    customer = 'carla_team';
+    await seedConversation(hub.db, team.teamId, { messages: 2, handle: customer });
+    chrome = await chromium.launch({ ...(browser as { executablePath?: string }), args: CHROMIUM_ARGS });
+    ana = await desktop('ana@acme.test', 'correct horse 1');
+    ben = await desktop('ben@acme.test', 'battery staple 2');
+  }, 180_000);
+
+  afterAll(async () => {
+    await chrome?.close().catch(() => undefined);
+    for (const x of [ana, ben]) {
+      await x?.core.close();
+      x?.cleanup();
+    }
+    await hub?.close();
+    await pg?.stop();
+    pgDir?.cleanup();
+  });
+
+  it('a claim race: one wins, the other is told who took it, and both show the owner', async () => {
+    await openCustomer(ana.page);
+    await openCustomer(ben.page);
+    const claim = (p: Page) =>
+      p.getByRole('group', { name: 'Assignment' }).getByRole('button', { name: 'Claim' });
+    await Promise.all([claim(ana.page).click(), claim(ben.page).click()]);
+
+    const told = async (p: Page) =>
+      (await p
+        .getByRole('alert')
+        .filter({ hasText: /took this conversation/ })
+        .count()) > 0;
+    await expect
+      .poll(async () => (await told(ana.page)) || (await told(ben.page)), { timeout: 15_000 })
+      .toBe(true);
+    const benLost = await told(ben.page);
+    const [winner, loser] = benLost ? ['Ana', ben.page] : ['Ben', ana.page];
+    await loser
+      .getByRole('alert')
+      .filter({ hasText: `${winner} took this conversation` })
+      .waitFor();
+    for (const p of [ana.page, ben.page]) {
+      const expected = p === loser ? `Assigned to ${winner}` : 'Assigned to you';
+      await p.getByRole('group', { name: 'Assignment' }).getByText(expected).waitFor({ timeout: 15_000 });
+    }
+  });
+
+  it('a note from Ana shows as an internal note on Ben’s desktop, never as a message', async () => {
+    await ana.page.getByRole('radiogroup', { name: 'Write a' }).getByText('Note').click();
+    const box = ana.page.getByRole('textbox', { name: 'Internal note for your team' });
+    await box.fill('Refund approved — @Be');
+    await ana.page
+      .getByRole('listbox', { name: 'Mention an agent' })
+      .getByRole('option', { name: /Ben/ })
+      .waitFor();
+    await box.press('Enter');
+    await box.pressSequentially('please reply.');
+    await box.press('Enter');
+
+    const note = ben.page.getByRole('article', { name: 'Internal note by Ana' });
+    await note.waitFor({ timeout: 20_000 });
+    expect(await note.textContent()).toContain('Refund approved — @Ben please reply.');
+    expect(await note.textContent()).toContain('Internal note');
+    const asMessage = ben.page
+      .getByRole('log', { name: 'Messages' })
+      .locator('.msg')
+      .filter({ hasText: 'Refund approved' });
+    expect(await asMessage.count()).toBe(0);
+  });
+
+  it('Ana typing shows on Ben’s desktop', async () => {
+    await ana.page.getByRole('radiogroup', { name: 'Write a' }).getByText('Reply').click();
+    await ana.page.getByRole('textbox', { name: /^Reply to / }).pressSequentially('Hello Carla, ');
+    await ben.page.getByRole('status').filter({ hasText: 'Ana is typing…' }).waitFor({ timeout: 15_000 });
+    await ben.page
+      .getByRole('img', { name: /Ana is (typing|viewing)/ })
+      .first()
+      .waitFor();
+  });
+});
