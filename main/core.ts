@@ -17,6 +17,7 @@ import { ChannelService } from './channels/service';
 import { Dispatcher } from './outbox/dispatcher';
 import { BroadcastService } from './broadcasts/service';
 import { FlowService } from './flows/service';
+import { TeamService } from './team/service';
 import type { Demo } from './demo';
 import { toLogger, type LineSink, type Logger } from './log';
 
@@ -49,6 +50,8 @@ export interface CoreOptions {
   backoffScale?: number;
   /** A Logger (main/log.ts), or a function given each entry as a line of text; default: JSON lines on stdout. */
   log?: Logger | LineSink;
+  /** Tests: how often team mode polls the hub's feed when no push comes (default 3 s). */
+  teamPollMs?: number;
 }
 
 export interface Core {
@@ -82,16 +85,18 @@ export async function createCore(o: CoreOptions): Promise<Core> {
   let server: ApiServer | null = null;
   let demo: Demo | null = null;
 
+  const secrets = o.secrets ?? keyFileSecretBox(o.dataDir);
   const channels = new ChannelService({
     store,
     syncStorage: sqliteSyncStorage(store),
     events,
-    secrets: o.secrets ?? keyFileSecretBox(o.dataDir),
+    secrets,
     apiUrl: () => server?.url ?? 'http://127.0.0.1',
     log,
     unlimited: o.unlimitedProviders,
     backoffScale: o.backoffScale,
   });
+  const team = new TeamService({ store, events, channels, secrets, log, pollMs: o.teamPollMs });
   const kick = () => dispatcher.kick();
   const broadcasts = new BroadcastService(store, events, channels, kick);
   const flows = new FlowService(store, events, channels, kick, (line) => log(`[flows] ${line}`));
@@ -137,6 +142,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       channels,
       broadcasts,
       flows,
+      team,
       kickOutbox: kick,
       outboxStorage,
       version: VERSION,
@@ -146,7 +152,9 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     onWebhook: webhookReceiver(channels, store.webhookDeliveries, log),
   });
 
-  channels.startAll();
+  // Solo mode (the default): the desktop syncs its own channels. In team mode the hub does, and the cache
+  // follows the hub's feed instead.
+  if (!team.resume()) channels.startAll();
   dispatcher.start();
   broadcasts.start();
   if (o.demo) await startDemoWorkspace();
@@ -171,11 +179,14 @@ export async function createCore(o: CoreOptions): Promise<Core> {
       dispatcher.kick();
     },
     setSyncPaused: async (paused) => {
+      // In team mode the desktop's own channels stay stopped: the hub syncs the team's.
+      if (team.inTeam()) return;
       await channels.setSyncPaused(paused);
       if (!paused) dispatcher.kick();
     },
     async close() {
       broadcasts.stop();
+      await team.close();
       await dispatcher.stop();
       await channels.stopAll();
       await server?.close();

@@ -14,6 +14,7 @@ import { messageRoutes } from './routes/messages';
 import { outboxRoutes } from './routes/outbox';
 import { searchRoutes } from './routes/search';
 import { settingsRoutes } from './routes/settings';
+import { teamRoutes } from './routes/team';
 import { templateRoutes } from './routes/templates';
 import { triageRoutes } from './routes/triage';
 
@@ -32,5 +33,6 @@ export function createHandlers(d: HandlerDeps): Handlers {
     ...templateRoutes(d),
     ...demoRoutes(d),
     ...settingsRoutes(d),
+    ...teamRoutes(d),
   };
 }

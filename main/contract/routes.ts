@@ -2,6 +2,8 @@
 // client is typed by them, and the OpenAPI document is generated from them.
 import { z } from 'zod';
 import * as s from './schemas';
+import * as team from './team';
+import { openApiOf } from './openapi';
 
 export interface RouteDef {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -104,19 +106,83 @@ export const routes = {
   getConversation: route({
     method: 'GET',
     path: '/api/v1/conversations/:id',
-    summary: 'One conversation',
+    summary: 'One conversation, with its internal notes (team mode; none in solo mode)',
     params: s.IdParams,
     status: 200,
-    response: s.Conversation,
+    response: s.Conversation.extend({ notes: z.array(team.TeamNote) }),
   }),
   patchConversation: route({
     method: 'PATCH',
     path: '/api/v1/conversations/:id',
-    summary: 'Status, read state, tags, snooze',
+    summary: 'Status, read state, tags, snooze; in team mode also the assignee (compare-and-set)',
     params: s.IdParams,
     body: s.ConversationPatch,
     status: 200,
     response: s.Conversation,
+    errors: [
+      {
+        status: 409,
+        code: 'assignee_changed',
+        description:
+          'team mode, hub reachable: the conversation is no longer assigned as expectedAssigneeId says; the ' +
+          'message names who has it, details hold [{assigneeId, assigneeName}]',
+      },
+      { status: 409, code: 'solo_mode', description: 'assigneeId without a team' },
+    ],
+  }),
+  createNote: route({
+    method: 'POST',
+    path: '/api/v1/conversations/:id/notes',
+    summary:
+      'Add an internal note (team mode): stored here at once, uploaded to the hub, never sent to a provider',
+    params: s.IdParams,
+    body: team.NoteCreate,
+    status: 201,
+    response: team.TeamNote,
+    errors: [
+      { status: 409, code: 'solo_mode', description: 'notes belong to a team; this desktop has none' },
+    ],
+  }),
+
+  getTeam: route({
+    method: 'GET',
+    path: '/api/v1/team',
+    summary: 'The hub this desktop is signed in to, and its state; null in solo mode',
+    status: 200,
+    response: team.TeamState.nullable(),
+  }),
+  connectTeam: route({
+    method: 'PUT',
+    path: '/api/v1/team',
+    summary:
+      'Sign in to a team hub: only the session token is kept (sealed like credentials, never the password); ' +
+      "the cache then follows the hub and the desktop's own channels stop syncing",
+    body: team.TeamConnect,
+    status: 200,
+    response: team.TeamState,
+    errors: [
+      { status: 422, code: 'bad_credentials', description: 'the hub refused the email or password' },
+      { status: 409, code: 'team_connected', description: 'already signed in to a hub: sign out first' },
+      { status: 429, code: 'too_many_attempts', description: 'the hub throttles sign-ins; try later' },
+      { status: 503, code: 'hub_unreachable', description: 'no hub answered at hubUrl' },
+    ],
+  }),
+  disconnectTeam: route({
+    method: 'DELETE',
+    path: '/api/v1/team',
+    summary:
+      'Sign out of the hub (told to it when reachable) and return to solo mode; keepCache decides whether the ' +
+      "team's cached data stays (read-only) or goes (default). Writes still queued are dropped.",
+    query: team.TeamDisconnectQuery,
+    status: 204,
+    response: z.null(),
+  }),
+  listAgents: route({
+    method: 'GET',
+    path: '/api/v1/agents',
+    summary: "The team's agents (active ones; none in solo mode)",
+    status: 200,
+    response: s.List(team.Agent),
   }),
   bulkConversations: route({
     method: 'POST',
@@ -431,3 +497,6 @@ export type ResponseOf<N extends RouteName> = Out<Routes[N]['response']>;
 export type BodyOf<N extends RouteName> = Routes[N] extends { body: infer B } ? In<B> : undefined;
 export type QueryOf<N extends RouteName> = Routes[N] extends { query: infer Q } ? In<Q> : undefined;
 export type ParamsOf<N extends RouteName> = Routes[N] extends { params: infer P } ? In<P> : undefined;
+
+/** The OpenAPI 3.1 document of the local API, generated from the route table. */
+export const openApiDocument = (version: string) => openApiOf(routes, 'Agent Inbox local API', version);

@@ -94,6 +94,13 @@ export const ConversationPatch = z.strictObject({
   read: z.boolean().optional(),
   tags: z.array(TagName).max(MAX_TAGS).optional(),
   snoozedUntil: IsoDateTime.nullable().optional(),
+  /** Team mode: assign (null: unassign). */
+  assigneeId: Id.nullable().optional(),
+  /**
+   * Team mode, with assigneeId: applied only while the conversation is assigned to this agent (null: to nobody);
+   * absent: to whom this desktop last saw it assigned. Stale while the hub is reachable: 409.
+   */
+  expectedAssigneeId: Id.nullable().optional(),
 });
 export type ConversationPatch = z.infer<typeof ConversationPatch>;
 

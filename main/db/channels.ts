@@ -39,7 +39,10 @@ export class ChannelsRepo {
   private readonly s;
   constructor(private readonly db: Sqlite) {
     this.s = {
-      all: db.prepare<[], ChannelRow>('SELECT * FROM channels ORDER BY created_at, id'),
+      // The desktop's own channels; a team hub's (migration 014, hub_view) are the hub's to sync.
+      all: db.prepare<[], ChannelRow>(
+        'SELECT * FROM channels WHERE hub_view IS NULL ORDER BY created_at, id',
+      ),
       get: db.prepare<[string], ChannelRow>('SELECT * FROM channels WHERE id = ?'),
       insert: db.prepare(
         `INSERT INTO channels (id, provider, name, base_url, credentials, webhook_secret, webhook_secret_sealed,

@@ -36,11 +36,12 @@ interface ConversationRow {
   lm_text: string | null;
   lm_direction: 'in' | 'out' | null;
   lm_created_at: string | null;
+  assignee_id: string | null;
 }
 
 const CONVERSATION_SELECT = `
   SELECT v.id, v.channel_id, ch.provider, v.external_id, v.status, v.unread_count, v.last_activity_at,
-         v.waiting_since, v.snoozed_until, v.tags, v.meta,
+         v.waiting_since, v.snoozed_until, v.tags, v.meta, v.assignee_id,
          c.id AS contact_id, c.external_id AS contact_external_id, c.name AS contact_name, c.handle AS contact_handle,
          c.platform AS contact_platform, c.email AS contact_email, c.tags AS contact_tags, c.customer_id,
          m.id AS lm_id, m.text AS lm_text, m.direction AS lm_direction, m.created_at AS lm_created_at
@@ -95,6 +96,7 @@ function toConversation(r: ConversationRow): Conversation {
     snoozedUntil: r.snoozed_until,
     tags: parseJson<string[]>(r.tags, []),
     maxTextLength: platformLimit(r.contact_platform)?.maxLength ?? null,
+    assigneeId: r.assignee_id,
   };
 }
 

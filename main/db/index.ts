@@ -17,6 +17,8 @@ import { SettingsRepo } from './settings';
 import { SavedViewsRepo } from './savedViews';
 import { SyncWriter } from './syncWriter';
 import { WebhookDeliveriesRepo } from './webhookDeliveries';
+import { ContactsRepo } from './contacts';
+import { TeamRepo } from './team';
 
 export { DatabaseOpenError, SCHEMA_VERSION } from './database';
 
@@ -36,6 +38,8 @@ export interface Store {
   settings: SettingsRepo;
   savedViews: SavedViewsRepo;
   webhookDeliveries: WebhookDeliveriesRepo;
+  /** Team mode: the hub, its cache and the upload queue. */
+  team: TeamRepo;
   /** Sync batches, stored on a thread of their own. */
   syncWriter: SyncWriter;
   /** Run several repo calls atomically. */
@@ -67,6 +71,7 @@ export function openStore(file: string, o: OpenOptions = {}): Store {
     settings: new SettingsRepo(db),
     savedViews: new SavedViewsRepo(db),
     webhookDeliveries: new WebhookDeliveriesRepo(db),
+    team: new TeamRepo(db, new ContactsRepo(db, inbox.searchIndex, inbox.customers), inbox.searchIndex),
     syncWriter,
     transaction: <T>(fn: () => T) => db.transaction(fn).immediate(),
     counts: () => counts.get()!,

@@ -136,6 +136,8 @@ export const Conversation = z.object({
   tags: z.array(z.string()),
   /** The most characters a reply may have here: the platform's limit where it is known (textLimits.ts), else null. */
   maxTextLength: z.number().int().nullable(),
+  /** Team mode: the agent it is assigned to (null: unassigned, and always in solo mode). */
+  assigneeId: Id.nullable(),
 });
 export type Conversation = z.infer<typeof Conversation>;
 

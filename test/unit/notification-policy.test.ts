@@ -315,6 +315,7 @@ describe('Directory', () => {
     snoozedUntil: null,
     tags: [],
     maxTextLength: null,
+    assigneeId: null,
   });
   const message = (conversationId: string): Message => ({
     id: 'm1',

@@ -3,7 +3,7 @@
 import { statusPush } from '../../outbox/status';
 import type { Conversation, ConversationPatch } from '../../contract/schemas';
 import { DomainError } from '../../domain/errors';
-import { localId, type HandlerDeps, type RouteHandlers } from './deps';
+import { localId, soloMode, type HandlerDeps, type RouteHandlers } from './deps';
 
 /** The conversation with this local id, or not_found. */
 export function conversationById(d: HandlerDeps, id: string) {
@@ -30,6 +30,8 @@ export function applyConversationPatch(
   before: Conversation,
   patch: ConversationPatch,
 ): { conversation: Conversation; queued: boolean } {
+  // A team's conversation: the hub tells its provider; the change is queued for the hub instead.
+  if (d.team.owns(before.id)) return { conversation: d.team.patchLocal(before, patch), queued: false };
   const conversation = d.store.conversations.patch(Number(before.id), patch)!;
   const connector = d.channels.connectorFor(conversation.channelId);
   const status = patch.status ? statusPush(connector, conversation, before.status) : null;
@@ -41,10 +43,18 @@ type ConversationRoutes = 'listConversations' | 'getConversation' | 'patchConver
 
 export const conversationRoutes = (d: HandlerDeps): RouteHandlers<ConversationRoutes> => ({
   listConversations: ({ query }) => d.store.conversations.list(query),
-  getConversation: ({ params }) => conversationById(d, params.id),
-  patchConversation: ({ params, body }) => {
-    const before = conversationById(d, params.id);
-    const { conversation: c, queued } = applyConversationPatch(d, before, body);
+  getConversation: ({ params }) => {
+    const c = conversationById(d, params.id);
+    return { ...c, notes: d.team.owns(c.id) ? d.team.notes(c.id) : [] };
+  },
+  patchConversation: async ({ params, body }) => {
+    const { assigneeId, expectedAssigneeId, ...rest } = body;
+    let before = conversationById(d, params.id);
+    if (assigneeId !== undefined) {
+      if (!d.team.owns(before.id)) throw soloMode('Assignees');
+      before = await d.team.assign(before, assigneeId, expectedAssigneeId);
+    }
+    const { conversation: c, queued } = applyConversationPatch(d, before, rest);
     d.events.emit('conversation.updated', c);
     if (queued) d.kickOutbox();
     if (body.read === true && before.unreadCount > 0) void markReadAtProvider(d, Number(c.id));

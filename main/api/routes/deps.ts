@@ -8,6 +8,7 @@ import { DomainError } from '../../domain/errors';
 import type { OutboxStorage } from '../../domain/storage';
 import type { CoreEvents } from '../../events';
 import type { FlowService } from '../../flows/service';
+import type { TeamService } from '../../team/service';
 import type { Handlers } from '../plugins/contract';
 
 export interface HandlerDeps {
@@ -16,6 +17,8 @@ export interface HandlerDeps {
   channels: ChannelService;
   broadcasts: BroadcastService;
   flows: FlowService;
+  /** Team mode: the hub, and every write to a team's conversation. */
+  team: TeamService;
   kickOutbox: () => void;
   /** The dispatcher's view of the outbox (announceHeld). */
   outboxStorage: OutboxStorage;
@@ -34,6 +37,10 @@ export function localId(id: string, what: string): number {
   if (!/^\d{1,15}$/.test(id) || !Number.isSafeInteger(n)) throw DomainError.notFound(what, id);
   return n;
 }
+
+/** What only a team has, asked of a desktop in solo mode (or of a conversation of its own channels). */
+export const soloMode = (what: string) =>
+  DomainError.conflict('solo_mode', `${what} belong to a team's conversations; this one is not a team's.`);
 
 /** Push an outbox item's current state to open windows. */
 export function emitOutboxItem(d: HandlerDeps, id: number): void {

@@ -43,6 +43,8 @@ export const messageRoutes = (d: HandlerDeps): RouteHandlers<'listMessages' | 's
       const tooLong = replyTooLong(conv, body.text.length);
       if (tooLong)
         throw DomainError.invalid('too_long', `${tooLong}. Nothing was sent; shorten it and send again.`);
+      // A team's conversation: the reply is queued for the hub, which sends it to the provider.
+      if (d.team.owns(conv.id)) return d.team.reply(conv, body.text, body.clientId);
       const key = body.clientId ? `client:${conv.id}:${body.clientId}` : crypto.randomUUID();
       const existing = body.clientId ? store.outbox.byKey(key) : undefined;
       if (existing?.message_id != null) return store.messages.get(existing.message_id)!;

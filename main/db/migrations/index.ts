@@ -11,6 +11,7 @@ import * as m009 from './009_outbox_status_and_unconfirmed';
 import * as m010 from './010_own_replies_and_remote_status';
 import * as m012 from './012_customers';
 import * as m013 from './013_triage';
+import * as m014 from './014_team';
 
 export interface Migration {
   version: number;
@@ -33,4 +34,5 @@ export const migrations: Migration[] = [
   { version: 10, name: 'own_replies_and_remote_status', up: m010.up },
   { version: 12, name: 'customers', up: m012.up },
   { version: 13, name: 'triage', up: m013.up },
+  { version: 14, name: 'team', up: m014.up },
 ];

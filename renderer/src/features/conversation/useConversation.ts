@@ -15,7 +15,11 @@ export function useConversation(id: string) {
   return useQuery({
     queryKey: keys.conversation(id),
     queryFn: () => api.call('getConversation', { params: { id } }),
-    placeholderData: () => findCachedConversation(qc, id),
+    placeholderData: () => {
+      const cached = findCachedConversation(qc, id);
+      // The inbox's copy has no notes; they come with the answer.
+      return cached && { ...cached, notes: [] };
+    },
     staleTime: 30_000,
   });
 }

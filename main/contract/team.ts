@@ -1,0 +1,71 @@
+// Team mode in the local API (issue 20): signing in to a hub, the team's agents, internal notes and what the
+// upload queue could not do. The hub's own API is ./hub.ts; an agent is the same `{id, email, name, role}` in both.
+import { z } from 'zod';
+import { Id } from '../domain/entities';
+import { Agent } from './hub';
+
+export { Agent } from './hub';
+
+export const TeamConnect = z.strictObject({
+  hubUrl: z.url({ protocol: /^https?$/ }).max(2000),
+  email: z.string().min(1).max(320),
+  password: z.string().min(1).max(200),
+});
+export type TeamConnect = z.infer<typeof TeamConnect>;
+
+/**
+ * connecting: signed in, the first snapshot or a reconnect under way; online: following the hub's feed;
+ * offline: the hub cannot be reached (reads and writes go on locally, writes wait in the upload queue);
+ * signed_out: the hub refused the session (revoked, agent deactivated): sign in again.
+ */
+export const TeamStatus = z.enum(['connecting', 'online', 'offline', 'signed_out']);
+export type TeamStatus = z.infer<typeof TeamStatus>;
+
+/** A team write the hub did not apply: a stale claim ('conflict') or one it refused ('rejected'), with why. */
+export const TeamProblem = z.object({
+  opId: z.string(),
+  kind: z.string(),
+  conversationId: Id,
+  status: z.enum(['conflict', 'rejected']),
+  reason: z.string(),
+  at: z.string(),
+});
+export type TeamProblem = z.infer<typeof TeamProblem>;
+
+export const TeamState = z
+  .object({
+    hubUrl: z.string(),
+    agent: Agent,
+    status: TeamStatus,
+    /** Writes waiting in the upload queue. */
+    queued: z.number().int(),
+    /** The latest writes the hub did not apply (newest first, at most 50). */
+    problems: z.array(TeamProblem),
+  })
+  .describe('GET /api/v1/team answers null in solo mode (no hub).');
+export type TeamState = z.infer<typeof TeamState>;
+
+export const TeamDisconnectQuery = z.strictObject({
+  /**
+   * false (default): the team's channels, conversations, messages and notes are deleted from this desktop;
+   * true: they stay, read-only, until the desktop signs in to a hub again (nothing syncs them in solo mode).
+   */
+  keepCache: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
+
+export const NoteCreate = z.strictObject({ text: z.string().trim().min(1).max(20_000) });
+
+/** An internal note: never sent to a provider. queued: written here, not yet applied by the hub. */
+export const TeamNote = z.object({
+  id: Id,
+  conversationId: Id,
+  authorId: Id.nullable(),
+  authorName: z.string().nullable(),
+  text: z.string(),
+  createdAt: z.string(),
+  status: z.enum(['queued', 'applied', 'rejected']),
+});
+export type TeamNote = z.infer<typeof TeamNote>;

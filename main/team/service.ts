@@ -1,0 +1,282 @@
+// Team mode (issue 20): signing in to a hub and out again, and every team write the agent makes. A write is
+// committed to SQLite first, the change shown at once and its op queued with a client id (uuid) in the same
+// transaction; the session uploads the queue in order whenever the hub is reachable. Only an assignment waits
+// for the hub, briefly, while it is reachable: a stale claim is then refused at once, naming who has it.
+import crypto from 'node:crypto';
+import type { Store } from '../db';
+import type { ChannelService } from '../channels/service';
+import type { CoreEvents } from '../events';
+import type { SecretBox } from '../secrets/keyfile';
+import type { Channel, Conversation, ConversationPatch, Message } from '../contract/schemas';
+import type { Agent, OpResult } from '../contract/hub';
+import type { TeamConnect, TeamNote, TeamState, TeamStatus } from '../contract/team';
+import type { TeamApplied } from '../db/team';
+import { DomainError } from '../domain/errors';
+import { ApiError } from '../api/errors';
+import { HubClient, HubError } from './hubClient';
+import { TeamSession } from './session';
+
+/** How long a claim waits for the hub's verdict while the hub is reachable (offline it queues at once). */
+const CLAIM_WAIT_MS = 3_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface TeamServiceDeps {
+  store: Store;
+  events: CoreEvents;
+  channels: ChannelService;
+  secrets: SecretBox;
+  log: (line: string) => void;
+  /** Tests: how often the session polls the hub when no push comes. */
+  pollMs?: number;
+}
+
+export class TeamService {
+  private session: TeamSession | null = null;
+
+  constructor(private readonly d: TeamServiceDeps) {}
+
+  /** Follows the hub this desktop is signed in to, if any. False in solo mode. */
+  resume(): boolean {
+    const team = this.d.store.team.get();
+    if (!team) return false;
+    this.startSession(team.hubUrl, this.d.secrets.decrypt(team.token));
+    return true;
+  }
+
+  inTeam(): boolean {
+    return this.d.store.team.get() !== null;
+  }
+
+  state(): TeamState | null {
+    const team = this.d.store.team.get();
+    if (!team) return null;
+    return {
+      hubUrl: team.hubUrl,
+      agent: team.agent,
+      status: this.session?.status ?? 'signed_out',
+      queued: this.d.store.team.queuedCount(),
+      problems: this.d.store.team.problems(),
+    };
+  }
+
+  async connect(body: TeamConnect): Promise<TeamState> {
+    if (this.inTeam())
+      throw DomainError.conflict(
+        'team_connected',
+        'This desktop is signed in to a hub already: sign out first.',
+      );
+    const hubUrl = body.hubUrl.replace(/\/+$/, '');
+    const client = new HubClient(hubUrl);
+    let session;
+    try {
+      session = await client.signIn(body.email, body.password);
+    } catch (e) {
+      throw signInRefusal(e, hubUrl);
+    }
+    this.d.store.team.signIn(hubUrl, session.agent, this.d.secrets.encrypt(session.token));
+    // The hub owns the providers now: the desktop's own channels stop syncing while it is in the team.
+    await this.d.channels.stopAll();
+    this.startSession(hubUrl, session.token);
+    this.d.log(`[team] signed in to ${hubUrl} as ${session.agent.email}`);
+    return this.state()!;
+  }
+
+  async disconnect(keepCache: boolean): Promise<void> {
+    const team = this.d.store.team.get();
+    if (!team) return;
+    await this.session?.stop();
+    this.session = null;
+    await new HubClient(team.hubUrl, this.d.secrets.decrypt(team.token)).signOut().catch(() => undefined);
+    this.d.store.team.signOut(keepCache);
+    this.d.channels.startAll();
+    this.d.log(`[team] signed out of ${team.hubUrl}${keepCache ? ' (team cache kept)' : ''}`);
+  }
+
+  agents(): Agent[] {
+    return this.inTeam() ? this.d.store.team.agents() : [];
+  }
+
+  /** The team's channels, as the hub describes them (never credentials: the desktop has none of them). */
+  channelList(): Channel[] {
+    return this.d.store.team.channels().map((c) => {
+      const row = this.d.store.channels.get(c.id);
+      return {
+        id: c.id,
+        provider: c.provider,
+        name: c.name,
+        baseUrl: c.baseUrl ?? '',
+        status: c.status,
+        lastSyncAt: c.lastSyncAt ?? null,
+        ...(c.error ? { error: c.error } : {}),
+        capabilities: c.capabilities ?? this.d.channels.view(row!).capabilities,
+      };
+    });
+  }
+
+  /** Whether the conversation is one of the team's (its writes go to the hub), not of the desktop's own channels. */
+  owns(conversationId: string): boolean {
+    return this.inTeam() && this.d.store.team.hubConversationId(Number(conversationId)) !== null;
+  }
+
+  notes(conversationId: string): TeamNote[] {
+    return this.d.store.team.notes(Number(conversationId));
+  }
+
+  /** The agent's reply: the message (queued) and its op in one transaction; the hub sends it to the provider. */
+  reply(conv: Conversation, text: string, clientId?: string): Message {
+    const { store } = this.d;
+    const opId = clientId && UUID.test(clientId) ? clientId : crypto.randomUUID();
+    const before = store.team.opResult(opId);
+    const stored = before ? store.team.opMessage(opId) : null;
+    if (stored !== null) return store.messages.get(stored)!;
+    const basedOnSeq = store.team.get()?.cursor ?? undefined;
+    const message = store.transaction(() => {
+      const m = store.messages.insertLocalReply(Number(conv.id), conv.channelId, text, { clientId: opId });
+      store.team.queueOp({
+        id: opId,
+        kind: 'reply',
+        conversationId: Number(conv.id),
+        messageId: Number(m.id),
+        body: { text, ...(basedOnSeq !== undefined ? { basedOnSeq } : {}) },
+      });
+      return m;
+    });
+    this.afterWrite(conv.id, message);
+    return message;
+  }
+
+  note(conv: Conversation, text: string): TeamNote {
+    const me = this.d.store.team.get()!.agent;
+    const note = this.d.store.team.queueNote(Number(conv.id), { id: crypto.randomUUID(), text }, me.id);
+    this.session?.kick();
+    return note;
+  }
+
+  /**
+   * Status, read state, tags and snooze: changed here at once, each queued as its op. The caller holds no
+   * transaction or its own (bulk changes); nothing here waits.
+   */
+  patchLocal(before: Conversation, p: ConversationPatch): Conversation {
+    const { store } = this.d;
+    const id = Number(before.id);
+    const ops: { kind: string; body: Record<string, unknown> }[] = [];
+    if (p.snoozedUntil !== undefined || p.status === 'snoozed')
+      ops.push({ kind: 'snooze', body: { until: p.snoozedUntil ?? before.snoozedUntil ?? null } });
+    else if (p.status) ops.push({ kind: 'status', body: { status: p.status } });
+    if (p.tags) ops.push({ kind: 'tags', body: { tags: [...new Set(p.tags)] } });
+    if (p.read === true) ops.push({ kind: 'read', body: {} });
+    const conversation = store.transaction(() => {
+      const c = store.conversations.patch(id, p)!;
+      for (const op of ops) store.team.queueOp({ id: crypto.randomUUID(), conversationId: id, ...op });
+      return c;
+    });
+    if (ops.length) this.session?.kick();
+    return conversation;
+  }
+
+  /**
+   * Assigns (null: unassigns) as compare-and-set against `expected` (absent: the assignee this desktop knows).
+   * While the hub is reachable the op is uploaded at once and its verdict awaited (a stale claim: 409 naming the
+   * owner); offline, or when the hub is slow to answer, it stays queued and shows at once.
+   */
+  async assign(before: Conversation, assigneeId: string | null, expected: string | null | undefined) {
+    const { store } = this.d;
+    const id = Number(before.id);
+    const opId = crypto.randomUUID();
+    store.team.queueOp({
+      id: opId,
+      kind: 'assign',
+      conversationId: id,
+      body: { assigneeId, expectedAssigneeId: expected === undefined ? before.assigneeId : expected },
+    });
+    if (this.session?.status === 'online') await this.session.uploadNow(CLAIM_WAIT_MS).catch(() => undefined);
+    else this.session?.kick();
+    const verdict = store.team.opResult(opId);
+    if (verdict?.status === 'conflict') {
+      const current = verdict.result?.current ?? { assigneeId: null, assigneeName: null };
+      throw new DomainError('conflict', 'assignee_changed', staleClaimSentence(current.assigneeName), [
+        current,
+      ]);
+    }
+    if (verdict?.status === 'rejected')
+      throw DomainError.unprocessable(
+        'rejected',
+        verdict.result?.reason ?? 'The hub refused this assignment',
+      );
+    store.team.setAssignee(id, assigneeId);
+    return store.conversations.get(id)!;
+  }
+
+  async close(): Promise<void> {
+    await this.session?.stop();
+    this.session = null;
+  }
+
+  private startSession(hubUrl: string, token: string): void {
+    const session = new TeamSession({
+      store: this.d.store,
+      client: new HubClient(hubUrl, token),
+      token,
+      onApplied: (a) => this.emitApplied(a),
+      onStatus: (s) => this.statusChanged(s),
+      onSettled: (r, messageId) => this.settled(r, messageId),
+      log: this.d.log,
+      pollMs: this.d.pollMs,
+    });
+    this.session = session;
+    session.start();
+  }
+
+  private afterWrite(conversationId: string, message: Message): void {
+    const { store, events } = this.d;
+    setImmediate(() => {
+      if (!store.isOpen()) return;
+      events.emit('message.created', message);
+      events.emit('conversation.updated', store.conversations.get(Number(conversationId))!);
+      this.session?.kick();
+    });
+  }
+
+  private emitApplied(a: TeamApplied): void {
+    const { store, events } = this.d;
+    for (const id of a.createdMessages)
+      emitIf(store.messages.get(id), (m) => events.emit('message.created', m));
+    for (const id of a.updatedMessages)
+      emitIf(store.messages.get(id), (m) => events.emit('message.updated', m));
+    for (const id of a.conversations)
+      emitIf(store.conversations.get(id), (c) => events.emit('conversation.updated', c));
+    if (a.channels) for (const c of this.channelList()) events.emit('channel.updated', c);
+  }
+
+  private settled(r: OpResult, messageId: number | null): void {
+    const { store, events } = this.d;
+    if (messageId !== null) emitIf(store.messages.get(messageId), (m) => events.emit('message.updated', m));
+    if (r.status === 'conflict' && r.current) {
+      // A claim queued offline lost: the conversation shows who has it (the problem stays listed on the team).
+      const conversationId = store.team.opConversation(r.id);
+      if (conversationId === null) return;
+      store.team.setAssignee(conversationId, r.current.assigneeId);
+      emitIf(store.conversations.get(conversationId), (c) => events.emit('conversation.updated', c));
+    }
+  }
+
+  private statusChanged(status: TeamStatus): void {
+    this.d.log(`[team] ${status}`);
+  }
+}
+
+const emitIf = <T>(value: T | null, emit: (v: T) => void) => value !== null && emit(value);
+
+function staleClaimSentence(ownerName: string | null): string {
+  return ownerName
+    ? `${ownerName} took this conversation before you; it is assigned to ${ownerName} now.`
+    : 'This conversation was unassigned meanwhile; nothing was changed.';
+}
+
+function signInRefusal(e: unknown, hubUrl: string): DomainError | ApiError {
+  if (!(e instanceof HubError)) throw e;
+  if (e.status === 401 || e.status === 400)
+    return DomainError.unprocessable('bad_credentials', 'The hub did not take this email and password.');
+  if (e.status === 429) throw new ApiError(429, 'too_many_attempts', e.message);
+  return DomainError.unavailable('hub_unreachable', `No team hub answered at ${hubUrl}: ${e.message}`);
+}

@@ -1,0 +1,235 @@
+// Team mode end to end (issue 20): a real hub (createHub on its own PostgreSQL database) owning a ChatAPI
+// channel on the simulator, and two desktop cores signed in to it as Ana and Ben. A customer's message reaches
+// both; a claim shows on the other desktop and a stale claim there is refused naming Ana; a note is shared and
+// never reaches the provider; with the hub closed, Ana's desktop still reads, searches, replies and resolves,
+// and once the hub is back (same database, same port) all of it reaches the team, the reply exactly once.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../main/core';
+import { createHub, type Hub } from '../../hub/hub';
+import { startSimulators, type Simulators } from '../../main/providers/simulators';
+import type { Conversation } from '../../main/contract/schemas';
+import type { TeamNote, TeamState } from '../../main/contract/team';
+import { api, waitFor } from '../helpers/api';
+import { freshHubDatabase } from '../helpers/hubDb';
+import { tempDir } from '../helpers/tmp';
+
+type Detail = Conversation & { notes: TeamNote[] };
+
+describe('team mode: two desktops on one hub', () => {
+  let database: Awaited<ReturnType<typeof freshHubDatabase>>;
+  let sims: Simulators;
+  let hub: Hub;
+  let hubPort = 0;
+  const dirs = [tempDir('team-hub-'), tempDir('team-a-'), tempDir('team-b-')];
+  let a: Core;
+  let b: Core;
+  const ids = { ana: '', ben: '' };
+  let convA = '';
+  let convB = '';
+  let text = '';
+
+  const startHub = async () => {
+    hub = await createHub({
+      databaseUrl: database.url,
+      dataDir: dirs[0].dir,
+      port: hubPort,
+      backoffScale: 0.05,
+      inFlightGraceMs: 500,
+    });
+    hubPort = hub.port;
+  };
+  const hubReq = async (method: string, path: string, body: unknown, token?: string) => {
+    const res = await fetch(hub.url + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const detail = async (core: Core, id: string) =>
+    (await api<Detail>(core, 'GET', `/api/v1/conversations/${id}`)).body;
+  const findWith = async (core: Core, t: string) =>
+    (await api<{ items: Conversation[] }>(core, 'GET', '/api/v1/conversations?limit=100')).body.items.find(
+      (c) => c.lastMessage?.text === t,
+    );
+  const sentTexts = () => sims.kits.chatapi.sent.map((s) => s.text);
+
+  beforeAll(async () => {
+    database = await freshHubDatabase();
+    sims = await startSimulators({ seed: 20 });
+    await startHub();
+    const setup = await hubReq('POST', '/hub/v1/setup', {
+      setupToken: hub.setupToken,
+      team: 'Acme',
+      admin: { email: 'ana@acme.test', name: 'Ana', password: 'correct horse 1' },
+    });
+    expect(setup.status).toBe(201);
+    const admin = setup.body.token as string;
+    const ben = await hubReq(
+      'POST',
+      '/hub/v1/agents',
+      { email: 'ben@acme.test', name: 'Ben', role: 'agent', password: 'battery staple 2' },
+      admin,
+    );
+    expect(ben.status).toBe(201);
+    const chatapi = sims.providers().find((p) => p.provider === 'chatapi')!;
+    const channel = await hubReq('POST', '/hub/v1/channels', { ...chatapi, name: 'Team chatapi' }, admin);
+    expect(channel.status).toBe(201);
+    a = await createCore({ dataDir: dirs[1].dir, log: () => undefined, teamPollMs: 500, backoffScale: 0.05 });
+    b = await createCore({ dataDir: dirs[2].dir, log: () => undefined, teamPollMs: 500, backoffScale: 0.05 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await hub?.close();
+    await sims?.close();
+    await database?.drop();
+    dirs.forEach((d) => d.cleanup());
+  });
+
+  it('signs both desktops in, keeping the token sealed and never the password', async () => {
+    expect((await api(a, 'GET', '/api/v1/team')).body).toBeNull();
+    const wrong = await api(a, 'PUT', '/api/v1/team', {
+      hubUrl: hub.url,
+      email: 'ana@acme.test',
+      password: 'nope',
+    });
+    expect(wrong.status).toBe(422);
+    for (const [core, email, password] of [
+      [a, 'ana@acme.test', 'correct horse 1'],
+      [b, 'ben@acme.test', 'battery staple 2'],
+    ] as const) {
+      const r = await api<TeamState>(core, 'PUT', '/api/v1/team', { hubUrl: hub.url, email, password });
+      expect(r.status).toBe(200);
+      expect(r.body.agent.email).toBe(email);
+    }
+    ids.ana = (await api<TeamState>(a, 'GET', '/api/v1/team')).body.agent.id;
+    ids.ben = (await api<TeamState>(b, 'GET', '/api/v1/team')).body.agent.id;
+    await waitFor('the team online on both desktops', async () => {
+      const states = await Promise.all([a, b].map((c) => api<TeamState>(c, 'GET', '/api/v1/team')));
+      return states.every((s) => s.body.status === 'online');
+    });
+    const channels = await waitFor('the hub channel on desktop B', async () => {
+      const r = await api<{ items: { name: string }[] }>(b, 'GET', '/api/v1/channels');
+      return r.body.items.length ? r.body.items : null;
+    });
+    expect(channels.map((c) => c.name)).toEqual(['Team chatapi']);
+    const agents = await api<{ items: { name: string }[] }>(b, 'GET', '/api/v1/agents');
+    expect(agents.body.items.map((x) => x.name).sort()).toEqual(['Ana', 'Ben']);
+    for (const d of dirs.slice(1))
+      for (const f of fs.readdirSync(d.dir, { recursive: true, withFileTypes: true }))
+        if (f.isFile()) {
+          const blob = fs.readFileSync(path.join(f.parentPath, f.name));
+          expect(blob.includes('correct horse 1') || blob.includes('battery staple 2')).toBe(false);
+        }
+  });
+
+  it("brings a customer's message to both desktops", async () => {
+    text = `team-in ${Date.now()}`;
+    sims.kits.chatapi.sim.inbound({ text });
+    const ca = await waitFor('the message on desktop A', () => findWith(a, text), 20_000);
+    const cb = await waitFor('the message on desktop B', () => findWith(b, text), 20_000);
+    convA = ca.id;
+    convB = cb.id;
+    expect(ca.assigneeId).toBeNull();
+  });
+
+  it('shares a claim, and refuses a stale one naming the owner', async () => {
+    const claim = await api<Conversation>(a, 'PATCH', `/api/v1/conversations/${convA}`, {
+      assigneeId: ids.ana,
+      expectedAssigneeId: null,
+    });
+    expect(claim.status).toBe(200);
+    expect(claim.body.assigneeId).toBe(ids.ana);
+    await waitFor(
+      'the claim on desktop B',
+      async () => (await detail(b, convB)).assigneeId === ids.ana,
+      5_000,
+    );
+    const stale = await api<{ error: { code: string; message: string; details: unknown[] } }>(
+      b,
+      'PATCH',
+      `/api/v1/conversations/${convB}`,
+      { assigneeId: ids.ben, expectedAssigneeId: null },
+    );
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toContain('Ana');
+    expect(stale.body.error.details).toEqual([{ assigneeId: ids.ana, assigneeName: 'Ana' }]);
+    expect((await detail(b, convB)).assigneeId).toBe(ids.ana);
+  });
+
+  it('shares a note, which never reaches the provider', async () => {
+    const note = `note: refund approved ${Date.now()}`;
+    const r = await api<TeamNote>(a, 'POST', `/api/v1/conversations/${convA}/notes`, { text: note });
+    expect(r.status).toBe(201);
+    expect(r.body.status).toBe('queued');
+    await waitFor(
+      'the note on desktop B',
+      async () => (await detail(b, convB)).notes.some((n) => n.text === note),
+      5_000,
+    );
+    const onB = (await detail(b, convB)).notes.find((n) => n.text === note)!;
+    expect(onB).toMatchObject({ authorId: ids.ana, authorName: 'Ana', status: 'applied' });
+    await waitFor('the note settled on desktop A', async () =>
+      (await detail(a, convA)).notes.some((n) => n.text === note && n.status === 'applied'),
+    );
+    expect((await detail(a, convA)).notes.filter((n) => n.text === note)).toHaveLength(1);
+    expect(sentTexts().some((t) => t.includes(note))).toBe(false);
+  });
+
+  it('keeps working with the hub down, and tells the team everything once it is back', async () => {
+    await hub.close();
+    const reply = `team-offline-reply ${Date.now()}`;
+    const sent = await api<{ status: string }>(a, 'POST', `/api/v1/conversations/${convA}/messages`, {
+      text: reply,
+    });
+    expect(sent.status).toBe(202);
+    expect(sent.body.status).toBe('queued');
+    const resolved = await api<Conversation>(a, 'PATCH', `/api/v1/conversations/${convA}`, {
+      status: 'resolved',
+    });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.status).toBe('resolved');
+    const search = await api<{ items: unknown[] }>(a, 'GET', `/api/v1/search?q=${encodeURIComponent(text)}`);
+    expect(search.body.items.length).toBeGreaterThan(0);
+    await waitFor(
+      'desktop A offline',
+      async () => (await api<TeamState>(a, 'GET', '/api/v1/team')).body.status === 'offline',
+    );
+    expect((await api<TeamState>(a, 'GET', '/api/v1/team')).body.queued).toBe(2);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(sentTexts()).not.toContain(reply);
+
+    await startHub();
+    await waitFor('the offline reply at the provider', () => sentTexts().includes(reply), 30_000);
+    await waitFor(
+      'desktop B sees it resolved',
+      async () => (await detail(b, convB)).status === 'resolved',
+      15_000,
+    );
+    await waitFor('the reply on desktop B', async () => {
+      const r = await api<{ items: { text: string }[] }>(b, 'GET', `/api/v1/conversations/${convB}/messages`);
+      return r.body.items.some((m) => m.text === reply);
+    });
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(sentTexts().filter((t) => t === reply)).toHaveLength(1);
+    const onA = await api<{ items: { text: string; status: string }[] }>(
+      a,
+      'GET',
+      `/api/v1/conversations/${convA}/messages`,
+    );
+    expect(onA.body.items.filter((m) => m.text === reply)).toHaveLength(1);
+    expect((await api<TeamState>(a, 'GET', '/api/v1/team')).body).toMatchObject({ queued: 0, problems: [] });
+  }, 90_000);
+
+  it('signs out back to solo mode, deleting the team cache unless kept', async () => {
+    const r = await api(b, 'DELETE', '/api/v1/team?keepCache=false');
+    expect(r.status).toBe(204);
+    expect((await api(b, 'GET', '/api/v1/team')).body).toBeNull();
+    expect((await api<{ items: unknown[] }>(b, 'GET', '/api/v1/channels')).body.items).toEqual([]);
+    expect((await api<{ items: unknown[] }>(b, 'GET', '/api/v1/conversations')).body.items).toEqual([]);
+  });
+});
