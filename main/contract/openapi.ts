@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { routes, type RouteDef } from './routes';
+import type { RouteDef } from './routes';
 import { ErrorBody } from './schemas';
 
 const toOpenApiPath = (p: string) => p.replace(/:(\w+)/g, '{$1}');
@@ -16,9 +16,6 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
     schema: sch,
   }));
 }
-
-/** The OpenAPI 3.1 document of the local API, generated from the route table. */
-export const openApiDocument = (version: string) => openApiOf(routes, 'Agent Inbox local API', version);
 
 /** The OpenAPI 3.1 document of a route table (the local API's, the hub's). */
 export function openApiOf(table: Record<string, RouteDef>, title: string, version: string) {

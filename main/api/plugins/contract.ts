@@ -3,8 +3,7 @@
 // Plus the OpenAPI document generated from the same table.
 import type { FastifyPluginAsync } from 'fastify';
 import type { z } from 'zod';
-import { openApiDocument } from '../../contract/openapi';
-import { routes, type ResponseOf, type RouteName, type Routes } from '../../contract/routes';
+import { openApiDocument, routes, type ResponseOf, type RouteName, type Routes } from '../../contract/routes';
 import { ApiError } from '../errors';
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : Record<string, never>;
