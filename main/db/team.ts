@@ -40,7 +40,8 @@ export interface TeamApplied {
   conversations: Set<number>;
   createdMessages: number[];
   updatedMessages: number[];
-  notes: Set<number>;
+  /** Notes added or settled (their local ids). */
+  notes: number[];
   channels: boolean;
 }
 
@@ -48,7 +49,7 @@ export const nothingApplied = (): TeamApplied => ({
   conversations: new Set(),
   createdMessages: [],
   updatedMessages: [],
-  notes: new Set(),
+  notes: [],
   channels: false,
 });
 
@@ -189,6 +190,7 @@ export class TeamRepo {
         `SELECT id FROM team_notes WHERE conversation_id = ? AND text = ? AND hub_id IS NULL AND op_id IS NOT NULL
          ORDER BY id LIMIT 1`,
       ),
+      noteOfOp: db.prepare<[string], number>('SELECT id FROM team_notes WHERE op_id = ?').pluck(),
       adoptNote: db.prepare('UPDATE team_notes SET hub_id = ?, created_at = ? WHERE id = ?'),
       notes: db.prepare<[number], NoteRow>(
         `SELECT n.*, a.name AS author_name, o.status AS op_status FROM team_notes n
@@ -465,21 +467,38 @@ export class TeamRepo {
     const conversationId = this.s.localConversation.get(n.conversationId);
     if (conversationId === undefined) return;
     const own = n.authorId === me ? this.s.ownNote.get(conversationId, n.text) : undefined;
-    if (own) this.s.adoptNote.run(n.id, n.createdAt, own.id);
-    else
-      this.s.insertNote.run({
-        hubId: n.id,
-        opId: null,
-        conversationId,
-        authorId: n.authorId,
-        text: n.text,
-        createdAt: n.createdAt,
-      });
-    applied.notes.add(conversationId);
+    if (own) {
+      this.s.adoptNote.run(n.id, n.createdAt, own.id);
+      return void applied.notes.push(own.id);
+    }
+    const added = this.s.insertNote.get({
+      hubId: n.id,
+      opId: null,
+      conversationId,
+      authorId: n.authorId,
+      text: n.text,
+      createdAt: n.createdAt,
+    }) as { id: number } | undefined;
+    if (added) applied.notes.push(added.id);
   }
 
   private finish(applied: TeamApplied): void {
     for (const id of applied.conversations) this.s.lastMessage.run({ id });
+  }
+
+  note(id: number): TeamNote | null {
+    const r = this.s.note.get(id);
+    return r ? toNote(r) : null;
+  }
+
+  /** The note an op added (null: the op is not a note's). */
+  noteOfOp(opId: string): number | null {
+    return this.s.noteOfOp.get(opId) ?? null;
+  }
+
+  /** The local conversation of a hub conversation id, if this desktop has it. */
+  localConversationId(hubId: string): number | null {
+    return this.s.localConversation.get(hubId) ?? null;
   }
 
   notes(conversationId: number): TeamNote[] {

@@ -8,7 +8,7 @@ import type { ChannelService } from '../channels/service';
 import type { CoreEvents } from '../events';
 import type { SecretBox } from '../secrets/keyfile';
 import type { Channel, Conversation, ConversationPatch, Message } from '../contract/schemas';
-import type { Agent, OpResult } from '../contract/hub';
+import type { Agent, OpResult, PresenceEvent } from '../contract/hub';
 import type { TeamConnect, TeamNote, TeamState, TeamStatus } from '../contract/team';
 import type { TeamApplied } from '../db/team';
 import { DomainError } from '../domain/errors';
@@ -33,7 +33,13 @@ export interface TeamServiceDeps {
 export class TeamService {
   private session: TeamSession | null = null;
 
-  constructor(private readonly d: TeamServiceDeps) {}
+  constructor(private readonly d: TeamServiceDeps) {
+    // A window's presence (main/api/plugins/socket.ts), relayed to the hub under the hub's conversation id.
+    d.events.on('team.presence.report', (r) => {
+      const hubId = this.session && d.store.team.hubConversationId(Number(r.conversationId));
+      if (hubId) this.session!.presence(hubId, r.state);
+    });
+  }
 
   /** Follows the hub this desktop is signed in to, if any. False in solo mode. */
   resume(): boolean {
@@ -220,6 +226,7 @@ export class TeamService {
       onApplied: (a) => this.emitApplied(a),
       onStatus: (s) => this.statusChanged(s),
       onSettled: (r, messageId) => this.settled(r, messageId),
+      onPresence: (e) => this.presenceChanged(e),
       log: this.d.log,
       pollMs: this.d.pollMs,
     });
@@ -246,11 +253,28 @@ export class TeamService {
     for (const id of a.conversations)
       emitIf(store.conversations.get(id), (c) => events.emit('conversation.updated', c));
     if (a.channels) for (const c of this.channelList()) events.emit('channel.updated', c);
+    for (const id of a.notes) emitIf(store.team.note(id), (n) => events.emit('team.note', n));
+  }
+
+  /** Who else is in a conversation, named, under the local conversation id (this agent is left out). */
+  private presenceChanged(e: PresenceEvent): void {
+    const { store, events } = this.d;
+    const conversationId = store.team.localConversationId(e.conversationId);
+    const me = store.team.get()?.agent.id;
+    if (conversationId === null) return;
+    events.emit('team.presence', {
+      conversationId: String(conversationId),
+      agents: e.agents
+        .filter((a) => a.id !== me)
+        .map((a) => ({ id: a.id, name: store.team.agentName(a.id) ?? 'Someone', state: a.state })),
+    });
   }
 
   private settled(r: OpResult, messageId: number | null): void {
     const { store, events } = this.d;
     if (messageId !== null) emitIf(store.messages.get(messageId), (m) => events.emit('message.updated', m));
+    const noteId = store.team.noteOfOp(r.id);
+    if (noteId !== null) emitIf(store.team.note(noteId), (n) => events.emit('team.note', n));
     if (r.status === 'conflict' && r.current) {
       // A claim queued offline lost: the conversation shows who has it (the problem stays listed on the team).
       const conversationId = store.team.opConversation(r.id);

@@ -6,7 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Store } from '../db';
 import { nothingApplied, type TeamApplied } from '../db/team';
 import type { TeamStatus } from '../contract/team';
-import type { ChangesEvent, OpResult } from '../contract/hub';
+import type { ChangesEvent, OpResult, PresenceEvent } from '../contract/hub';
 import { HubError, type HubClient } from './hubClient';
 
 /** Between rounds while the hub answers (the socket's push usually comes first). */
@@ -25,6 +25,8 @@ export interface SessionDeps {
   onStatus: (status: TeamStatus) => void;
   /** An op the hub answered (its reply message may have changed). */
   onSettled: (result: OpResult, messageId: number | null) => void;
+  /** Who is in a conversation now, as the hub tells (its conversation id). */
+  onPresence: (e: PresenceEvent) => void;
   log: (line: string) => void;
   pollMs?: number;
 }
@@ -51,6 +53,7 @@ export class TeamSession {
     // A reconnect resumes from the stored cursor: the next round reads whatever the head moved past meanwhile.
     this.socket.on('connect', () => this.kick());
     this.socket.on('changes', (_e: ChangesEvent) => this.kick());
+    this.socket.on('presence', (e: PresenceEvent) => this.d.onPresence(e));
     this.loop = this.run();
   }
 
@@ -66,6 +69,11 @@ export class TeamSession {
   kick(): void {
     this.kicked = true;
     this.wake?.();
+  }
+
+  /** Tells the team what this agent does in a conversation (dropped while the socket is down: it is re-sent). */
+  presence(hubConversationId: string, state: 'viewing' | 'typing' | 'idle'): void {
+    if (this.socket?.connected) this.socket.emit('presence', { conversationId: hubConversationId, state });
   }
 
   /**
