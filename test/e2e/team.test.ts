@@ -2,6 +2,7 @@
 // sign-in form under Settings → Team. Team: a real hub on an embedded PostgreSQL of this file's own, two desktop
 // cores signed in as Ana and Ben, a page each — a claim race shows the loser who won, a note reads as an
 // internal note on the other desktop, and typing shows "Ana is typing…" on Ben's.
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -86,7 +87,7 @@ describe.skipIf(skipSuite(TEAM, noBrowser, { requiredInCi: false }))(TEAM, () =>
     await waitFor(
       `${email}'s desktop lists the team's conversation`,
       async () => {
-        const list = await api<{ items: Conversation[] }>(client, 'GET', '/api/v1/conversations?status=');
+        const list = await api<{ items: Conversation[] }>(client, 'GET', '/api/v1/conversations');
         return list.body.items.some((c) => c.contact.handle === customer);
       },
       30_000,
@@ -108,6 +109,8 @@ describe.skipIf(skipSuite(TEAM, noBrowser, { requiredInCi: false }))(TEAM, () =>
 
   beforeAll(async () => {
     pgDir = tempDir('agent-inbox-team-pg-');
+    // As root, PostgreSQL runs as 'postgres', which must pass through the (0700) temporary folder.
+    fs.chmodSync(pgDir.dir, 0o711);
     pg = await startEmbeddedPostgres({ dir: path.join(pgDir.dir, 'pg') });
     hub = await startTestHub(pg.databaseUrl);
     const team = await setUpTeam(hub, ['Ben']);
@@ -152,7 +155,7 @@ describe.skipIf(skipSuite(TEAM, noBrowser, { requiredInCi: false }))(TEAM, () =>
       .waitFor();
     for (const p of [ana.page, ben.page]) {
       const expected = p === loser ? `Assigned to ${winner}` : 'Assigned to you';
-      await p.getByRole('group', { name: 'Assignment' }).getByText(expected).waitFor({ timeout: 15_000 });
+      await p.locator('.assignee-current').filter({ hasText: expected }).waitFor({ timeout: 15_000 });
     }
   });
 

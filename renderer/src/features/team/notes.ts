@@ -3,7 +3,6 @@
 // by the API's answer and the core's `team.note` pushes.
 import { useEffect } from 'react';
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import type { Conversation } from '@contract/schemas';
 import type { TeamNote } from '@contract/team';
 import { errorMessage } from '../../api/client';
 import { keys } from '../../api/keys';
@@ -36,22 +35,15 @@ function upsertNote(qc: QueryClient, note: TeamNote, replacing?: string): void {
   });
 }
 
-/**
- * Applies the core's note pushes while the inbox is shown. A conversation push may come with notes from the
- * hub too: the open conversation's notes are then asked again (only an observed query refetches).
- */
+/** Applies the core's note pushes (another agent's note, or this agent's settled by the hub) while the inbox is shown. */
 export function useNoteFeed(): void {
   const { socket } = useSession();
   const qc = useQueryClient();
   useEffect(() => {
     const onNote = (n: TeamNote) => upsertNote(qc, n);
-    const onConversation = (c: Conversation) =>
-      void qc.invalidateQueries({ queryKey: keys.notes(c.id), refetchType: 'active' });
     socket.on('team.note', onNote);
-    socket.on('conversation.updated', onConversation);
     return () => {
       socket.off('team.note', onNote);
-      socket.off('conversation.updated', onConversation);
     };
   }, [socket, qc]);
 }
