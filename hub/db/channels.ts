@@ -112,19 +112,6 @@ export async function markChannelSynced(q: Queryable, id: string): Promise<void>
   await q.query('UPDATE channels SET last_sync_at = now() WHERE id = $1', [id]);
 }
 
-export async function audit(
-  t: Tx,
-  a: { teamId: string; agentId: string | null; action: string; target: string; detail?: unknown },
-): Promise<void> {
-  await t.query('INSERT INTO audit (team_id, agent_id, action, target, detail) VALUES ($1, $2, $3, $4, $5)', [
-    a.teamId,
-    a.agentId,
-    a.action,
-    a.target,
-    a.detail === undefined ? null : JSON.stringify(a.detail),
-  ]);
-}
-
 /**
  * Takes a verified webhook delivery by its name, once across instances: false when it was taken after `since`
  * (a replay). Older names are forgotten as they pass.

@@ -1,18 +1,12 @@
 // The team's conversations and messages as the API and the change feed show them: the local API's entities
 // (main/domain/entities.ts) plus who is assigned (a conversation) or who wrote it (an agent's reply). The hub has
 // no customers table: each contact is its own customer.
-import type {
-  Conversation,
-  ConversationStatus,
-  Message,
-  MessageStatus,
-  ProviderId,
-} from '../../main/domain/entities';
+import type { ConversationStatus, Message, MessageStatus, ProviderId } from '../../main/domain/entities';
 import { platformLimit } from '../../main/domain/textLimits';
+import type { HubConversation, HubMessage } from '../../main/contract/hub';
 import type { Queryable } from './database';
 
-export type HubConversation = Conversation & { assigneeId: string | null };
-export type HubMessage = Message & { authorId: string | null };
+export type { HubConversation, HubMessage };
 
 interface ConversationRow {
   id: number;

@@ -10,7 +10,6 @@ import { ProviderError, type ProviderErrorKind } from '../../main/providers/http
 import { agentSentence } from '../../main/providers/refusals';
 import type { HubDatabase, Tx } from '../db/database';
 import {
-  audit,
   channelById,
   deleteChannel,
   insertChannel,
@@ -19,6 +18,7 @@ import {
   updateChannel,
   type ChannelRow,
 } from '../db/channels';
+import { appendAudit } from '../db/team';
 import type { SecretBox } from '../../main/secrets/keyfile';
 import { CHANNEL_NOTICE, type ChannelWork } from './channelWork';
 
@@ -108,7 +108,7 @@ export class ChannelAdmin {
       if (!r) return null;
       const data = 'provider' in r ? this.view(r) : { id: r.id, deleted: true };
       t.change({ teamId: who.teamId, kind: 'channel', data });
-      await audit(t, { teamId: who.teamId, agentId: who.agentId, action, target: r.id });
+      await appendAudit(t, { teamId: who.teamId, agentId: who.agentId, action, target: r.id });
       await t.query('SELECT pg_notify($1, $2)', [CHANNEL_NOTICE, r.id]);
       return r;
     });
