@@ -1,7 +1,10 @@
-// Sync on the hub: a customer's message reaches the team's messages and change feed; two instances on one
+// Sync on the hub: a customer's message reaches the team's messages and change feed; a webhook is verified and
+// stored by whichever instance it reaches, once; two instances on one
 // database run each channel once (one holder, provider requests as with one instance), and a stopped
 // instance's channels move to the other within seconds.
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubSecretBox } from '../../hub/secrets';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
 import { freshHubDatabase } from '../helpers/hubDb';
 import { makeTeam, startWorkInstance, type Team, type WorkInstance } from '../helpers/hubWork';
@@ -87,7 +90,7 @@ describe('hub sync', () => {
     expect(counts[0]!.n).toBeGreaterThan(10);
   }, 40_000);
 
-  it('runs each channel on one instance of two, with the provider traffic of one, and moves them when it stops', async () => {
+  it('runs each channel on one instance of two, with the provider traffic of one', async () => {
     const served = () => Object.values(sims.kits).reduce((n, k) => n + k.served, 0);
     const window = async () => {
       const before = served();
@@ -101,7 +104,66 @@ describe('hub sync', () => {
     expect([...a.work.held, ...b.work.held].sort()).toEqual([...ids].sort());
     expect(b.work.held).toHaveLength(0);
     expect(both).toBeLessThanOrEqual(Math.ceil(alone * 1.3) + 5);
+  }, 40_000);
 
+  it('verifies and stores a webhook on the instance that does not run the channel, and refuses its replay', async () => {
+    const id = channels['chatbots-platform']!;
+    const holder = a.work.held.includes(id) ? a : b!;
+    const other = holder === a ? b! : a;
+    expect(other.work.held).not.toContain(id);
+    const { rows } = await a.db.query<{ webhook_secret: Buffer }>(
+      'SELECT webhook_secret FROM channels WHERE id = $1',
+      [id],
+    );
+    const secret = (await hubSecretBox(a.db)).decrypt(rows[0]!.webhook_secret);
+    const unsigned = {
+      event: 'message.received',
+      timestamp: new Date().toISOString(),
+      data: {
+        conversation: {
+          id: 'wh-conv-1',
+          status: 'active',
+          contact: { id: 'wh-contact-1', name: 'Webhook Customer' },
+        },
+        message: {
+          id: 'wh-1',
+          conversationId: 'wh-conv-1',
+          sender: 'user',
+          text: 'by webhook',
+          createdAt: new Date().toISOString(),
+        },
+      },
+    };
+    const signature = 'sha256=' + createHmac('sha256', secret).update(JSON.stringify(unsigned)).digest('hex');
+    const post = async (sig: string) =>
+      (
+        await fetch(`${other.url}/hub/v1/webhooks/${id}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-signature': sig },
+          body: JSON.stringify({ ...unsigned, signature: sig }),
+        })
+      ).status;
+    expect(await post('sha256=' + '0'.repeat(64))).toBe(401);
+    expect(await post(signature)).toBe(200);
+    expect(await post(signature)).toBe(401);
+    const { rows: stored } = await a.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM messages WHERE external_id = 'wh-1' AND channel_id = $1`,
+      [id],
+    );
+    expect(stored[0]!.n).toBe(1);
+    const { rows: feed } = await a.db.query(
+      `SELECT 1 FROM changes WHERE team_id = $1 AND kind = 'message' AND data->>'text' = 'by webhook'`,
+      [team.teamId],
+    );
+    expect(feed).toHaveLength(1);
+    expect(
+      (await fetch(`${other.url}/hub/v1/webhooks/00000000-0000-4000-8000-000000000000`, { method: 'POST' }))
+        .status,
+    ).toBe(404);
+  }, 20_000);
+
+  it('moves the channels of an instance that stops to the other within seconds', async () => {
+    const ids = Object.values(channels);
     await a.close();
     aOpen = false;
     const moved = await waitFor(
