@@ -105,7 +105,8 @@ function pgUserIds(): { uid: number; gids: number[] } | null {
  * As root the server runs as `postgres`, which must pass through every directory above its data directory;
  * else initdb and the server fail with a bare "permission denied". Checked from the mode bits (no ACLs).
  */
-export function checkTraversable(dataDir: string, ids = pgUserIds()): void {
+function checkTraversable(dataDir: string): void {
+  const ids = pgUserIds();
   for (let d = path.dirname(path.resolve(dataDir)); ; d = path.dirname(d)) {
     const st = fs.statSync(d);
     const bit = ids && st.uid === ids.uid ? 0o100 : ids && ids.gids.includes(st.gid) ? 0o010 : 0o001;
