@@ -11,8 +11,8 @@ import { HubError, type HubClient } from './hubClient';
 
 /** Between rounds while the hub answers (the socket's push usually comes first). */
 const POLL_MS = 3_000;
-/** Between attempts while the hub does not answer. */
-const RETRY_MS = 1_000;
+/** Between attempts while the hub does not answer: doubling from the first to the last. */
+const RETRY_MS = [1_000, 5_000] as const;
 const CHANGES_PAGE = 500;
 const OPS_BATCH = 100;
 
@@ -39,6 +39,8 @@ export class TeamSession {
   private uploading: Promise<void> = Promise.resolve();
   private socket: Socket | null = null;
   private loop: Promise<void> | null = null;
+  /** Rounds failed in a row (the wait before the next one grows with them). */
+  private failures = 0;
 
   constructor(private readonly d: SessionDeps) {}
 
@@ -113,6 +115,7 @@ export class TeamSession {
       try {
         await this.upload();
         await this.follow();
+        this.failures = 0;
         this.setStatus('online');
       } catch (e) {
         if (this.stopped) break;
@@ -123,7 +126,7 @@ export class TeamSession {
         }
         if (this.status !== 'offline') this.d.log(`[team] hub unreachable: ${(e as Error).message}`);
         this.setStatus('offline');
-        wait = RETRY_MS;
+        wait = Math.min(RETRY_MS[0] * 2 ** this.failures++, RETRY_MS[1]);
       }
       if (this.kicked || this.stopped) continue;
       await new Promise<void>((resolve) => {
