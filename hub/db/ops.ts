@@ -4,6 +4,31 @@
 import type { ConversationStatus } from '../../main/domain/entities';
 import type { Note } from '../../main/contract/hub';
 import type { Queryable, Tx } from './database';
+import { lockChannel } from './ingest';
+
+/**
+ * Locks the team's conversations with these ids, in id order, for the rest of the transaction; with
+ * `channelsFirst`, their channels' write locks before them (the order sync takes them in, hub/db/ingest.ts).
+ */
+export async function lockConversations(
+  t: Tx,
+  teamId: string,
+  ids: number[],
+  channelsFirst: boolean,
+): Promise<void> {
+  if (channelsFirst) {
+    const { rows } = await t.query<{ channel_id: string }>(
+      `SELECT DISTINCT channel_id FROM conversations WHERE team_id = $1 AND id = ANY($2::bigint[])
+       ORDER BY channel_id`,
+      [teamId, ids],
+    );
+    for (const r of rows) await lockChannel(t, r.channel_id);
+  }
+  await t.query(
+    `SELECT 1 FROM conversations WHERE team_id = $1 AND id = ANY($2::bigint[]) ORDER BY id FOR UPDATE`,
+    [teamId, ids],
+  );
+}
 
 /** Claims the op id for the team; false when it was claimed before (the op is a duplicate). */
 export async function claimOp(
@@ -13,14 +38,18 @@ export async function claimOp(
   agentId: string,
   kind: string,
 ): Promise<boolean> {
-  // The row is written once, before the op applies: an op that is not applied rolls its transaction (and so
-  // this row) back, and a concurrent claim of the same id waits here for that outcome.
+  // Claimed before the op applies, so a concurrent claim of the same id waits here for this transaction's end.
   const { rowCount } = await t.query(
     `INSERT INTO ops (team_id, id, agent_id, kind, result) VALUES ($1, $2, $3, $4, '{"status":"applied"}')
      ON CONFLICT DO NOTHING`,
     [teamId, opId, agentId, kind],
   );
   return rowCount === 1;
+}
+
+/** Withdraws the claim of an op that was not applied, so a later retry of its id is judged afresh. */
+export async function withdrawOp(t: Tx, teamId: string, opId: string): Promise<void> {
+  await t.query('DELETE FROM ops WHERE team_id = $1 AND id = $2', [teamId, opId]);
 }
 
 export interface ConversationChange {

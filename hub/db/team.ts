@@ -154,12 +154,23 @@ export interface AuditEntry {
   detail?: unknown;
 }
 
-export async function appendAudit(q: Queryable, a: AuditEntry): Promise<void> {
-  await q.query('INSERT INTO audit (team_id, agent_id, action, target, detail) VALUES ($1, $2, $3, $4, $5)', [
-    a.teamId,
-    a.agentId,
-    a.action,
-    a.target ?? null,
-    a.detail === undefined ? null : JSON.stringify(a.detail),
-  ]);
+/** Appends to the audit trail (one statement however many entries). */
+export async function appendAudit(q: Queryable, ...entries: AuditEntry[]): Promise<void> {
+  if (!entries.length) return;
+  await q.query(
+    `INSERT INTO audit (team_id, agent_id, action, target, detail)
+     SELECT a.team_id, a.agent_id, a.action, a.target, a.detail
+     FROM jsonb_to_recordset($1::jsonb) AS a(team_id UUID, agent_id UUID, action TEXT, target TEXT, detail JSONB)`,
+    [
+      JSON.stringify(
+        entries.map((e) => ({
+          team_id: e.teamId,
+          agent_id: e.agentId,
+          action: e.action,
+          target: e.target ?? null,
+          detail: e.detail ?? null,
+        })),
+      ),
+    ],
+  );
 }

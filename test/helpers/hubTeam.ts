@@ -1,21 +1,15 @@
-// A hub instance for the team, feed, ops and realtime tests: the real HTTP server with the team, feed and ops
-// routes and socket.io, on a real database; plus a team set up through the API and conversations stored as
-// sync stores them (rows in the hub's schema).
+// A hub instance for the team, feed, ops and realtime tests, on a real database; a team set up through the API;
+// conversations stored as sync stores them (rows in the hub's schema) on a paused channel, so no instance runs
+// it and the tests read the outbox the channel work would deliver from.
 import crypto from 'node:crypto';
-import { HubDatabase } from '../../hub/db/database';
-import { ensureSetupToken } from '../../hub/db/meta';
-import { startHubServer } from '../../hub/api/server';
-import { teamRoutes } from '../../hub/api/routes/team';
-import { feedRoutes } from '../../hub/api/routes/feed';
-import { opsRoutes } from '../../hub/api/routes/ops';
-import { attachRealtime } from '../../hub/realtime/socket';
+import { createHub } from '../../hub/hub';
+import type { HubDatabase } from '../../hub/db/database';
+import { tempDir } from './tmp';
 
 export interface TestHub {
   url: string;
   db: HubDatabase;
   setupToken: string | null;
-  /** How many times the ops route asked the channel work to look at the outbox. */
-  kicks: () => number;
   req<T = Record<string, unknown>>(
     method: string,
     path: string,
@@ -26,30 +20,19 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
+/** A whole hub instance (createHub) on this database, on 127.0.0.1. */
 export async function startTestHub(
   databaseUrl: string,
   o: { allowedOrigins?: string[] } = {},
 ): Promise<TestHub> {
-  const db = await HubDatabase.open(databaseUrl);
-  const setupToken = await ensureSetupToken(db);
-  let kicks = 0;
-  const allowedOrigins = o.allowedOrigins ?? [];
-  const server = await startHubServer({
-    db,
-    host: '127.0.0.1',
-    port: 0,
-    allowedOrigins,
-    // The channel work (hub/work) delivers replies; these tests read the outbox it would deliver from.
-    routes: [teamRoutes({ db }), feedRoutes({ db }), opsRoutes({ db, work: { kick: () => void kicks++ } })],
-  });
-  const realtime = await attachRealtime({ server: server.app.server, db, allowedOrigins });
+  const data = tempDir('hub-test-');
+  const hub = await createHub({ databaseUrl, dataDir: data.dir, allowedOrigins: o.allowedOrigins });
   return {
-    url: server.url,
-    db,
-    setupToken,
-    kicks: () => kicks,
+    url: hub.url,
+    db: hub.db,
+    setupToken: hub.setupToken,
     async req(method, path, body, token, headers = {}) {
-      const res = await fetch(server.url + path, {
+      const res = await fetch(hub.url + path, {
         method,
         headers: {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -62,9 +45,8 @@ export async function startTestHub(
       return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
     },
     async close() {
-      await realtime.close();
-      await server.app.close();
-      await db.close();
+      await hub.close();
+      data.cleanup();
     },
   };
 }
@@ -114,15 +96,15 @@ export async function insertTeam(db: HubDatabase, name: string): Promise<string>
   return id;
 }
 
-/** A conversation as sync would store it: its channel (made once per team), contact and `messages` inbound messages. */
+/** A conversation as sync would store it: its channel (made once per team, paused), contact and `messages` inbound messages. */
 export async function seedConversation(
   db: HubDatabase,
   teamId: string,
   o: { messages?: number; handle?: string } = {},
 ): Promise<number> {
   await db.query(
-    `INSERT INTO channels (id, team_id, provider, name, base_url, credentials, webhook_secret, status)
-     SELECT $1, $2, 'chatapi', 'Test', 'http://127.0.0.1:9', '\\x00', '\\x00', 'live'
+    `INSERT INTO channels (id, team_id, provider, name, base_url, credentials, webhook_secret, status, paused)
+     SELECT $1, $2, 'chatapi', 'Test', 'http://127.0.0.1:9', '\\x00', '\\x00', 'paused', true
      WHERE NOT EXISTS (SELECT 1 FROM channels WHERE team_id = $2)`,
     [crypto.randomUUID(), teamId],
   );

@@ -1,25 +1,34 @@
-// Ops: what desktops upload from their queues, each with its client id, applied at most once. Every op runs in
-// its own transaction that first claims its id (a repeat answers 'duplicate'); an op that is not applied
-// (conflict, rejected) rolls back, claim included, and changes nothing. Each applied op appends the changed
+// Ops: what desktops upload from their queues, each with its client id, applied at most once. Each op first
+// claims its id (a repeat answers 'duplicate'); an op that is not applied (conflict, rejected) is refused before
+// it writes anything, and its claim is withdrawn, so it changes nothing. Each applied op appends the changed
 // conversation (or note) to the feed and a row to the audit trail; a reply goes to the hub's outbox.
+//
+// A request's ops share one transaction: the feed lock is held from a transaction's feed append to its commit
+// (hub/db/database.ts), so commits are serialized and one per op would cap the team at one op per commit's
+// flush. Savepoints per op would work too, but a batch of 500 would overflow PostgreSQL's cache of a
+// transaction's subtransactions and slow every reader. The batch locks its conversations first, in id order
+// (after their channels' write locks when it holds a reply, the order sync takes them), so two batches never
+// deadlock; two claims of one conversation still serialize on its row, and the later one is the conflict.
 import type { FastifyPluginAsync } from 'fastify';
 import { Op, hubRoutes, type OpResult } from '../../../main/contract/hub';
 import type { HubDatabase, Tx } from '../../db/database';
 import type { AgentRow } from '../../db/sessions';
 import { conversationViews } from '../../db/views';
-import { appendAudit, activeAgent } from '../../db/team';
+import { appendAudit, activeAgent, type AuditEntry } from '../../db/team';
 import {
   changeConversation,
   claimOp,
   compareAndSetAssignee,
   insertNote,
+  lockConversations,
   markRead,
+  withdrawOp,
   type ConversationChange,
 } from '../../db/ops';
 import { queueReply } from '../../db/outbox';
 import { hubRoute } from '../contract';
 
-/** An op that is answered without being applied: its transaction rolls back. */
+/** An op that is answered without being applied; thrown before the op wrote anything (queueReply refuses so too). */
 class NotApplied extends Error {
   constructor(readonly result: OpResult) {
     super(result.status);
@@ -45,27 +54,30 @@ function conversationChangeOf(op: Op): ConversationChange | null {
   }
 }
 
-/** Appends the conversation as it now is to the feed, and who changed what to the audit trail. */
-async function recordConversationChange(t: Tx, agent: AgentRow, id: number, op: Op): Promise<void> {
-  const [view] = await conversationViews(t, [id]);
-  t.change({ teamId: agent.teamId, kind: 'conversation', conversationId: id, data: view });
-  const { id: opId, kind, conversationId: _, ...detail } = op;
-  await appendAudit(t, {
+/** What a batch's applied ops leave to its end: the conversations they changed and their audit rows. */
+interface BatchLog {
+  changed: Set<number>;
+  audit: AuditEntry[];
+}
+
+function audited(log: BatchLog, agent: AgentRow, op: Op, detail: Record<string, unknown>): void {
+  log.audit.push({
     teamId: agent.teamId,
     agentId: agent.id,
-    action: `conversation.${kind}`,
-    target: String(id),
-    detail: { op: opId, ...detail },
+    action: `conversation.${op.kind}`,
+    target: op.conversationId,
+    detail: { op: op.id, ...detail },
   });
 }
 
-/** Applies one valid op inside its transaction; throws NotApplied when it is answered otherwise. */
-async function apply(t: Tx, agent: AgentRow, op: Op, conversationId: number): Promise<void> {
+/** Applies one valid op inside the batch's transaction; throws NotApplied when it is answered otherwise. */
+async function apply(t: Tx, log: BatchLog, agent: AgentRow, op: Op, conversationId: number): Promise<void> {
   const { teamId } = agent;
   const change = conversationChangeOf(op);
   if (change) {
     if (!(await changeConversation(t, teamId, conversationId, change))) throw noConversation(op);
-    return recordConversationChange(t, agent, conversationId, op);
+    log.changed.add(conversationId);
+    return audited(log, agent, op, { ...change });
   }
   switch (op.kind) {
     case 'assign': {
@@ -82,26 +94,21 @@ async function apply(t: Tx, agent: AgentRow, op: Op, conversationId: number): Pr
         if (!outcome.current) throw noConversation(op);
         throw new NotApplied({ id: op.id, status: 'conflict', current: outcome.current });
       }
-      return recordConversationChange(t, agent, conversationId, op);
+      log.changed.add(conversationId);
+      return audited(log, agent, op, { assigneeId: op.assigneeId, was: op.expectedAssigneeId });
     }
     case 'note': {
       const note = await insertNote(t, teamId, conversationId, agent.id, op.text);
       if (!note) throw noConversation(op);
       t.change({ teamId, kind: 'note', conversationId, data: note });
-      await appendAudit(t, {
-        teamId,
-        agentId: agent.id,
-        action: 'conversation.note',
-        target: String(conversationId),
-        detail: { op: op.id, note: note.id },
-      });
-      return;
+      return audited(log, agent, op, { note: note.id });
     }
     case 'read':
       // Read state is the agent's own, not the team's: no feed change, nothing to audit.
       if (!(await markRead(t, teamId, conversationId, agent.id))) throw noConversation(op);
       return;
     case 'reply': {
+      // queueReply appends the message and the conversation to the feed itself.
       const queued = await queueReply(t, {
         teamId,
         conversationId,
@@ -110,14 +117,7 @@ async function apply(t: Tx, agent: AgentRow, op: Op, conversationId: number): Pr
         idempotencyKey: `op:${teamId}:${op.id}`,
       });
       if ('rejected' in queued) throw rejected(op.id, queued.rejected);
-      await appendAudit(t, {
-        teamId,
-        agentId: agent.id,
-        action: 'conversation.reply',
-        target: String(conversationId),
-        detail: { op: op.id, message: String(queued.messageId) },
-      });
-      return;
+      return audited(log, agent, op, { message: String(queued.messageId) });
     }
   }
 }
@@ -132,35 +132,59 @@ function reasonOf(error: { issues: { path: PropertyKey[]; message: string }[] })
 export function opsRoutes(o: { db: HubDatabase; work: { kick(): void } }): FastifyPluginAsync {
   const { db, work } = o;
 
-  async function run(agent: AgentRow, raw: { id: string }): Promise<OpResult> {
-    const parsed = Op.safeParse(raw);
-    if (!parsed.success) return { id: raw.id, status: 'rejected', reason: reasonOf(parsed.error) };
-    const op = parsed.data;
-    const conversationId = /^\d{1,15}$/.test(op.conversationId) ? Number(op.conversationId) : null;
-    if (conversationId === null) return noConversation(op).result;
+  /** One valid op, inside the batch's transaction. */
+  async function run(
+    t: Tx,
+    log: BatchLog,
+    agent: AgentRow,
+    op: Op,
+    conversationId: number,
+  ): Promise<OpResult> {
+    if (!(await claimOp(t, agent.teamId, op.id, agent.id, op.kind)))
+      return { id: op.id, status: 'duplicate' };
     try {
-      return await db.tx(async (t) => {
-        if (!(await claimOp(t, agent.teamId, op.id, agent.id, op.kind)))
-          return { id: op.id, status: 'duplicate' };
-        await apply(t, agent, op, conversationId);
-        return { id: op.id, status: 'applied' };
-      });
+      await apply(t, log, agent, op, conversationId);
+      return { id: op.id, status: 'applied' };
     } catch (e) {
-      if (e instanceof NotApplied) return e.result;
-      throw e;
+      if (!(e instanceof NotApplied)) throw e;
+      await withdrawOp(t, agent.teamId, op.id);
+      return e.result;
     }
+  }
+
+  async function runBatch(agent: AgentRow, raws: { id: string }[]): Promise<OpResult[]> {
+    const checked = raws.map((raw): { op: Op; conversationId: number } | OpResult => {
+      const parsed = Op.safeParse(raw);
+      if (!parsed.success) return { id: raw.id, status: 'rejected', reason: reasonOf(parsed.error) };
+      const op = parsed.data;
+      if (!/^\d{1,15}$/.test(op.conversationId)) return noConversation(op).result;
+      return { op, conversationId: Number(op.conversationId) };
+    });
+    const valid = checked.filter((c) => 'op' in c);
+    if (!valid.length) return checked as OpResult[];
+    return db.tx(async (t) => {
+      await lockConversations(
+        t,
+        agent.teamId,
+        valid.map((c) => c.conversationId),
+        valid.some((c) => c.op.kind === 'reply'),
+      );
+      const log: BatchLog = { changed: new Set(), audit: [] };
+      const results: OpResult[] = [];
+      for (const c of checked) results.push('op' in c ? await run(t, log, agent, c.op, c.conversationId) : c);
+      // Each changed conversation goes to the feed once, as the batch left it: a follower applying whole
+      // conversations in seq order ends where it would after one change per op.
+      for (const view of await conversationViews(t, [...log.changed]))
+        t.change({ teamId: agent.teamId, kind: 'conversation', conversationId: Number(view.id), data: view });
+      await appendAudit(t, ...log.audit);
+      return results;
+    });
   }
 
   return async (app) => {
     hubRoute(app, hubRoutes.ops, 'agent', async ({ body, req }) => {
-      const results: OpResult[] = [];
-      let replies = 0;
-      for (const raw of body.ops) {
-        const result = await run(req.agent, raw);
-        if (result.status === 'applied' && raw.kind === 'reply') replies++;
-        results.push(result);
-      }
-      if (replies) work.kick();
+      const results = await runBatch(req.agent, body.ops);
+      if (results.some((r, i) => r.status === 'applied' && body.ops[i]!.kind === 'reply')) work.kick();
       return { results };
     });
   };
