@@ -63,6 +63,8 @@ export class HubDatabase implements Queryable {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: o.max ?? 10, types });
     // A connection the server dropped (PostgreSQL restarted) is replaced on the next query; never a crash.
     pool.on('error', () => undefined);
+    // Clients held outside a query (the socket.io adapter's LISTEN) get the same: their holder reconnects.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new HubDatabase(pool);
     await db.migrate();
     return db;
