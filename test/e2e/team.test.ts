@@ -191,4 +191,63 @@ describe.skipIf(skipSuite(TEAM, noBrowser, { requiredInCi: false }))(TEAM, () =>
       .first()
       .waitFor();
   });
+
+  it('asks "Ben replied … send anyway?" when Ben replied after Ana began her reply', async () => {
+    // Ana's draft began in the test before ("Hello Carla, ").
+    const benBox = ben.page.getByRole('textbox', { name: /^Reply to / });
+    await benBox.fill('Hi Carla, Ben here: your refund is on its way.');
+    await benBox.press('Enter');
+    const log = ana.page.getByRole('log', { name: 'Messages' });
+    await log.getByText('Ben here: your refund').waitFor({ timeout: 20_000 });
+
+    await ana.page.getByRole('textbox', { name: /^Reply to / }).press('Enter');
+    const ask = ana.page.getByRole('dialog', { name: /^Ben replied \d+ (s|min) ago: send anyway\?$/ });
+    await ask.waitFor();
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    expect(await ana.page.getByRole('textbox', { name: /^Reply to / }).inputValue()).toBe('Hello Carla, ');
+
+    await ana.page.getByRole('textbox', { name: /^Reply to / }).press('Enter');
+    await ana.page.getByRole('dialog').getByRole('button', { name: 'Send anyway' }).click();
+    await log.locator('.msg-out').filter({ hasText: 'Hello Carla,' }).waitFor();
+    await ana.page.screenshot({ path: 'test-results/screenshots/team-ana.png' });
+    // Once Ben has seen Ana's reply, his own never asks him about anyone.
+    await ben.page
+      .getByRole('log', { name: 'Messages' })
+      .getByText('Hello Carla,')
+      .waitFor({ timeout: 20_000 });
+    await benBox.fill('One more thing from Ben.');
+    await benBox.press('Enter');
+    await ben.page.getByRole('log', { name: 'Messages' }).getByText('One more thing from Ben.').waitFor();
+    expect(await ben.page.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('Mine and Unassigned filter the inbox; Settings → Team shows the status; signing out brings solo mode back', async () => {
+    const assignee = await ana.page.locator('.assignee-current').textContent();
+    const [owner, other] = assignee?.includes('you') ? [ana.page, ben.page] : [ben.page, ana.page];
+    const row = (p: Page) =>
+      p.getByRole('listbox', { name: 'Conversations' }).getByRole('option', { name: new RegExp(customer) });
+    const views = (p: Page) => p.getByRole('group', { name: 'Assignee' });
+    await views(owner).getByRole('button', { name: 'Mine' }).click();
+    await row(owner).waitFor();
+    await views(other).getByRole('button', { name: 'Mine' }).click();
+    await row(other).waitFor({ state: 'detached' });
+    await views(other).getByRole('button', { name: 'Unassigned' }).click();
+    await row(other).waitFor({ state: 'detached' });
+    await views(other).getByRole('button', { name: 'All' }).click();
+    await row(other).waitFor();
+
+    await ben.page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Settings', exact: true })
+      .click();
+    const team = ben.page.getByRole('region', { name: 'Team' });
+    await team.getByText('Online').waitFor({ timeout: 15_000 });
+    await team.getByText('Ben (ben@acme.test, agent)').waitFor();
+    await team.getByRole('button', { name: 'Sign out…' }).click();
+    const confirm = ben.page.getByRole('dialog', { name: 'Sign out of the team?' });
+    await confirm.getByRole('radio', { name: /Delete the team's channels/ }).waitFor();
+    await confirm.getByRole('button', { name: 'Sign out and delete the data' }).click();
+    await team.getByRole('button', { name: 'Sign in to the team' }).waitFor();
+    expect((await api(ben.client, 'GET', '/api/v1/team')).body).toBeNull();
+  });
 });
