@@ -1,8 +1,8 @@
 // The team hub's API (v1), once: the hub validates against these schemas, a desktop in team mode reads its
 // answers with them, and the hub's OpenAPI document (GET /hub/v1/openapi.json) is generated from the table.
 import { z } from 'zod';
-import { Conversation, ConversationStatus, Id, IsoDateTime, Message } from '../domain/entities';
-import { MAX_TAGS } from './schemas';
+import { Channel, Conversation, ConversationStatus, Id, IsoDateTime, Message } from '../domain/entities';
+import { ChannelCreate, ChannelPatch, MAX_TAGS } from './schemas';
 import { openApiOf } from './openapi';
 import type { RouteDef } from './routes';
 
@@ -53,6 +53,7 @@ export const AgentPatch = z.strictObject({
 });
 export type AgentPatch = z.infer<typeof AgentPatch>;
 export const AgentParams = z.strictObject({ id: z.uuid() });
+export const ChannelParams = z.strictObject({ id: z.uuid() });
 
 /** A conversation as the hub shares it: the desktop's view plus who it is assigned to. */
 export const HubConversation = Conversation.extend({ assigneeId: Id.nullable() });
@@ -272,6 +273,51 @@ export const hubRoutes = {
     status: 200,
     response: OpsResponse,
     errors: [unauthorized],
+  }),
+  listChannels: route({
+    method: 'GET',
+    path: '/hub/v1/channels',
+    summary: "The team's channels: status, last sync, capabilities; never a credential",
+    status: 200,
+    response: z.object({ items: z.array(Channel) }),
+    errors: [unauthorized],
+  }),
+  createChannel: route({
+    method: 'POST',
+    path: '/hub/v1/channels',
+    summary:
+      'Add a provider account (admin): credentials checked by shape and by a connect, sealed at rest; saved even when refused, saying why',
+    body: ChannelCreate,
+    status: 201,
+    response: Channel,
+    errors: [unauthorized, forbidden],
+  }),
+  patchChannel: route({
+    method: 'PATCH',
+    path: '/hub/v1/channels/:id',
+    summary: 'Rename, re-point, give new credentials, pause or resume a channel (admin)',
+    params: ChannelParams,
+    body: ChannelPatch,
+    status: 200,
+    response: Channel,
+    errors: [
+      unauthorized,
+      forbidden,
+      {
+        status: 422,
+        code: 'credentials_required',
+        description: 'a base URL on another server needs its credentials',
+      },
+    ],
+  }),
+  deleteChannel: route({
+    method: 'DELETE',
+    path: '/hub/v1/channels/:id',
+    summary: 'Remove a channel and everything synced from it (admin)',
+    params: ChannelParams,
+    status: 204,
+    response: z.null(),
+    errors: [unauthorized, forbidden],
   }),
 } as const;
 

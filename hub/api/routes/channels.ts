@@ -1,34 +1,26 @@
 // The team's channels: any agent lists them (status, last sync, capabilities; never a credential), only admins
 // add, change or remove them (hub/work/channelAdmin.ts does the work).
 import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
-import { ChannelCreate, ChannelPatch } from '../../../main/contract/schemas';
-import { parse } from '../../../main/api/plugins/contract';
+import { hubRoutes } from '../../../main/contract/hub';
 import type { HubDatabase } from '../../db/database';
 import type { ChannelWork } from '../../work/channelWork';
 import { ChannelAdmin } from '../../work/channelAdmin';
-
-const ChannelParams = z.strictObject({ id: z.uuid() });
+import { hubRoute } from '../contract';
 
 export function channelRoutes(o: { db: HubDatabase; work: ChannelWork }): FastifyPluginAsync {
   const admin = new ChannelAdmin(o.db, o.work);
+  const who = (agent: { teamId: string; id: string }) => ({ teamId: agent.teamId, agentId: agent.id });
   return async (app) => {
-    const asAdmin = { config: { access: 'admin' as const } };
-    const who = (agent: { teamId: string; id: string }) => ({ teamId: agent.teamId, agentId: agent.id });
-    app.get('/hub/v1/channels', async (req) => ({ items: await admin.list(req.agent.teamId) }));
-    app.post('/hub/v1/channels', asAdmin, async (req, reply) => {
-      const body = parse(ChannelCreate, req.body, 'body') as ChannelCreate;
-      reply.code(201);
-      return admin.create(who(req.agent), body);
-    });
-    app.patch('/hub/v1/channels/:id', asAdmin, async (req) => {
-      const { id } = parse(ChannelParams, req.params, 'path') as z.infer<typeof ChannelParams>;
-      return admin.patch(who(req.agent), id, parse(ChannelPatch, req.body, 'body') as ChannelPatch);
-    });
-    app.delete('/hub/v1/channels/:id', asAdmin, async (req, reply) => {
-      const { id } = parse(ChannelParams, req.params, 'path') as z.infer<typeof ChannelParams>;
-      await admin.remove(who(req.agent), id);
-      return reply.code(204).send();
+    hubRoute(app, hubRoutes.listChannels, 'agent', async ({ req }) => ({
+      items: await admin.list(req.agent.teamId),
+    }));
+    hubRoute(app, hubRoutes.createChannel, 'admin', ({ body, req }) => admin.create(who(req.agent), body));
+    hubRoute(app, hubRoutes.patchChannel, 'admin', ({ params, body, req }) =>
+      admin.patch(who(req.agent), params.id, body),
+    );
+    hubRoute(app, hubRoutes.deleteChannel, 'admin', async ({ params, req }) => {
+      await admin.remove(who(req.agent), params.id);
+      return null;
     });
   };
 }
