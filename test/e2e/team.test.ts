@@ -99,6 +99,9 @@ describe.skipIf(skipSuite(TEAM, noBrowser, { requiredInCi: false }))(TEAM, () =>
     return { core, client, page, cleanup: tmp.cleanup };
   }
 
+  const openId = async (p: Page) =>
+    (await p.locator('.conv-row.is-open').getAttribute('id'))!.replace('conversation-', '');
+
   const openCustomer = async (p: Page) => {
     await p
       .getByRole('listbox', { name: 'Conversations' })
@@ -209,6 +212,14 @@ describe.skipIf(skipSuite(TEAM, noBrowser, { requiredInCi: false }))(TEAM, () =>
     await ana.page.getByRole('textbox', { name: /^Reply to / }).press('Enter');
     await ana.page.getByRole('dialog').getByRole('button', { name: 'Send anyway' }).click();
     await log.locator('.msg-out').filter({ hasText: 'Hello Carla,' }).waitFor();
+    // Once, not as a placeholder beside the stored reply (both in the thread and in the core).
+    await expect.poll(() => log.locator('.msg-out').filter({ hasText: 'Hello Carla,' }).count()).toBe(1);
+    const stored = await api<{ items: { text: string }[] }>(
+      ana.client,
+      'GET',
+      `/api/v1/conversations/${await openId(ana.page)}/messages`,
+    );
+    expect(stored.body.items.filter((m) => m.text.startsWith('Hello Carla,'))).toHaveLength(1);
     await ana.page.screenshot({ path: 'test-results/screenshots/team-ana.png' });
     // Once Ben has seen Ana's reply, his own never asks him about anyone.
     await ben.page

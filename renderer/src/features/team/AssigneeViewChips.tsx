@@ -7,18 +7,20 @@ export function AssigneeViewChips() {
   const current = useAssigneeView((s) => s.view);
   if (!team) return null;
   return (
-    <div className="inbox-view-list assignee-views" role="group" aria-label="Assignee">
-      {ASSIGNEE_VIEWS.map((v) => (
-        <button
-          key={v.id}
-          type="button"
-          className={`view-chip${v.id === current ? ' is-current' : ''}`}
-          aria-pressed={v.id === current}
-          onClick={() => showAssigneeView(v.id)}
-        >
-          {v.name}
-        </button>
-      ))}
+    <div className="inbox-views">
+      <div className="inbox-view-list" role="group" aria-label="Assignee">
+        {ASSIGNEE_VIEWS.map((v) => (
+          <button
+            key={v.id}
+            type="button"
+            className={`view-chip${v.id === current ? ' is-current' : ''}`}
+            aria-pressed={v.id === current}
+            onClick={() => showAssigneeView(v.id)}
+          >
+            {v.name}
+          </button>
+        ))}
+      </div>
     </div>
   );
 }
