@@ -44,6 +44,8 @@ const started = performance.now();
 const log = (line: string) =>
   console.log(`[bench:hub ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-inbox-hub-bench-'));
+// As root, the embedded PostgreSQL runs as its own user, which must be able to pass through to work/pg.
+fs.chmodSync(work, 0o711);
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 function freePort(): Promise<number> {
@@ -170,6 +172,7 @@ async function main(): Promise<void> {
     log(`provider requests over ${WINDOW_MS / 1000} s with ${AGENTS} agents following`);
     const withAll = await countOver(WINDOW_MS);
     const ratio = withAll / Math.max(1, withOne);
+    log(`provider requests: ${withOne} with one agent, ${withAll} with ${AGENTS} (x${ratio.toFixed(2)})`);
 
     log(`message fan-out: ${FANOUT_MESSAGES} customer messages to ${AGENTS} agents`);
     const fanout: number[] = [];
@@ -188,6 +191,7 @@ async function main(): Promise<void> {
     }
     await sleep(3000);
     const fanoutMissing = FANOUT_MESSAGES * AGENTS - fanout.length;
+    log(`message fan-out: ${JSON.stringify(summarize(fanout))}, ${fanoutMissing} never seen`);
 
     log(`assignment fan-out: ${ASSIGNMENTS} assignments`);
     const convs = await api<{ items: { id: string; assigneeId: string | null }[]; head: number }>(
@@ -238,9 +242,8 @@ async function main(): Promise<void> {
 
     log(`ops/s: ${AGENTS} agents posting batches for ${OPS_MS / 1000} s`);
     for (const a of agents) a.follower.onItem = () => undefined;
-    const conversationIds = convs.items
-      .filter((c) => (c as unknown as { kind: string }).kind === 'conversation')
-      .map((c) => (c as unknown as { conversationId: string }).conversationId);
+    // Each agent works through conversations of its own (a team splits its queue), as batches of 50 ops.
+    const perAgent = Math.floor(archive.conversationIds.length / AGENTS);
     let applied = 0;
     const until = performance.now() + OPS_MS;
     const opsStart = performance.now();
@@ -250,7 +253,7 @@ async function main(): Promise<void> {
           const ops = Array.from({ length: 50 }, (_, k) => ({
             id: `op-${ai}-${batch}-${k}`,
             kind: 'tags',
-            conversationId: conversationIds[(ai + k) % conversationIds.length],
+            conversationId: archive.conversationIds[ai * perAgent + ((batch * 50 + k) % perAgent)],
             tags: [`t${(batch + k) % 7}`],
           }));
           const r = await api<{ results: { status: string }[] }>(
@@ -264,6 +267,9 @@ async function main(): Promise<void> {
       }),
     );
     const opsPerS = applied / ((performance.now() - opsStart) / 1000);
+    log(
+      `assignment fan-out: ${JSON.stringify(summarize(assignFanout))}; ops: ${applied} applied, ${Math.round(opsPerS)}/s`,
+    );
     for (const a of agents) a.follower.stop();
 
     log(`joining the ${archive.messages}-message team from a fresh desktop`);

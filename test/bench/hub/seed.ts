@@ -9,7 +9,7 @@ export async function seedArchive(
   /** An agent of the team the history is for. */
   agentId: string,
   o: { conversations: number; messagesPerConversation: number },
-): Promise<{ channelId: string; messages: number }> {
+): Promise<{ channelId: string; messages: number; conversationIds: string[] }> {
   const c = new pg.Client({ connectionString: databaseUrl });
   await c.connect();
   const channelId = crypto.randomUUID();
@@ -52,8 +52,16 @@ export async function seedArchive(
     );
     await c.query('COMMIT');
     await c.query('ANALYZE');
+    const ids = await c.query<{ id: string }>(
+      'SELECT id::text AS id FROM conversations WHERE channel_id = $1 ORDER BY id',
+      [channelId],
+    );
+    return {
+      channelId,
+      messages: o.conversations * o.messagesPerConversation,
+      conversationIds: ids.rows.map((r) => r.id),
+    };
   } finally {
     await c.end();
   }
-  return { channelId, messages: o.conversations * o.messagesPerConversation };
 }
