@@ -31,13 +31,7 @@ export async function lockConversations(
 }
 
 /** Claims the op id for the team; false when it was claimed before (the op is a duplicate). */
-export async function claimOp(
-  t: Tx,
-  teamId: string,
-  opId: string,
-  agentId: string,
-  kind: string,
-): Promise<boolean> {
+export async function claimOp(t: Tx, { teamId, opId, agentId, kind }: OpClaim): Promise<boolean> {
   // Claimed before the op applies, so a concurrent claim of the same id waits here for this transaction's end.
   const { rowCount } = await t.query(
     `INSERT INTO ops (team_id, id, agent_id, kind, result) VALUES ($1, $2, $3, $4, '{"status":"applied"}')
@@ -59,27 +53,48 @@ export interface ConversationChange {
   snoozedUntil?: string | null;
 }
 
-/** Changes a conversation of the team; false when the team has no such conversation. */
-export async function changeConversation(
-  q: Queryable,
-  teamId: string,
+export interface OpClaim {
+  teamId: string;
+  opId: string;
+  agentId: string;
+  kind: string;
+}
+
+/**
+ * Claims the op and changes the team's conversation in one statement (the commonest ops, one round trip):
+ * 'duplicate' when the op was claimed before, 'not_found' (claim made, to be withdrawn) when the team has no
+ * such conversation.
+ */
+export async function claimAndChangeConversation(
+  t: Tx,
+  claim: OpClaim,
   id: number,
   c: ConversationChange,
-): Promise<boolean> {
-  const { rowCount } = await q.query(
-    `UPDATE conversations SET status = COALESCE($3, status), tags = COALESCE($4::jsonb, tags),
-            snoozed_until = CASE WHEN $5 THEN $6::timestamptz ELSE snoozed_until END
-     WHERE id = $1 AND team_id = $2`,
+): Promise<'applied' | 'duplicate' | 'not_found'> {
+  const { rows } = await t.query<{ claimed: boolean; changed: boolean }>(
+    `WITH claim AS (
+       INSERT INTO ops (team_id, id, agent_id, kind, result) VALUES ($2, $7, $8, $9, '{"status":"applied"}')
+       ON CONFLICT DO NOTHING RETURNING 1
+     ), changed AS (
+       UPDATE conversations SET status = COALESCE($3, status), tags = COALESCE($4::jsonb, tags),
+              snoozed_until = CASE WHEN $5 THEN $6::timestamptz ELSE snoozed_until END
+       WHERE id = $1 AND team_id = $2 AND EXISTS (SELECT 1 FROM claim) RETURNING 1
+     )
+     SELECT EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM changed) AS changed`,
     [
       id,
-      teamId,
+      claim.teamId,
       c.status ?? null,
       c.tags ? JSON.stringify(c.tags) : null,
       c.snoozedUntil !== undefined,
       c.snoozedUntil ?? null,
+      claim.opId,
+      claim.agentId,
+      claim.kind,
     ],
   );
-  return rowCount === 1;
+  const r = rows[0]!;
+  return !r.claimed ? 'duplicate' : r.changed ? 'applied' : 'not_found';
 }
 
 export type AssignOutcome =

@@ -16,7 +16,7 @@ import type { AgentRow } from '../../db/sessions';
 import { conversationViews } from '../../db/views';
 import { appendAudit, activeAgent, type AuditEntry } from '../../db/team';
 import {
-  changeConversation,
+  claimAndChangeConversation,
   claimOp,
   compareAndSetAssignee,
   insertNote,
@@ -70,15 +70,9 @@ function audited(log: BatchLog, agent: AgentRow, op: Op, detail: Record<string, 
   });
 }
 
-/** Applies one valid op inside the batch's transaction; throws NotApplied when it is answered otherwise. */
+/** Applies a claimed op (not a conversation change) inside the batch's transaction; throws NotApplied when it is answered otherwise. */
 async function apply(t: Tx, log: BatchLog, agent: AgentRow, op: Op, conversationId: number): Promise<void> {
   const { teamId } = agent;
-  const change = conversationChangeOf(op);
-  if (change) {
-    if (!(await changeConversation(t, teamId, conversationId, change))) throw noConversation(op);
-    log.changed.add(conversationId);
-    return audited(log, agent, op, { ...change });
-  }
   switch (op.kind) {
     case 'assign': {
       if (op.assigneeId !== null && !(await activeAgent(t, teamId, op.assigneeId)))
@@ -140,8 +134,20 @@ export function opsRoutes(o: { db: HubDatabase; work: { kick(): void } }): Fasti
     op: Op,
     conversationId: number,
   ): Promise<OpResult> {
-    if (!(await claimOp(t, agent.teamId, op.id, agent.id, op.kind)))
-      return { id: op.id, status: 'duplicate' };
+    const claim = { teamId: agent.teamId, opId: op.id, agentId: agent.id, kind: op.kind };
+    const change = conversationChangeOf(op);
+    if (change) {
+      const outcome = await claimAndChangeConversation(t, claim, conversationId, change);
+      if (outcome === 'duplicate') return { id: op.id, status: 'duplicate' };
+      if (outcome === 'not_found') {
+        await withdrawOp(t, agent.teamId, op.id);
+        return noConversation(op).result;
+      }
+      log.changed.add(conversationId);
+      audited(log, agent, op, { ...change });
+      return { id: op.id, status: 'applied' };
+    }
+    if (!(await claimOp(t, claim))) return { id: op.id, status: 'duplicate' };
     try {
       await apply(t, log, agent, op, conversationId);
       return { id: op.id, status: 'applied' };
