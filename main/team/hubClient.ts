@@ -3,7 +3,6 @@
 // reached (wait and retry), refused the session (signed out), or answered with an error envelope.
 import { z } from 'zod';
 import { hubRoutes, type OpResult } from '../contract/hub';
-import { Channel } from '../domain/entities';
 
 /** How long one call to the hub may take before the desktop counts it unreachable. */
 const CALL_TIMEOUT_MS = 10_000;
@@ -25,12 +24,6 @@ export class HubError extends Error {
 }
 
 const ErrorEnvelope = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-/** The hub's channels as its listing shows them (capabilities where it gives them). */
-const HubChannels = z.object({
-  items: z.array(Channel.partial({ capabilities: true, lastSyncAt: true, baseUrl: true }).loose()),
-});
-export type HubChannelList = z.infer<typeof HubChannels>['items'];
-
 export class HubClient {
   constructor(
     readonly baseUrl: string,
@@ -103,8 +96,9 @@ export class HubClient {
     return this.call(r.method, r.path, r.response);
   }
 
-  channels(): Promise<HubChannelList> {
-    return this.call('GET', '/hub/v1/channels', HubChannels).then((r) => r.items);
+  async channels() {
+    const r = hubRoutes.listChannels;
+    return (await this.call(r.method, r.path, r.response)).items;
   }
 
   snapshot(cursor: string | null) {
