@@ -7,6 +7,7 @@ import { DeliveryStatus } from './DeliveryStatus';
 import { AttachmentView } from './AttachmentView';
 import { attachmentUrl } from './attachments';
 import { isLocalMessage } from './messageCache';
+import { ReplyAuthor } from '../team/ReplyAuthor';
 
 interface BubbleProps {
   message: Message;
@@ -41,6 +42,7 @@ export const MessageBubble = memo(function MessageBubble({
             Broadcast: {m.broadcast.name}
           </span>
         )}
+        {m.direction === 'out' && <ReplyAuthor meta={m.meta} />}
         <time dateTime={m.createdAt} title={fullTime(m.createdAt)}>
           {clockTime(m.createdAt)}
         </time>
