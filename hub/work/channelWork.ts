@@ -112,7 +112,8 @@ export class ChannelWork {
     if (this.timer) clearTimeout(this.timer);
     await this.round;
     await this.dispatcher.stop();
-    await Promise.all([...this.running.keys()].map((id) => this.release(id)));
+    // One after the other: their unlocks share the one lock connection.
+    for (const id of [...this.running.keys()]) await this.release(id);
     await this.webhooks.close();
     const client = this.client;
     this.client = null;

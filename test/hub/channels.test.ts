@@ -1,6 +1,13 @@
 // The team's channels on the hub: any agent lists them, only admins add, change and remove them; credentials are
 // checked by a real connect, sealed at rest and never returned; each change is in the feed and the audit trail.
+// The key that seals them is the same for every instance on a database.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HubDatabase } from '../../hub/db/database';
+import { hubSecretBox } from '../../hub/secrets';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
 import { freshHubDatabase } from '../helpers/hubDb';
 import { makeTeam, startWorkInstance, type Team, type WorkInstance } from '../helpers/hubWork';
@@ -162,4 +169,39 @@ describe('hub channels', () => {
     ]);
     expect(new Set(audit.rows.map((r) => r.agent_id))).toEqual(new Set([team.adminId]));
   }, 30_000);
+});
+
+describe('the hub key', () => {
+  it('is shared by every instance, and an instance with another key file refuses to start', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-key-'));
+    const keyA = path.join(tmp, 'a.key');
+    const keyB = path.join(tmp, 'b.key');
+    fs.writeFileSync(keyA, crypto.randomBytes(32));
+    fs.writeFileSync(keyB, crypto.randomBytes(32));
+    fs.writeFileSync(path.join(tmp, 'short.key'), crypto.randomBytes(16));
+    const withFile = await freshHubDatabase();
+    const kept = await freshHubDatabase();
+    const dbs = await Promise.all([HubDatabase.open(withFile.url), HubDatabase.open(kept.url)]);
+    try {
+      const [fileDb, keptDb] = dbs as [HubDatabase, HubDatabase];
+      const sealed = (await hubSecretBox(fileDb, keyA)).encrypt('secret');
+      expect((await hubSecretBox(fileDb, keyA)).decrypt(sealed)).toBe('secret');
+      await expect(hubSecretBox(fileDb, keyB)).rejects.toThrow(/not the key/);
+      await expect(hubSecretBox(fileDb)).rejects.toThrow(/--key-file/);
+      await expect(hubSecretBox(keptDb, path.join(tmp, 'short.key'))).rejects.toThrow(/32 bytes/);
+      // Without a key file the first instance's key is kept, and every later one uses it.
+      const [first, second] = await Promise.all([hubSecretBox(keptDb), hubSecretBox(keptDb)]);
+      expect(second!.decrypt(first!.encrypt('shared'))).toBe('shared');
+      await expect(hubSecretBox(keptDb, keyA)).rejects.toThrow(/without --key-file/);
+      const { rows } = await fileDb.query<{ value: string }>('SELECT value FROM hub_meta WHERE key = $1', [
+        'secret_key',
+      ]);
+      expect(rows[0]!.value).not.toContain(fs.readFileSync(keyA).toString('base64'));
+    } finally {
+      await Promise.all(dbs.map((d) => d.close()));
+      await withFile.drop();
+      await kept.drop();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

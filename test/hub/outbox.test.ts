@@ -42,7 +42,8 @@ describe('hub outbox', () => {
     const { rows } = await db.query<{ application_name: string }>(
       `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
        JOIN channels c ON l.objid = c.lock_key AND l.classid = 0 AND l.objsubid = 1
-       WHERE l.locktype = 'advisory' AND l.granted AND c.id = $1`,
+       WHERE l.locktype = 'advisory' AND l.granted AND c.id = $1
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [channelId],
     );
     const m = /agent-inbox-hub (\d+)/.exec(rows[0]?.application_name ?? '');
