@@ -258,6 +258,11 @@ export const routes = {
         code: 'too_long',
         description: "longer than the conversation's maxTextLength; nothing sent",
       },
+      {
+        status: 409,
+        code: 'team_signed_out',
+        description: "a team's conversation kept after signing out of its hub (only the hub sends there)",
+      },
     ],
   }),
 

@@ -152,7 +152,10 @@ export class TeamRepo {
          VALUES (@channelId, @externalId, @contactId, @status, @unread, @lastActivityAt, @waitingSince,
            @snoozedUntil, @tags, @assigneeId)
          ON CONFLICT (channel_id, external_id) DO UPDATE SET contact_id = excluded.contact_id,
-           status = excluded.status, unread_count = excluded.unread_count,
+           status = excluded.status,
+           -- The provider's count; the agent's own read (0 here) holds until the conversation moves on.
+           unread_count = CASE WHEN excluded.last_activity_at > last_activity_at THEN excluded.unread_count
+             ELSE min(unread_count, excluded.unread_count) END,
            last_activity_at = max(last_activity_at, excluded.last_activity_at),
            waiting_since = excluded.waiting_since, snoozed_until = excluded.snoozed_until, tags = excluded.tags,
            assignee_id = excluded.assignee_id

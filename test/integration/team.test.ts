@@ -231,5 +231,18 @@ describe('team mode: two desktops on one hub', () => {
     expect((await api(b, 'GET', '/api/v1/team')).body).toBeNull();
     expect((await api<{ items: unknown[] }>(b, 'GET', '/api/v1/channels')).body.items).toEqual([]);
     expect((await api<{ items: unknown[] }>(b, 'GET', '/api/v1/conversations')).body.items).toEqual([]);
+
+    expect((await api(a, 'DELETE', '/api/v1/team?keepCache=true')).status).toBe(204);
+    expect((await detail(a, convA)).status).toBe('resolved');
+    const reply = await api<{ error: { code: string } }>(
+      a,
+      'POST',
+      `/api/v1/conversations/${convA}/messages`,
+      {
+        text: 'after signing out',
+      },
+    );
+    expect(reply.status).toBe(409);
+    expect(reply.body.error.code).toBe('team_signed_out');
   });
 });

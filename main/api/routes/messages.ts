@@ -45,6 +45,12 @@ export const messageRoutes = (d: HandlerDeps): RouteHandlers<'listMessages' | 's
         throw DomainError.invalid('too_long', `${tooLong}. Nothing was sent; shorten it and send again.`);
       // A team's conversation: the reply is queued for the hub, which sends it to the provider.
       if (d.team.owns(conv.id)) return d.team.reply(conv, body.text, body.clientId);
+      // A team's conversation kept after signing out: only its hub could send it.
+      if (store.team.isTeamChannel(conv.channelId))
+        throw DomainError.conflict(
+          'team_signed_out',
+          "This conversation belongs to a team's hub, and this desktop is signed out of it: sign in to reply.",
+        );
       const key = body.clientId ? `client:${conv.id}:${body.clientId}` : crypto.randomUUID();
       const existing = body.clientId ? store.outbox.byKey(key) : undefined;
       if (existing?.message_id != null) return store.messages.get(existing.message_id)!;
