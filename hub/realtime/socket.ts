@@ -26,39 +26,45 @@ interface ServerToClient {
 interface ClientToServer {
   presence: (report: unknown) => void;
 }
-type HubSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, { agent: AgentRow }>;
+interface SocketData {
+  agent: AgentRow;
+  /** The session's token hash, checked again while the connection lasts. */
+  sessionHash: Buffer;
+}
+type HubSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
 
 /** Heads of one team within this long of each other go out as one `changes` (the latest). */
 const CHANGES_COALESCE_MS = 20;
 const EXPIRY_SWEEP_MS = 1000;
+/** How often each connection's session is checked again: signed out or deactivated, it is disconnected. */
+const SESSION_CHECK_MS = 30_000;
 
 const teamRoom = (teamId: string) => `team:${teamId}`;
 
 export async function attachRealtime(o: RealtimeOptions): Promise<{ close(): Promise<void> }> {
   const { db } = o;
   const origins = new Set(o.allowedOrigins);
-  const io = new Server<ClientToServer, ServerToClient, Record<string, never>, { agent: AgentRow }>(
-    o.server,
-    {
-      path: '/hub/v1/socket.io',
-      serveClient: false,
-      cors: { origin: [...origins] },
-      allowRequest: (req, answer) => {
-        const origin = req.headers.origin;
-        answer(null, origin === undefined || origins.has(origin));
-      },
+  const io = new Server<ClientToServer, ServerToClient, Record<string, never>, SocketData>(o.server, {
+    path: '/hub/v1/socket.io',
+    serveClient: false,
+    cors: { origin: [...origins] },
+    allowRequest: (req, answer) => {
+      const origin = req.headers.origin;
+      answer(null, origin === undefined || origins.has(origin));
     },
-  );
+  });
   io.adapter(createAdapter(db.pool, { errorHandler: () => undefined }));
 
   io.use((socket, next) => {
     const token: unknown = socket.handshake.auth?.token;
-    const check =
-      typeof token === 'string' && token.length <= 200 ? sessionAgent(db, hashToken(token)) : null;
-    Promise.resolve(check)
+    const refused = new Error('unauthorized: a valid session token is required');
+    if (typeof token !== 'string' || token.length > 200) return next(refused);
+    const hash = hashToken(token);
+    sessionAgent(db, hash)
       .then((agent) => {
-        if (!agent) return next(new Error('unauthorized: a valid session token is required'));
+        if (!agent) return next(refused);
         socket.data.agent = agent;
+        socket.data.sessionHash = hash;
         void socket.join(teamRoom(agent.teamId));
         next();
       })
@@ -110,9 +116,18 @@ export async function attachRealtime(o: RealtimeOptions): Promise<{ close(): Pro
   }, EXPIRY_SWEEP_MS);
   sweep.unref();
 
+  const recheck = setInterval(() => {
+    for (const socket of io.of('/').sockets.values())
+      sessionAgent(db, socket.data.sessionHash)
+        .then((agent) => (agent ? undefined : socket.disconnect(true)))
+        .catch(() => undefined);
+  }, SESSION_CHECK_MS);
+  recheck.unref();
+
   return {
     async close() {
       clearInterval(sweep);
+      clearInterval(recheck);
       stopFeed();
       if (flush) clearTimeout(flush);
       // Not io.close(): that would close the HTTP server, which the hub's server closes after draining.
