@@ -45,6 +45,9 @@ export class TeamService {
   resume(): boolean {
     const team = this.d.store.team.get();
     if (!team) return false;
+    // Sealed by an earlier scheme (see README, "Where data lives"): sealed again by the current one, as credentials are.
+    const resealed = this.d.secrets.reseal?.(team.token);
+    if (resealed) this.d.store.team.resealToken(resealed);
     this.startSession(team.hubUrl, this.d.secrets.decrypt(team.token));
     return true;
   }

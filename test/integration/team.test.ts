@@ -5,12 +5,14 @@
 // and once the hub is back (same database, same port) all of it reaches the team, the reply exactly once.
 import fs from 'node:fs';
 import path from 'node:path';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/core';
 import { createHub, type Hub } from '../../hub/hub';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
 import type { Conversation } from '../../main/contract/schemas';
 import type { TeamNote, TeamState } from '../../main/contract/team';
+import type { TeamPresence } from '../../main/contract/teamEvents';
 import { api, waitFor } from '../helpers/api';
 import { freshHubDatabase } from '../helpers/hubDb';
 import { tempDir } from '../helpers/tmp';
@@ -178,6 +180,31 @@ describe('team mode: two desktops on one hub', () => {
     );
     expect((await detail(a, convA)).notes.filter((n) => n.text === note)).toHaveLength(1);
     expect(sentTexts().some((t) => t.includes(note))).toBe(false);
+  });
+
+  it('shows on one desktop who views the conversation on the other', async () => {
+    const seen = new Promise<TeamPresence>((resolve) =>
+      b.events.on('team.presence', (p) => p.agents.length && resolve(p)),
+    );
+    const window = io(a.url, { auth: { token: a.token }, transports: ['websocket'] });
+    try {
+      // Re-sent as the renderer does, until the hub link is up.
+      const timer = setInterval(
+        () => window.emit('team.presence', { conversationId: convA, state: 'viewing' }),
+        200,
+      );
+      const presence = await Promise.race([
+        seen,
+        new Promise<null>((r) => setTimeout(() => r(null), 10_000)),
+      ]);
+      clearInterval(timer);
+      expect(presence).toEqual({
+        conversationId: convB,
+        agents: [{ id: ids.ana, name: 'Ana', state: 'viewing' }],
+      });
+    } finally {
+      window.close();
+    }
   });
 
   it('keeps working with the hub down, and tells the team everything once it is back', async () => {
