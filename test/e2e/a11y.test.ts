@@ -1,24 +1,15 @@
 // Accessibility in a real Chromium: axe-core finds no serious or critical violation on any screen (the
 // inbox with a conversation open and picked for a bulk action, broadcasts, flows, channels, settings), in the light and the dark theme.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UiDriver } from './driver';
+import { seriousViolations } from '../helpers/axe';
 import { findChromium } from '../helpers/chromium';
 import { skipSuite } from '../helpers/skips';
 
 const SUITE = 'accessibility in Chromium (axe-core)';
 const browser = findChromium();
 const skip = skipSuite(SUITE, typeof browser === 'string' ? browser : null, { requiredInCi: true });
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SCREENS = ['Inbox', 'Broadcasts', 'Flows', 'Channels', 'Settings'] as const;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[]; failureSummary?: string }[];
-}
 
 describe.skipIf(skip)(SUITE, () => {
   let d: UiDriver;
@@ -32,25 +23,6 @@ describe.skipIf(skip)(SUITE, () => {
   afterAll(async () => {
     await d?.close();
   });
-
-  /** The serious and critical violations axe finds on the page as it is, one line each. */
-  async function seriousViolations(where: string): Promise<string[]> {
-    // Evaluated over the DevTools protocol: the page's Content-Security-Policy refuses inline script tags.
-    if (!(await d.page.evaluate(() => 'axe' in globalThis))) await d.page.evaluate(`${AXE_SOURCE};0`);
-    const violations = await d.page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
-      return (await axe.run()).violations;
-    });
-    return (violations as AxeViolation[])
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        (v) =>
-          `${where}: ${v.id} (${v.help}) at ${v.nodes
-            .slice(0, 3)
-            .map((n) => `${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1).join(' ').trim()}`)
-            .join(' | ')}`,
-      );
-  }
 
   for (const scheme of ['light', 'dark'] as const) {
     it(`has no serious or critical violation on any screen, ${scheme}`, async () => {
@@ -70,13 +42,13 @@ describe.skipIf(skip)(SUITE, () => {
         } else {
           await d.page.getByRole('heading', { level: 1, name: screen }).waitFor();
         }
-        found.push(...(await seriousViolations(`${scheme}/${screen}`)));
+        found.push(...(await seriousViolations(d.page, `${scheme}/${screen}`)));
         if (screen === 'Inbox') {
           // Search: hits grouped per conversation, with their filters.
           const box = d.page.getByRole('searchbox', { name: 'Search messages and contacts' });
           await box.fill('Ada Axe');
           await d.page.getByRole('list', { name: 'Search results' }).getByText('Ada Axe').first().waitFor();
-          found.push(...(await seriousViolations(`${scheme}/Search`)));
+          found.push(...(await seriousViolations(d.page, `${scheme}/Search`)));
           await box.fill('');
         }
       }
