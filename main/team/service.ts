@@ -132,11 +132,12 @@ export class TeamService {
   }
 
   /** The agent's reply: the message (queued) and its op in one transaction; the hub sends it to the provider. */
-  reply(conv: Conversation, text: string, clientId?: string): Message {
+  reply(conv: Conversation, typed: string, clientId?: string): Message {
     const { store } = this.d;
+    // Stored as the hub stores it (its contract trims an op's text), so the feed's copy is recognised as this one.
+    const text = typed.trim();
     const opId = clientId && UUID.test(clientId) ? clientId : crypto.randomUUID();
-    const before = store.team.opResult(opId);
-    const stored = before ? store.team.opMessage(opId) : null;
+    const stored = store.team.opMessage(opId);
     if (stored !== null) return store.messages.get(stored)!;
     const basedOnSeq = store.team.get()?.cursor ?? undefined;
     const message = store.transaction(() => {

@@ -210,8 +210,9 @@ describe('team mode: two desktops on one hub', () => {
   it('keeps working with the hub down, and tells the team everything once it is back', async () => {
     await hub.close();
     const reply = `team-offline-reply ${Date.now()}`;
+    // Typed with a trailing space: the hub trims it, and the feed's copy is still this reply.
     const sent = await api<{ status: string }>(a, 'POST', `/api/v1/conversations/${convA}/messages`, {
-      text: reply,
+      text: `${reply} `,
     });
     expect(sent.status).toBe(202);
     expect(sent.body.status).toBe('queued');
