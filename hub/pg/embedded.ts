@@ -182,6 +182,8 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A deadline that never keeps the process alive once the race it bounds is over. */
+const deadline = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 /**
  * Clears what a crash left on the data directory. A postmaster.pid whose server is gone is removed. A server
@@ -324,7 +326,7 @@ async function startWithin(
       await clearCrashLeftovers(dir, log);
       const started = await Promise.race([
         server.start().then(() => true),
-        sleep(Math.max(0, until - Date.now())).then(() => false),
+        deadline(Math.max(0, until - Date.now())).then(() => false),
       ]);
       if (started) return;
       await server.stop();
