@@ -46,9 +46,17 @@ export class TeamService {
     const team = this.d.store.team.get();
     if (!team) return false;
     // Sealed by an earlier scheme (see README, "Where data lives"): sealed again by the current one, as credentials are.
-    const resealed = this.d.secrets.reseal?.(team.token);
-    if (resealed) this.d.store.team.resealToken(resealed);
-    this.startSession(team.hubUrl, this.d.secrets.decrypt(team.token));
+    let token: string;
+    try {
+      const resealed = this.d.secrets.reseal?.(team.token);
+      if (resealed) this.d.store.team.resealToken(resealed);
+      token = this.d.secrets.decrypt(team.token);
+    } catch (e) {
+      // A keyring that went away took the token with it: the team shows signed out, to sign in again.
+      this.d.log(`[team] the session token cannot be read (${(e as Error).message}): sign in again`);
+      return true;
+    }
+    this.startSession(team.hubUrl, token);
     return true;
   }
 
@@ -68,19 +76,36 @@ export class TeamService {
     };
   }
 
+  /**
+   * Signs in. Signed out by the hub (a revoked session, an unreadable token), the same agent may sign in to the
+   * same hub again: the cache, its cursor and the writes still queued carry on under the new session.
+   */
   async connect(body: TeamConnect): Promise<TeamState> {
-    if (this.inTeam())
+    const hubUrl = body.hubUrl.replace(/\/+$/, '');
+    const current = this.d.store.team.get();
+    const renewing = current !== null && this.state()!.status === 'signed_out' && current.hubUrl === hubUrl;
+    if (current && !renewing)
       throw DomainError.conflict(
         'team_connected',
         'This desktop is signed in to a hub already: sign out first.',
       );
-    const hubUrl = body.hubUrl.replace(/\/+$/, '');
     const client = new HubClient(hubUrl);
     let session;
     try {
       session = await client.signIn(body.email, body.password);
     } catch (e) {
       throw signInRefusal(e, hubUrl);
+    }
+    if (renewing) {
+      if (session.agent.id !== current.agent.id)
+        throw DomainError.conflict(
+          'team_connected',
+          `This desktop's team data is ${current.agent.email}'s: sign out first to sign in as someone else.`,
+        );
+      await this.session?.stop();
+      this.d.store.team.resealToken(this.d.secrets.encrypt(session.token));
+      this.startSession(hubUrl, session.token);
+      return this.state()!;
     }
     this.d.store.team.signIn(hubUrl, session.agent, this.d.secrets.encrypt(session.token));
     // The hub owns the providers now: the desktop's own channels stop syncing while it is in the team.

@@ -253,6 +253,25 @@ describe('team mode: two desktops on one hub', () => {
     expect((await api<TeamState>(a, 'GET', '/api/v1/team')).body).toMatchObject({ queued: 0, problems: [] });
   }, 90_000);
 
+  it('shows a session the hub revoked as signed out, and signs the same agent in again keeping the cache', async () => {
+    await hub.db.query('DELETE FROM sessions WHERE agent_id = $1', [ids.ben]);
+    await waitFor(
+      'desktop B signed out',
+      async () => (await api<TeamState>(b, 'GET', '/api/v1/team')).body.status === 'signed_out',
+    );
+    const again = await api<TeamState>(b, 'PUT', '/api/v1/team', {
+      hubUrl: hub.url,
+      email: 'ben@acme.test',
+      password: 'battery staple 2',
+    });
+    expect(again.status).toBe(200);
+    await waitFor(
+      'desktop B online again',
+      async () => (await api<TeamState>(b, 'GET', '/api/v1/team')).body.status === 'online',
+    );
+    expect((await detail(b, convB)).status).toBe('resolved');
+  });
+
   it('signs out back to solo mode, deleting the team cache unless kept', async () => {
     const r = await api(b, 'DELETE', '/api/v1/team?keepCache=false');
     expect(r.status).toBe(204);
