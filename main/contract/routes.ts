@@ -162,7 +162,13 @@ export const routes = {
     response: team.TeamState,
     errors: [
       { status: 422, code: 'bad_credentials', description: 'the hub refused the email or password' },
-      { status: 409, code: 'team_connected', description: 'already signed in to a hub: sign out first' },
+      {
+        status: 409,
+        code: 'team_connected',
+        description:
+          'already signed in to a hub: sign out first (signed out by the hub, the same agent may sign in to the ' +
+          'same hub again: the cache and the queued writes carry on)',
+      },
       { status: 429, code: 'too_many_attempts', description: 'the hub throttles sign-ins; try later' },
       { status: 503, code: 'hub_unreachable', description: 'no hub answered at hubUrl' },
     ],
