@@ -41,6 +41,11 @@ export const TeamState = z
     queued: z.number().int(),
     /** The latest writes the hub did not apply (newest first, at most 50). */
     problems: z.array(TeamProblem),
+    /**
+     * The first snapshot: conversations stored from it so far; done once its last page was applied and the
+     * feed is followed from there.
+     */
+    snapshot: z.object({ done: z.boolean(), conversations: z.number().int() }),
   })
   .describe('GET /api/v1/team answers null in solo mode (no hub).');
 export type TeamState = z.infer<typeof TeamState>;

@@ -101,6 +101,7 @@ export class TeamRepo {
          VALUES (1, @hubUrl, @agent, @token, NULL, NULL, @createdAt)`,
       ),
       setToken: db.prepare('UPDATE team SET token = ? WHERE id = 1'),
+      conversationCount: db.prepare<[], number>('SELECT COUNT(*) FROM team_conversations').pluck(),
       setSnapshotCursor: db.prepare('UPDATE team SET snapshot_cursor = ? WHERE id = 1'),
       setCursor: db.prepare('UPDATE team SET cursor = ?, snapshot_cursor = NULL WHERE id = 1'),
       deleteTeam: db.prepare('DELETE FROM team'),
@@ -383,6 +384,11 @@ export class TeamRepo {
         return applied;
       })
       .immediate();
+  }
+
+  /** The team's conversations stored here (from the snapshot, then the feed). */
+  conversationCount(): number {
+    return this.s.conversationCount.get()!;
   }
 
   /** The snapshot reached the feed's head: follow the feed from there. */

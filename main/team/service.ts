@@ -73,6 +73,7 @@ export class TeamService {
       status: this.session?.status ?? 'signed_out',
       queued: this.d.store.team.queuedCount(),
       problems: this.d.store.team.problems(),
+      snapshot: { done: team.cursor !== null, conversations: this.d.store.team.conversationCount() },
     };
   }
 

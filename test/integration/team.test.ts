@@ -110,10 +110,12 @@ describe('team mode: two desktops on one hub', () => {
     }
     ids.ana = (await api<TeamState>(a, 'GET', '/api/v1/team')).body.agent.id;
     ids.ben = (await api<TeamState>(b, 'GET', '/api/v1/team')).body.agent.id;
-    await waitFor('the team online on both desktops', async () => {
+    const online = await waitFor('the team online on both desktops', async () => {
       const states = await Promise.all([a, b].map((c) => api<TeamState>(c, 'GET', '/api/v1/team')));
-      return states.every((s) => s.body.status === 'online');
+      return states.every((s) => s.body.status === 'online') ? states.map((s) => s.body) : null;
     });
+    // Online means the snapshot was stored whole and the feed is followed from its head.
+    for (const state of online) expect(state.snapshot.done).toBe(true);
     const channels = await waitFor('the hub channel on desktop B', async () => {
       const r = await api<{ items: { name: string }[] }>(b, 'GET', '/api/v1/channels');
       return r.body.items.length ? r.body.items : null;
@@ -137,6 +139,11 @@ describe('team mode: two desktops on one hub', () => {
     convA = ca.id;
     convB = cb.id;
     expect(ca.assigneeId).toBeNull();
+    const snapshots = await Promise.all(
+      [a, b].map(async (c) => (await api<TeamState>(c, 'GET', '/api/v1/team')).body.snapshot),
+    );
+    expect(snapshots[0].conversations).toBeGreaterThanOrEqual(1);
+    expect(snapshots[1]).toEqual(snapshots[0]);
   });
 
   it('shares a claim, and refuses a stale one naming the owner', async () => {

@@ -7,6 +7,7 @@ import { useChannels } from '../channels/useChannels';
 import { SearchBox } from '../search/SearchBox';
 import { SearchResults } from '../search/SearchResults';
 import { AssigneeViewChips } from '../team/AssigneeViewChips';
+import { SnapshotProgress } from '../team/SnapshotProgress';
 import { TeamFeeds } from '../team/TeamFeeds';
 import { BulkBar } from './BulkBar';
 import { ConversationList } from './ConversationList';
@@ -31,6 +32,7 @@ export function InboxView() {
         {!searching && <AssigneeViewChips />}
         {!searching && <InboxViews />}
         {!searching && <InboxFilters />}
+        <SnapshotProgress />
         <OfflineBanner />
         {searching && <SearchResults text={searchText} />}
         {!searching && <BulkBar />}

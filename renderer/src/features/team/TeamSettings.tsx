@@ -6,6 +6,7 @@ import type { TeamState, TeamStatus } from '@contract/team';
 import { errorMessage } from '../../api/client';
 import { fullTime } from '../../app/format';
 import { ConfirmDialog } from '../../app/ui/Dialog';
+import { SnapshotProgress } from './SnapshotProgress';
 import { useConnectTeam, useDisconnectTeam, useTeamQuery } from './useTeam';
 
 const STATUS_TEXT: Record<TeamStatus, string> = {
@@ -97,6 +98,7 @@ function TeamConnected({ team }: { team: TeamState }) {
 
   return (
     <div className="team-connected">
+      <SnapshotProgress />
       <dl className="team-facts">
         <dt>Hub</dt>
         <dd>{team.hubUrl}</dd>

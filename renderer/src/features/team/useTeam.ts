@@ -11,6 +11,8 @@ import { notify } from '../../app/store';
 
 /** While signed in, the status and queue are asked again this often (they change without a push). */
 const TEAM_POLL_MS = 5000;
+/** While the first snapshot is being stored, its progress is asked again this often. */
+const SNAPSHOT_POLL_MS = 1000;
 
 export function useTeamQuery() {
   const api = useApi();
@@ -19,7 +21,8 @@ export function useTeamQuery() {
     queryFn: () => api.call('getTeam', {}),
     enabled: useAfterFirstPaint(),
     staleTime: TEAM_POLL_MS,
-    refetchInterval: (q) => (q.state.data ? TEAM_POLL_MS : false),
+    refetchInterval: (q) =>
+      !q.state.data ? false : q.state.data.snapshot.done ? TEAM_POLL_MS : SNAPSHOT_POLL_MS,
     retry: false,
   });
 }
