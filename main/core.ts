@@ -62,6 +62,7 @@ export interface Core {
   events: CoreEvents;
   store: Store;
   settings(): Settings;
+  /** For the tray and badge; unread is "Mine unread" (assigned to this agent) in team mode. */
   counts(): { unread: number; queued: number };
   setSyncPaused(paused: boolean): Promise<void>;
   syncPaused(): boolean;
@@ -168,7 +169,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     store,
     settings: () => store.settings.get(),
     counts: () => ({
-      unread: store.conversations.unreadTotal(),
+      unread: team.mineUnread() ?? store.conversations.unreadTotal(),
       queued: [...store.outbox.queuedByChannel().values()].reduce((a, b) => a + b, 0),
     }),
     syncPaused: () => channels.syncPaused,

@@ -1,8 +1,9 @@
-// Which desktop notifications to show for new customer messages. Pure (no Node or Electron import), so
+// Which desktop notifications to show for new customer messages (and team alerts). Pure (no Node or Electron import), so
 // the desktop shell and the renderer's web alerts share it: the clock, the settings, the window's focus
 // state and the timer are injected, and every rule is tested without Electron. The caller feeds it
 // `message.created` events (enriched with contact and channel names) and shows exactly what `show` receives.
 import type { Message, Settings } from '../domain/entities';
+import type { TeamAlert } from './teamEvents';
 
 export interface Clock {
   now(): number;
@@ -36,8 +37,8 @@ export interface IncomingMessage {
 }
 
 export interface DesktopNotification {
-  /** message: one conversation; summary: a burst collapsed; app: asked for by the renderer. */
-  kind: 'message' | 'summary' | 'app';
+  /** message: one conversation; summary: a burst collapsed; app: asked for by the renderer; team: a TeamAlert. */
+  kind: 'message' | 'summary' | 'app' | 'team';
   /** What a click opens: this conversation, or the inbox when null. */
   conversationId: string | null;
   title: string;
@@ -47,6 +48,7 @@ export interface DesktopNotification {
 
 export type Verdict =
   | 'queued'
+  | 'shown'
   | 'own-reply'
   | 'backfill'
   | 'do-not-disturb'
@@ -117,6 +119,29 @@ export class NotificationPolicy {
     if (this.flushHandle === null)
       this.flushHandle = this.timer.set(() => this.flush(), this.options.batchWindowMs);
     return 'queued';
+  }
+
+  /** Team mode: assigned to this agent, or @mentioned; shown at once unless quiet, muted or open before the agent. */
+  offerTeam(alert: TeamAlert): Verdict {
+    const quiet = this.quietReason();
+    if (quiet) return quiet;
+    if (this.deps.settings().mutedChannels.includes(alert.channelId)) return 'muted-channel';
+    const view = this.deps.view();
+    if (view.focused && view.openConversationId === alert.conversationId) return 'conversation-open';
+    const preview = alert.text
+      ? messagePreview({ text: alert.text, type: 'text' }, this.options.bodyMaxChars)
+      : '';
+    this.deps.show({
+      kind: 'team',
+      conversationId: alert.conversationId,
+      title:
+        alert.kind === 'assigned'
+          ? `Assigned to you · ${alert.contactName}`
+          : `${alert.by ?? 'Someone'} mentioned you · ${alert.contactName}`,
+      body: preview || 'This conversation is yours now.',
+      silent: !this.deps.settings().sound,
+    });
+    return 'shown';
   }
 
   /** A notification the renderer asks for; null while do-not-disturb or quiet hours are in force. */

@@ -19,9 +19,25 @@ export interface TeamPresence {
   agents: { id: string; name: string; state: 'viewing' | 'typing' }[];
 }
 
+/**
+ * Core → renderer and shell, event `team.alert`: someone else assigned a conversation to this agent, or
+ * @mentioned it in a note. Shown through the notification policy (do-not-disturb, quiet hours, muted channels).
+ */
+export interface TeamAlert {
+  kind: 'assigned' | 'mentioned';
+  conversationId: string;
+  channelId: string;
+  contactName: string;
+  /** Who wrote the note (null for an assignment: the feed does not say who assigned). */
+  by: string | null;
+  /** The note's text, or the conversation's last message. */
+  text: string;
+}
+
 /** Events the core pushes to the renderer in team mode. */
 export interface TeamServerEvents {
   'team.presence': (p: TeamPresence) => void;
+  'team.alert': (a: TeamAlert) => void;
   /** A note added (from another desktop, through the hub) or settled (its upload applied or rejected). */
   'team.note': (n: TeamNote) => void;
 }

@@ -43,6 +43,8 @@ export interface TeamApplied {
   /** Notes added or settled (their local ids). */
   notes: number[];
   channels: boolean;
+  /** Conversations the feed assigned to this agent, which were not assigned to it here (someone else did). */
+  assignedToMe: number[];
 }
 
 export const nothingApplied = (): TeamApplied => ({
@@ -51,6 +53,7 @@ export const nothingApplied = (): TeamApplied => ({
   updatedMessages: [],
   notes: [],
   channels: false,
+  assignedToMe: [],
 });
 
 interface NoteRow {
@@ -102,6 +105,17 @@ export class TeamRepo {
       ),
       setToken: db.prepare('UPDATE team SET token = ? WHERE id = 1'),
       conversationCount: db.prepare<[], number>('SELECT COUNT(*) FROM team_conversations').pluck(),
+      assigneeByHubId: db
+        .prepare<[string], string | null>(
+          `SELECT c.assignee_id FROM team_conversations t JOIN conversations c ON c.id = t.conversation_id
+           WHERE t.hub_id = ?`,
+        )
+        .pluck(),
+      unreadAssignedTo: db
+        .prepare<[string], number>(
+          'SELECT coalesce(sum(unread_count), 0) FROM conversations WHERE assignee_id = ? AND unread_count > 0',
+        )
+        .pluck(),
       setSnapshotCursor: db.prepare('UPDATE team SET snapshot_cursor = ? WHERE id = 1'),
       setCursor: db.prepare('UPDATE team SET cursor = ?, snapshot_cursor = NULL WHERE id = 1'),
       deleteTeam: db.prepare('DELETE FROM team'),
@@ -346,7 +360,7 @@ export class TeamRepo {
     return this.db
       .transaction(() => {
         const applied = nothingApplied();
-        for (const c of page.conversations) this.applyConversation(c, applied);
+        for (const c of page.conversations) this.applyConversation(c, applied, null);
         for (const m of page.messages) this.applyMessage(m, me, applied);
         this.finish(applied);
         this.s.setSnapshotCursor.run(next);
@@ -373,7 +387,8 @@ export class TeamRepo {
             this.upsertChannel(ch.data as HubChannel);
             applied.channels = true;
           } else if (ch.kind === 'agent') this.s.upsertAgent.run(agentRow(ch.data as TeamAgent));
-          else if (ch.kind === 'conversation') this.applyConversation(ch.data as HubConversation, applied);
+          else if (ch.kind === 'conversation')
+            this.applyConversation(ch.data as HubConversation, applied, me);
         }
         for (const ch of changes) {
           if (ch.kind === 'message') this.applyMessage(ch.data as HubMessage, me, applied);
@@ -389,6 +404,11 @@ export class TeamRepo {
   /** The team's conversations stored here (from the snapshot, then the feed). */
   conversationCount(): number {
     return this.s.conversationCount.get()!;
+  }
+
+  /** Unread customer messages in the conversations assigned to this agent ("Mine unread"). */
+  unreadAssignedTo(agentId: string): number {
+    return this.s.unreadAssignedTo.get(agentId)!;
   }
 
   /** The snapshot reached the feed's head: follow the feed from there. */
@@ -409,7 +429,10 @@ export class TeamRepo {
     });
   }
 
-  private applyConversation(c: HubConversation, applied: TeamApplied): void {
+  /** `me`: the agent to tell of an assignment to it (null: the snapshot, which tells nobody). */
+  private applyConversation(c: HubConversation, applied: TeamApplied, me: string | null): void {
+    const assignedToMe =
+      me !== null && c.assigneeId === me && (this.s.assigneeByHubId.get(c.id) ?? null) !== me;
     // A conversation of a channel the desktop has not heard of yet: its row comes with the channel's change.
     this.s.placeholderChannel.run({ id: c.channelId, provider: c.provider as ProviderId, createdAt: now() });
     const contactId = this.contacts.upsert(c.channelId, {
@@ -434,6 +457,7 @@ export class TeamRepo {
     })!;
     this.s.mapConversation.run(c.id, id);
     applied.conversations.add(id);
+    if (assignedToMe) applied.assignedToMe.push(id);
   }
 
   private applyMessage(m: HubMessage, me: string, applied: TeamApplied): void {

@@ -5,7 +5,8 @@ import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Core } from '../core';
 import type { Logger } from '../log';
-import type { Message, ServerEventName, ServerEvents } from '../contract/schemas';
+import type { Message, ServerEvents } from '../contract/schemas';
+import type { TeamServerEvents } from '../contract/teamEvents';
 import { Directory } from '../contract/notificationDirectory';
 import {
   conversationHash,
@@ -161,6 +162,7 @@ export function startDesktop(o: DesktopOptions): Desktop {
     }),
     onCoreEvent(core.events, 'channel.updated', (c) => directory.rememberChannel(c)),
     onCoreEvent(core.events, 'outbox.updated', refreshTraySoon),
+    onCoreEvent(core.events, 'team.alert', (a) => policy.offerTeam(a)),
   ];
 
   registerBridge({
@@ -202,10 +204,12 @@ function viewOf(win: BrowserWindow): ViewState {
   };
 }
 
-function onCoreEvent<K extends ServerEventName>(
+type ShellEvents = ServerEvents & TeamServerEvents;
+
+function onCoreEvent<K extends keyof ShellEvents>(
   events: EventEmitter,
   name: K,
-  listener: ServerEvents[K],
+  listener: ShellEvents[K],
 ): () => void {
   events.on(name, listener);
   return () => events.off(name, listener);

@@ -127,6 +127,12 @@ export class TeamService {
     this.d.log(`[team] signed out of ${team.hubUrl}${keepCache ? ' (team cache kept)' : ''}`);
   }
 
+  /** Team mode's unread count for the tray and badge: unread messages assigned to this agent; null in solo mode. */
+  mineUnread(): number | null {
+    const team = this.d.store.team.get();
+    return team ? this.d.store.team.unreadAssignedTo(team.agent.id) : null;
+  }
+
   agents(): Agent[] {
     return this.inTeam() ? this.d.store.team.agents() : [];
   }
@@ -284,6 +290,29 @@ export class TeamService {
       emitIf(store.conversations.get(id), (c) => events.emit('conversation.updated', c));
     if (a.channels) for (const c of this.channelList()) events.emit('channel.updated', c);
     for (const id of a.notes) emitIf(store.team.note(id), (n) => events.emit('team.note', n));
+    this.alert(a);
+  }
+
+  /** Tells this agent of conversations assigned to it by someone else, and of notes that @mention it. */
+  private alert(a: TeamApplied): void {
+    const { store, events } = this.d;
+    const me = store.team.get()?.agent;
+    if (!me) return;
+    const about = (conversationId: number) => {
+      const c = store.conversations.get(conversationId);
+      if (!c) return null;
+      const { id, channelId, contact, lastMessage } = c;
+      return { conversationId: id, channelId, contactName: contact.name, text: lastMessage?.text ?? '' };
+    };
+    for (const id of a.assignedToMe)
+      emitIf(about(id), (c) => events.emit('team.alert', { kind: 'assigned', ...c, by: null }));
+    for (const id of a.notes) {
+      const note = store.team.note(id);
+      if (!note || note.authorId === me.id || !mentions(note.text, me.name)) continue;
+      emitIf(about(Number(note.conversationId)), (c) =>
+        events.emit('team.alert', { kind: 'mentioned', ...c, by: note.authorName, text: note.text }),
+      );
+    }
   }
 
   /** Who else is in a conversation, named, under the local conversation id (this agent is left out). */
@@ -320,6 +349,12 @@ export class TeamService {
 }
 
 const emitIf = <T>(value: T | null, emit: (v: T) => void) => value !== null && emit(value);
+
+/** Whether a note @mentions the agent by name, as the note composer writes a mention ("@Name "). */
+function mentions(text: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|\\s)@${escaped}(?=$|[\\s.,;:!?)])`, 'iu').test(text);
+}
 
 function staleClaimSentence(ownerName: string | null): string {
   return ownerName

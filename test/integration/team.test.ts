@@ -12,7 +12,7 @@ import { createHub, type Hub } from '../../hub/hub';
 import { startSimulators, type Simulators } from '../../main/providers/simulators';
 import type { Conversation } from '../../main/contract/schemas';
 import type { TeamNote, TeamState } from '../../main/contract/team';
-import type { TeamPresence } from '../../main/contract/teamEvents';
+import type { TeamAlert, TeamPresence } from '../../main/contract/teamEvents';
 import { api, waitFor } from '../helpers/api';
 import { freshHubDatabase } from '../helpers/hubDb';
 import { tempDir } from '../helpers/tmp';
@@ -187,6 +187,49 @@ describe('team mode: two desktops on one hub', () => {
     );
     expect((await detail(a, convA)).notes.filter((n) => n.text === note)).toHaveLength(1);
     expect(sentTexts().some((t) => t.includes(note))).toBe(false);
+  });
+
+  it('tells an agent of a conversation someone else assigned to it, and of a note that @mentions it', async () => {
+    const alerts = { a: [] as TeamAlert[], b: [] as TeamAlert[] };
+    a.events.on('team.alert', (x) => alerts.a.push(x));
+    b.events.on('team.alert', (x) => alerts.b.push(x));
+    expect(b.counts().unread).toBe(0);
+    const given = await api<Conversation>(a, 'PATCH', `/api/v1/conversations/${convA}`, {
+      assigneeId: ids.ben,
+      expectedAssigneeId: ids.ana,
+    });
+    expect(given.status).toBe(200);
+    const assigned = await waitFor('the assignment alert on desktop B', () => alerts.b[0], 5_000);
+    expect(assigned).toMatchObject({ kind: 'assigned', conversationId: convB, by: null, text });
+    // In team mode the tray counts "Mine unread": what is assigned to this agent.
+    const unread = (await detail(b, convB)).unreadCount;
+    expect(unread).toBeGreaterThan(0);
+    expect(b.counts().unread).toBe(unread);
+    expect(a.counts().unread).toBe(0);
+
+    const note = `@Ben could you take this one? ${Date.now()}`;
+    expect((await api(a, 'POST', `/api/v1/conversations/${convA}/notes`, { text: note })).status).toBe(201);
+    const mentioned = await waitFor('the mention alert on desktop B', () => alerts.b[1], 5_000);
+    expect(mentioned).toEqual({
+      kind: 'mentioned',
+      conversationId: convB,
+      channelId: assigned.channelId,
+      contactName: assigned.contactName,
+      by: 'Ana',
+      text: note,
+    });
+
+    // Ana takes it back herself: her own claim tells nobody on her desktop.
+    const back = await api<Conversation>(a, 'PATCH', `/api/v1/conversations/${convA}`, {
+      assigneeId: ids.ana,
+      expectedAssigneeId: ids.ben,
+    });
+    expect(back.status).toBe(200);
+    await waitFor('the claim back on desktop B', async () => (await detail(b, convB)).assigneeId === ids.ana);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(alerts.a).toEqual([]);
+    expect(alerts.b).toHaveLength(2);
+    expect(b.counts().unread).toBe(0);
   });
 
   it('shows on one desktop who views the conversation on the other', async () => {

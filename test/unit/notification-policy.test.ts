@@ -252,6 +252,46 @@ describe('NotificationPolicy', () => {
     expect(policy.direct({ title: 'Reply failed', body: 'Could not send' })).toBeNull();
   });
 
+  it('shows team alerts at once, through do-not-disturb, quiet hours, muted channels and the open conversation', () => {
+    const { env, policy } = setup();
+    const mention = {
+      kind: 'mentioned' as const,
+      conversationId: 'c1',
+      channelId: 'ch-wa',
+      contactName: 'Ada Lovelace',
+      by: 'Ana',
+      text: '@Ben could you look?',
+    };
+    expect(policy.offerTeam(mention)).toBe('shown');
+    expect(policy.offerTeam({ ...mention, kind: 'assigned', by: null, text: '' })).toBe('shown');
+    expect(env.shown).toEqual([
+      {
+        kind: 'team',
+        conversationId: 'c1',
+        title: 'Ana mentioned you · Ada Lovelace',
+        body: '@Ben could you look?',
+        silent: false,
+      },
+      {
+        kind: 'team',
+        conversationId: 'c1',
+        title: 'Assigned to you · Ada Lovelace',
+        body: 'This conversation is yours now.',
+        silent: false,
+      },
+    ]);
+    env.view = { focused: true, openConversationId: 'c1' };
+    expect(policy.offerTeam(mention)).toBe('conversation-open');
+    env.view = { focused: false, openConversationId: null };
+    env.settings = { ...env.settings, mutedChannels: ['ch-wa'] };
+    expect(policy.offerTeam(mention)).toBe('muted-channel');
+    env.settings = { ...env.settings, quietHours: { from: '13:00', to: '15:00' } };
+    expect(policy.offerTeam(mention)).toBe('quiet-hours');
+    env.settings = { ...env.settings, dndUntil: new Date(env.now + 60_000).toISOString() };
+    expect(policy.offerTeam(mention)).toBe('do-not-disturb');
+    expect(env.shown).toHaveLength(2);
+  });
+
   it('dispose() drops the pending batch', () => {
     const { env, policy } = setup();
     policy.offer(incoming());

@@ -25,6 +25,7 @@ const EVENT_NAMES: (ServerEventName | TeamServerEventName)[] = [
   'flow.updated',
   'team.presence',
   'team.note',
+  'team.alert',
 ];
 
 export const eventSocket: FastifyPluginAsync<EventSocketOptions> = async (app, o) => {

@@ -7,6 +7,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { Channel, Conversation, Message, Settings } from '@contract/schemas';
 import { Directory } from '@contract/notificationDirectory';
 import { NotificationPolicy, type DesktopNotification } from '@contract/notificationPolicy';
+import type { TeamAlert } from '@contract/teamEvents';
 import { keys } from '../api/keys';
 import { useSession } from '../api/session';
 import { navigate, openConversation, useUi } from './store';
@@ -43,9 +44,11 @@ export function useWebAlerts(): void {
     };
     const onConversation = (c: Conversation) => directory.rememberConversation(c);
     const onChannel = (c: Channel) => directory.rememberChannel(c);
+    const onTeamAlert = (a: TeamAlert) => void policy.offerTeam(a);
     socket.on('message.created', onMessage);
     socket.on('conversation.updated', onConversation);
     socket.on('channel.updated', onChannel);
+    socket.on('team.alert', onTeamAlert);
     // Browsers start audio and ask for notification permission only after a user gesture.
     const unlock = () => {
       beep.unlock();
@@ -58,6 +61,7 @@ export function useWebAlerts(): void {
       socket.off('message.created', onMessage);
       socket.off('conversation.updated', onConversation);
       socket.off('channel.updated', onChannel);
+      socket.off('team.alert', onTeamAlert);
       window.removeEventListener('pointerdown', unlock);
       window.removeEventListener('keydown', unlock);
       policy.dispose();
