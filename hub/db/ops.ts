@@ -60,41 +60,71 @@ export interface OpClaim {
   kind: string;
 }
 
+/** One op of a batch that changes a conversation's status, tags or snooze. */
+export interface ConversationOp {
+  opId: string;
+  kind: string;
+  conversationId: number;
+  change: ConversationChange;
+}
+
+export type ConversationOpOutcome = 'applied' | 'duplicate' | 'not_found';
+
 /**
- * Claims the op and changes the team's conversation in one statement (the commonest ops, one round trip):
- * 'duplicate' when the op was claimed before, 'not_found' (claim made, to be withdrawn) when the team has no
- * such conversation.
+ * Claims a batch's conversation ops and applies them in one statement (a round trip per batch, not per op):
+ * each op id is claimed once ('duplicate' when it was claimed before, or earlier in the batch); an op on a
+ * conversation the team does not have claims nothing ('not_found'). A conversation changed by several ops ends
+ * as they leave it one after the other: the last status, tags and snooze of the batch win. Answers in input order.
  */
-export async function claimAndChangeConversation(
+export async function claimAndChangeConversations(
   t: Tx,
-  claim: OpClaim,
-  id: number,
-  c: ConversationChange,
-): Promise<'applied' | 'duplicate' | 'not_found'> {
-  const { rows } = await t.query<{ claimed: boolean; changed: boolean }>(
-    `WITH claim AS (
-       INSERT INTO ops (team_id, id, agent_id, kind, result) VALUES ($2, $7, $8, $9, '{"status":"applied"}')
-       ON CONFLICT DO NOTHING RETURNING 1
+  teamId: string,
+  agentId: string,
+  ops: ConversationOp[],
+): Promise<ConversationOpOutcome[]> {
+  if (!ops.length) return [];
+  const input = ops.map((o, ord) => ({
+    ord,
+    op_id: o.opId,
+    kind: o.kind,
+    conv: o.conversationId,
+    status: o.change.status ?? null,
+    tags: o.change.tags ?? null,
+    set_snooze: o.change.snoozedUntil !== undefined,
+    snoozed_until: o.change.snoozedUntil ?? null,
+  }));
+  const { rows } = await t.query<{ ord: number; outcome: ConversationOpOutcome }>(
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(ord INT, op_id TEXT, kind TEXT, conv BIGINT, status TEXT,
+                                                        tags JSONB, set_snooze BOOLEAN, snoozed_until TIMESTAMPTZ)
+     ), known AS (
+       SELECT i.* FROM input i JOIN conversations v ON v.id = i.conv AND v.team_id = $1
+     ), claim AS (
+       INSERT INTO ops (team_id, id, agent_id, kind, result)
+       SELECT $1, op_id, $2, kind, '{"status":"applied"}' FROM known ORDER BY ord
+       ON CONFLICT DO NOTHING RETURNING id
+     ), claimed AS (
+       SELECT DISTINCT ON (k.op_id) k.* FROM known k JOIN claim c ON c.id = k.op_id ORDER BY k.op_id, k.ord
+     ), folded AS (
+       SELECT conv,
+              (array_agg(status ORDER BY ord DESC) FILTER (WHERE status IS NOT NULL))[1] AS status,
+              (array_agg(tags ORDER BY ord DESC) FILTER (WHERE tags IS NOT NULL))[1] AS tags,
+              bool_or(set_snooze) AS set_snooze,
+              (array_agg(snoozed_until ORDER BY ord DESC) FILTER (WHERE set_snooze))[1] AS snoozed_until
+       FROM claimed GROUP BY conv
      ), changed AS (
-       UPDATE conversations SET status = COALESCE($3, status), tags = COALESCE($4::jsonb, tags),
-              snoozed_until = CASE WHEN $5 THEN $6::timestamptz ELSE snoozed_until END
-       WHERE id = $1 AND team_id = $2 AND EXISTS (SELECT 1 FROM claim) RETURNING 1
+       UPDATE conversations v SET status = COALESCE(f.status, v.status), tags = COALESCE(f.tags, v.tags),
+              snoozed_until = CASE WHEN f.set_snooze THEN f.snoozed_until ELSE v.snoozed_until END
+       FROM folded f WHERE v.id = f.conv AND v.team_id = $1 RETURNING v.id
      )
-     SELECT EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM changed) AS changed`,
-    [
-      id,
-      claim.teamId,
-      c.status ?? null,
-      c.tags ? JSON.stringify(c.tags) : null,
-      c.snoozedUntil !== undefined,
-      c.snoozedUntil ?? null,
-      claim.opId,
-      claim.agentId,
-      claim.kind,
-    ],
+     SELECT i.ord,
+            CASE WHEN i.ord IN (SELECT ord FROM claimed) THEN 'applied'
+                 WHEN i.ord IN (SELECT ord FROM known) THEN 'duplicate'
+                 ELSE 'not_found' END AS outcome
+     FROM input i ORDER BY i.ord`,
+    [teamId, agentId, JSON.stringify(input)],
   );
-  const r = rows[0]!;
-  return !r.claimed ? 'duplicate' : r.changed ? 'applied' : 'not_found';
+  return rows.map((r) => r.outcome);
 }
 
 export type AssignOutcome =

@@ -16,7 +16,7 @@ import type { AgentRow } from '../../db/sessions';
 import { conversationViews } from '../../db/views';
 import { appendAudit, activeAgent, type AuditEntry } from '../../db/team';
 import {
-  claimAndChangeConversation,
+  claimAndChangeConversations,
   claimOp,
   compareAndSetAssignee,
   insertNote,
@@ -126,7 +126,7 @@ function reasonOf(error: { issues: { path: PropertyKey[]; message: string }[] })
 export function opsRoutes(o: { db: HubDatabase; work: { kick(): void } }): FastifyPluginAsync {
   const { db, work } = o;
 
-  /** One valid op, inside the batch's transaction. */
+  /** One valid op that is not a conversation change, inside the batch's transaction. */
   async function run(
     t: Tx,
     log: BatchLog,
@@ -135,18 +135,6 @@ export function opsRoutes(o: { db: HubDatabase; work: { kick(): void } }): Fasti
     conversationId: number,
   ): Promise<OpResult> {
     const claim = { teamId: agent.teamId, opId: op.id, agentId: agent.id, kind: op.kind };
-    const change = conversationChangeOf(op);
-    if (change) {
-      const outcome = await claimAndChangeConversation(t, claim, conversationId, change);
-      if (outcome === 'duplicate') return { id: op.id, status: 'duplicate' };
-      if (outcome === 'not_found') {
-        await withdrawOp(t, agent.teamId, op.id);
-        return noConversation(op).result;
-      }
-      log.changed.add(conversationId);
-      audited(log, agent, op, { ...change });
-      return { id: op.id, status: 'applied' };
-    }
     if (!(await claimOp(t, claim))) return { id: op.id, status: 'duplicate' };
     try {
       await apply(t, log, agent, op, conversationId);
@@ -156,6 +144,43 @@ export function opsRoutes(o: { db: HubDatabase; work: { kick(): void } }): Fasti
       await withdrawOp(t, agent.teamId, op.id);
       return e.result;
     }
+  }
+
+  /** The batch's status, tags and snooze ops, claimed and applied in one statement; their results by op. */
+  async function runConversationChanges(
+    t: Tx,
+    log: BatchLog,
+    agent: AgentRow,
+    valid: { op: Op; conversationId: number }[],
+  ): Promise<Map<{ op: Op }, OpResult>> {
+    const changes = valid.flatMap((c) => {
+      const change = conversationChangeOf(c.op);
+      return change ? [{ c, change }] : [];
+    });
+    const outcomes = await claimAndChangeConversations(
+      t,
+      agent.teamId,
+      agent.id,
+      changes.map(({ c, change }) => ({
+        opId: c.op.id,
+        kind: c.op.kind,
+        conversationId: c.conversationId,
+        change,
+      })),
+    );
+    const results = new Map<{ op: Op }, OpResult>();
+    changes.forEach(({ c, change }, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome === 'applied') {
+        log.changed.add(c.conversationId);
+        audited(log, agent, c.op, { ...change });
+      }
+      results.set(
+        c,
+        outcome === 'not_found' ? noConversation(c.op).result : { id: c.op.id, status: outcome },
+      );
+    });
+    return results;
   }
 
   async function runBatch(agent: AgentRow, raws: { id: string }[]): Promise<OpResult[]> {
@@ -176,8 +201,10 @@ export function opsRoutes(o: { db: HubDatabase; work: { kick(): void } }): Fasti
         valid.some((c) => c.op.kind === 'reply'),
       );
       const log: BatchLog = { changed: new Set(), audit: [] };
+      const changed = await runConversationChanges(t, log, agent, valid);
       const results: OpResult[] = [];
-      for (const c of checked) results.push('op' in c ? await run(t, log, agent, c.op, c.conversationId) : c);
+      for (const c of checked)
+        results.push('op' in c ? (changed.get(c) ?? (await run(t, log, agent, c.op, c.conversationId))) : c);
       // Each changed conversation goes to the feed once, as the batch left it: a follower applying whole
       // conversations in seq order ends where it would after one change per op.
       for (const view of await conversationViews(t, [...log.changed]))
