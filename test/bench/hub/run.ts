@@ -240,37 +240,45 @@ async function main(): Promise<void> {
       await sleep(500);
     }
 
-    log(`ops/s: ${AGENTS} agents posting batches for ${OPS_MS / 1000} s`);
+    log(`assignment fan-out: ${JSON.stringify(summarize(assignFanout))}`);
     for (const a of agents) a.follower.onItem = () => undefined;
     // Each agent works through conversations of its own (a team splits its queue), as batches of 50 ops.
     const perAgent = Math.floor(archive.conversationIds.length / AGENTS);
-    let applied = 0;
-    const until = performance.now() + OPS_MS;
-    const opsStart = performance.now();
-    await Promise.all(
-      agents.map(async (a, ai) => {
-        for (let batch = 0; performance.now() < until; batch++) {
-          const ops = Array.from({ length: 50 }, (_, k) => ({
-            id: `op-${ai}-${batch}-${k}`,
-            kind: 'tags',
-            conversationId: archive.conversationIds[ai * perAgent + ((batch * 50 + k) % perAgent)],
-            tags: [`t${(batch + k) % 7}`],
-          }));
-          const r = await api<{ results: { status: string }[] }>(
-            `${a.hub}/hub/v1/ops`,
-            'POST',
-            { ops },
-            a.token,
-          );
-          applied += r.results.filter((x) => x.status === 'applied').length;
-        }
-      }),
-    );
-    const opsPerS = applied / ((performance.now() - opsStart) / 1000);
-    log(
-      `assignment fan-out: ${JSON.stringify(summarize(assignFanout))}; ops: ${applied} applied, ${Math.round(opsPerS)}/s`,
-    );
+    let opsRound = 0;
+    const opsPerSecond = async (): Promise<number> => {
+      opsRound++;
+      let applied = 0;
+      const until = performance.now() + OPS_MS;
+      const opsStart = performance.now();
+      await Promise.all(
+        agents.map(async (a, ai) => {
+          for (let batch = 0; performance.now() < until; batch++) {
+            const ops = Array.from({ length: 50 }, (_, k) => ({
+              id: `op-${opsRound}-${ai}-${batch}-${k}`,
+              kind: 'tags',
+              conversationId: archive.conversationIds[ai * perAgent + ((batch * 50 + k) % perAgent)],
+              tags: [`t${(batch + k + opsRound) % 7}`],
+            }));
+            const r = await api<{ results: { status: string }[] }>(
+              `${a.hub}/hub/v1/ops`,
+              'POST',
+              { ops },
+              a.token,
+            );
+            applied += r.results.filter((x) => x.status === 'applied').length;
+          }
+        }),
+      );
+      return applied / ((performance.now() - opsStart) / 1000);
+    };
+    log(`ops/s: ${AGENTS} agents posting batches for ${OPS_MS / 1000} s while all follow the feed`);
+    const opsFollowing = await opsPerSecond();
     for (const a of agents) a.follower.stop();
+    log(`ops/s: the same with no one following (the hub's write rate alone)`);
+    const opsPerS = await opsPerSecond();
+    log(
+      `ops/s: ${Math.round(opsPerS)} alone, ${Math.round(opsFollowing)} while ${AGENTS} agents follow the feed`,
+    );
 
     log(`joining the ${archive.messages}-message team from a fresh desktop`);
     const join = await joinTeam({
@@ -290,6 +298,7 @@ async function main(): Promise<void> {
       fanout_ms: { ...summarize(fanout), missing: fanoutMissing },
       assign_fanout_ms: summarize(assignFanout),
       ops_per_s: Math.round(opsPerS),
+      ops_per_s_while_following: Math.round(opsFollowing),
       snapshot: { messages: archive.messages, ...join },
     };
     fs.writeFileSync(path.join(REPO, 'hub-bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
