@@ -26,6 +26,14 @@ export interface RouteError {
 
 const route = <const R extends RouteDef>(r: R) => r;
 
+/** A team admin's request, passed to the hub with this desktop's session. */
+const TEAM_ADMIN_ERRORS = [
+  { status: 403, code: 'forbidden', description: "the signed-in agent is not an admin (the hub's words)" },
+  { status: 409, code: 'solo_mode', description: 'this desktop is in no team' },
+  { status: 409, code: 'team_signed_out', description: 'the hub refused the session: sign in again' },
+  { status: 503, code: 'hub_unreachable', description: 'the hub did not answer' },
+] as const;
+
 export const routes = {
   health: route({
     method: 'GET',
@@ -45,10 +53,13 @@ export const routes = {
   createChannel: route({
     method: 'POST',
     path: '/api/v1/channels',
-    summary: 'Add a provider account (kept even if the provider refuses it: the channel then shows why)',
+    summary:
+      'Add a provider account (kept even if the provider refuses it: the channel then shows why); in team mode ' +
+      'an admin adds it to the hub, the credentials going straight through (never stored here)',
     body: s.ChannelCreate,
     status: 201,
     response: s.Channel,
+    errors: TEAM_ADMIN_ERRORS.filter((e) => e.code !== 'solo_mode'),
   }),
   testChannel: route({
     method: 'POST',
@@ -61,7 +72,7 @@ export const routes = {
   patchChannel: route({
     method: 'PATCH',
     path: '/api/v1/channels/:id',
-    summary: 'Rename, re-point, new credentials, pause/resume',
+    summary: "Rename, re-point, new credentials, pause/resume (team mode: an admin, on the team's hub)",
     params: s.IdParams,
     body: s.ChannelPatch,
     status: 200,
@@ -74,6 +85,7 @@ export const routes = {
           'baseUrl moves the channel to another origin (scheme, host or port) and no credentials came with it: ' +
           'stored credentials are only ever sent to the origin they were given for',
       },
+      ...TEAM_ADMIN_ERRORS.filter((e) => e.code !== 'solo_mode'),
     ],
   }),
   channelDiagnostics: route({
@@ -89,10 +101,11 @@ export const routes = {
   deleteChannel: route({
     method: 'DELETE',
     path: '/api/v1/channels/:id',
-    summary: 'Remove an account and its cached data',
+    summary: "Remove an account and its cached data (team mode: an admin, from the team's hub)",
     params: s.IdParams,
     status: 204,
     response: z.null(),
+    errors: TEAM_ADMIN_ERRORS.filter((e) => e.code !== 'solo_mode'),
   }),
 
   listConversations: route({
@@ -189,6 +202,39 @@ export const routes = {
     summary: "The team's agents (active ones; none in solo mode)",
     status: 200,
     response: s.List(team.Agent),
+  }),
+  listTeamAgents: route({
+    method: 'GET',
+    path: '/api/v1/team/agents',
+    summary: "The team's agents as the hub lists them, deactivated ones too (the admin screens)",
+    status: 200,
+    response: s.List(team.TeamAgent),
+    errors: TEAM_ADMIN_ERRORS,
+  }),
+  inviteAgent: route({
+    method: 'POST',
+    path: '/api/v1/team/agents',
+    summary: 'Admins: add an agent to the team with a one-time password, answered once',
+    body: team.AgentInvite,
+    status: 201,
+    response: team.AgentInvited,
+    errors: [
+      ...TEAM_ADMIN_ERRORS,
+      { status: 409, code: 'email_taken', description: 'that email has an agent' },
+    ],
+  }),
+  patchTeamAgent: route({
+    method: 'PATCH',
+    path: '/api/v1/team/agents/:id',
+    summary: 'Admins: rename, change role, deactivate or reactivate an agent (deactivating signs it out)',
+    params: team.AgentParams,
+    body: team.TeamAgentPatch,
+    status: 200,
+    response: team.TeamAgent,
+    errors: [
+      ...TEAM_ADMIN_ERRORS,
+      { status: 409, code: 'last_admin', description: 'the team would have no active admin' },
+    ],
   }),
   bulkConversations: route({
     method: 'POST',

@@ -2,9 +2,9 @@
 // upload queue could not do. The hub's own API is ./hub.ts; an agent is the same `{id, email, name, role}` in both.
 import { z } from 'zod';
 import { Id } from '../domain/entities';
-import { Agent } from './hub';
+import { Agent, AgentCreate, AgentPatch, TeamAgent } from './hub';
 
-export { Agent } from './hub';
+export { Agent, AgentParams, TeamAgent } from './hub';
 
 export const TeamConnect = z.strictObject({
   hubUrl: z.url({ protocol: /^https?$/ }).max(2000),
@@ -74,3 +74,16 @@ export const TeamNote = z.object({
   status: z.enum(['queued', 'applied', 'rejected']),
 });
 export type TeamNote = z.infer<typeof TeamNote>;
+
+/** Admins: invite an agent; the desktop makes a one-time password for it (shown once, kept nowhere here). */
+export const AgentInvite = AgentCreate.omit({ password: true });
+export type AgentInvite = z.infer<typeof AgentInvite>;
+export const AgentInvited = z.object({
+  agent: TeamAgent,
+  /** The new agent's first password: shown to the admin once, to hand over; neither the hub nor this desktop shows it again. */
+  password: z.string(),
+});
+export type AgentInvited = z.infer<typeof AgentInvited>;
+/** Admins: rename, change role, deactivate (active: false) or reactivate an agent. */
+export const TeamAgentPatch = AgentPatch.omit({ password: true });
+export type TeamAgentPatch = z.infer<typeof TeamAgentPatch>;

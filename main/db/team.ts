@@ -122,6 +122,7 @@ export class TeamRepo {
       deleteOps: db.prepare('DELETE FROM team_ops'),
       deleteAgents: db.prepare('DELETE FROM team_agents'),
       deleteTeamChannels: db.prepare('DELETE FROM channels WHERE hub_view IS NOT NULL'),
+      deleteTeamChannel: db.prepare('DELETE FROM channels WHERE id = ? AND hub_view IS NOT NULL'),
       channelIds: db.prepare<[], { id: string }>('SELECT id FROM channels WHERE hub_view IS NOT NULL'),
       channels: db.prepare<[], { hub_view: string; status: string }>(
         'SELECT hub_view, status FROM channels WHERE hub_view IS NOT NULL ORDER BY created_at, id',
@@ -384,7 +385,7 @@ export class TeamRepo {
         const applied = nothingApplied();
         for (const ch of changes) {
           if (ch.kind === 'channel') {
-            this.upsertChannel(ch.data as HubChannel);
+            this.applyChannel(ch.data as HubChannel | { id: string; deleted: true });
             applied.channels = true;
           } else if (ch.kind === 'agent') this.s.upsertAgent.run(agentRow(ch.data as TeamAgent));
           else if (ch.kind === 'conversation')
@@ -414,6 +415,20 @@ export class TeamRepo {
   /** The snapshot reached the feed's head: follow the feed from there. */
   setCursor(cursor: number): void {
     this.s.setCursor.run(cursor);
+  }
+
+  /**
+   * A channel as the hub's feed or an admin's request tells it: changed, or removed with everything synced from
+   * it (ON DELETE CASCADE).
+   */
+  applyChannel(c: HubChannel | { id: string; deleted: true }): void {
+    if ('deleted' in c) this.s.deleteTeamChannel.run(c.id);
+    else this.upsertChannel(c);
+  }
+
+  /** An agent as the hub answered an admin's change (the feed tells the same a moment later). */
+  applyAgent(a: TeamAgent): void {
+    this.s.upsertAgent.run(agentRow(a));
   }
 
   private upsertChannel(c: HubChannel): void {

@@ -2,10 +2,13 @@
 // against the contract's schema. What went wrong is told apart the way the desktop acts on it: the hub cannot be
 // reached (wait and retry), refused the session (signed out), or answered with an error envelope.
 import { z } from 'zod';
-import { hubRoutes, type OpResult } from '../contract/hub';
+import { hubRoutes, type AgentCreate, type AgentPatch, type OpResult } from '../contract/hub';
+import type { ChannelCreate, ChannelPatch } from '../contract/schemas';
 
 /** How long one call to the hub may take before the desktop counts it unreachable. */
 const CALL_TIMEOUT_MS = 10_000;
+/** Adding or changing a channel: the hub connects to the provider before it answers. */
+const CHANNEL_CALL_TIMEOUT_MS = 30_000;
 
 export class HubError extends Error {
   constructor(
@@ -22,6 +25,8 @@ export class HubError extends Error {
     return this.status === 0 || this.status >= 500;
   }
 }
+
+const withId = (path: string, id: string) => path.replace(':id', encodeURIComponent(id));
 
 const ErrorEnvelope = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export class HubClient {
@@ -94,6 +99,31 @@ export class HubClient {
   agents() {
     const r = hubRoutes.listAgents;
     return this.call(r.method, r.path, r.response);
+  }
+
+  createAgent(body: AgentCreate) {
+    const r = hubRoutes.createAgent;
+    return this.call(r.method, r.path, r.response, { body });
+  }
+
+  patchAgent(id: string, body: AgentPatch) {
+    const r = hubRoutes.patchAgent;
+    return this.call(r.method, withId(r.path, id), r.response, { body });
+  }
+
+  createChannel(body: ChannelCreate) {
+    const r = hubRoutes.createChannel;
+    return this.call(r.method, r.path, r.response, { body, timeoutMs: CHANNEL_CALL_TIMEOUT_MS });
+  }
+
+  patchChannel(id: string, body: ChannelPatch) {
+    const r = hubRoutes.patchChannel;
+    return this.call(r.method, withId(r.path, id), r.response, { body, timeoutMs: CHANNEL_CALL_TIMEOUT_MS });
+  }
+
+  async deleteChannel(id: string): Promise<void> {
+    const r = hubRoutes.deleteChannel;
+    await this.call(r.method, withId(r.path, id), z.unknown());
   }
 
   async channels() {

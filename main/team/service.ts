@@ -15,6 +15,7 @@ import { DomainError } from '../domain/errors';
 import { ApiError } from '../api/errors';
 import { HubClient, HubError } from './hubClient';
 import { TeamSession } from './session';
+import { TeamAdmin } from './admin';
 
 /** How long a claim waits for the hub's verdict while the hub is reachable (offline it queues at once). */
 const CLAIM_WAIT_MS = 3_000;
@@ -32,8 +33,14 @@ export interface TeamServiceDeps {
 
 export class TeamService {
   private session: TeamSession | null = null;
+  /** Admins' requests to the hub: the team's agents and channels. */
+  readonly admin: TeamAdmin;
 
   constructor(private readonly d: TeamServiceDeps) {
+    this.admin = new TeamAdmin({
+      ...d,
+      channelView: (id) => this.channelList().find((c) => c.id === id) ?? null,
+    });
     // A window's presence (main/api/plugins/socket.ts), relayed to the hub under the hub's conversation id.
     d.events.on('team.presence.report', (r) => {
       const hubId = this.session && d.store.team.hubConversationId(Number(r.conversationId));

@@ -322,6 +322,80 @@ describe('team mode: two desktops on one hub', () => {
     expect((await detail(b, convB)).status).toBe('resolved');
   });
 
+  it("lets an admin manage the team's agents and channels through the hub, and passes the hub's 403 to an agent", async () => {
+    type Listed = { items: { id: string; email: string; role: string; active: boolean }[] };
+    type Refusal = { error: { code: string; message: string } };
+    const listed = await api<Listed>(a, 'GET', '/api/v1/team/agents');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((x) => x.email).sort()).toEqual(['ana@acme.test', 'ben@acme.test']);
+    // Any agent may read the team; only an admin changes it (the hub says so, in its words).
+    expect((await api(b, 'GET', '/api/v1/team/agents')).status).toBe(200);
+    const invite = { email: 'cleo@acme.test', name: 'Cleo', role: 'agent' };
+    const denied = await api<Refusal>(b, 'POST', '/api/v1/team/agents', invite);
+    expect(denied.status).toBe(403);
+    expect(denied.body.error).toEqual({ code: 'forbidden', message: 'Only a team admin may do this' });
+
+    const invited = await api<{ agent: { id: string; active: boolean }; password: string }>(
+      a,
+      'POST',
+      '/api/v1/team/agents',
+      invite,
+    );
+    expect(invited.status).toBe(201);
+    expect(invited.body.agent).toMatchObject({ ...invite, active: true });
+    expect(invited.body.password.length).toBeGreaterThanOrEqual(10);
+    const signIn = await hubReq('POST', '/hub/v1/sessions', {
+      email: invite.email,
+      password: invited.body.password,
+    });
+    expect(signIn.status).toBe(201);
+    expect((await api(a, 'POST', '/api/v1/team/agents', invite)).status).toBe(409);
+    const cleo = `/api/v1/team/agents/${invited.body.agent.id}`;
+    expect((await api(b, 'PATCH', cleo, { role: 'admin' })).status).toBe(403);
+    const promoted = await api<{ role: string }>(a, 'PATCH', cleo, { role: 'admin' });
+    expect(promoted.body.role).toBe('admin');
+    const deactivated = await api<{ active: boolean }>(a, 'PATCH', cleo, { active: false });
+    expect(deactivated.status).toBe(200);
+    expect(deactivated.body.active).toBe(false);
+    const active = await api<{ items: { name: string }[] }>(a, 'GET', '/api/v1/agents');
+    expect(active.body.items.map((x) => x.name).sort()).toEqual(['Ana', 'Ben']);
+
+    const channel = (await api<{ items: { id: string }[] }>(a, 'GET', '/api/v1/channels')).body.items[0];
+    const channelPath = `/api/v1/channels/${channel.id}`;
+    expect((await api<Refusal>(b, 'PATCH', channelPath, { name: 'Mine now' })).status).toBe(403);
+    const renamed = await api<{ name: string }>(a, 'PATCH', channelPath, { name: 'Team chat' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.name).toBe('Team chat');
+    const names = async (core: Core) =>
+      (await api<{ items: { name: string }[] }>(core, 'GET', '/api/v1/channels')).body.items.map(
+        (c) => c.name,
+      );
+    await waitFor('the new name on desktop B', async () => (await names(b)).includes('Team chat'));
+
+    const other = sims.providers().find((p) => p.provider !== 'chatapi')!;
+    expect((await api(b, 'POST', '/api/v1/channels', { ...other, name: 'Second' })).status).toBe(403);
+    const added = await api<{ id: string; name: string }>(a, 'POST', '/api/v1/channels', {
+      ...other,
+      name: 'Second',
+    });
+    expect(added.status).toBe(201);
+    expect(await names(a)).toContain('Second');
+    await waitFor('the added channel on desktop B', async () => (await names(b)).includes('Second'));
+    expect((await api(a, 'DELETE', `/api/v1/channels/${added.body.id}`)).status).toBe(204);
+    expect(await names(a)).toEqual(['Team chat']);
+    await waitFor('the channel gone from desktop B', async () => (await names(b)).length === 1);
+    // The credentials went to the hub only: nothing of them on this desktop.
+    const secrets = Object.values(other.credentials as Record<string, unknown>).filter(
+      (v): v is string => typeof v === 'string' && v.length >= 8,
+    );
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const f of fs.readdirSync(dirs[1].dir, { recursive: true, withFileTypes: true }))
+      if (f.isFile()) {
+        const blob = fs.readFileSync(path.join(f.parentPath, f.name));
+        expect(secrets.some((v) => blob.includes(v))).toBe(false);
+      }
+  });
+
   it('signs out back to solo mode, deleting the team cache unless kept', async () => {
     const r = await api(b, 'DELETE', '/api/v1/team?keepCache=false');
     expect(r.status).toBe(204);

@@ -2,7 +2,15 @@
 import { conversationById } from './conversations';
 import { soloMode, type HandlerDeps, type RouteHandlers } from './deps';
 
-type TeamRoutes = 'getTeam' | 'connectTeam' | 'disconnectTeam' | 'listAgents' | 'createNote';
+type TeamRoutes =
+  | 'getTeam'
+  | 'connectTeam'
+  | 'disconnectTeam'
+  | 'listAgents'
+  | 'createNote'
+  | 'listTeamAgents'
+  | 'inviteAgent'
+  | 'patchTeamAgent';
 
 export const teamRoutes = (d: HandlerDeps): RouteHandlers<TeamRoutes> => ({
   getTeam: () => d.team.state(),
@@ -12,6 +20,9 @@ export const teamRoutes = (d: HandlerDeps): RouteHandlers<TeamRoutes> => ({
     return null;
   },
   listAgents: () => ({ items: d.team.agents() }),
+  listTeamAgents: async () => ({ items: await d.team.admin.agents() }),
+  inviteAgent: ({ body }) => d.team.admin.invite(body),
+  patchTeamAgent: ({ params, body }) => d.team.admin.patchAgent(params.id, body),
   createNote: ({ params, body }) => {
     const conv = conversationById(d, params.id);
     if (!d.team.owns(conv.id)) throw soloMode('Notes');
