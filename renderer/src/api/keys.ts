@@ -23,6 +23,8 @@ export const keys = {
   /** Team mode: the hub this desktop is signed in to (null in solo mode), its agents, a conversation's notes. */
   team: ['team'] as const,
   agents: ['agents'] as const,
+  /** The whole team, deactivated agents too (the admin screens). */
+  teamAgents: ['team-agents'] as const,
   notes: (conversationId: string) => ['notes', conversationId] as const,
   broadcasts: ['broadcasts'] as const,
   flows: ['flows'] as const,

@@ -10,6 +10,7 @@ import { ConfirmDialog } from '../../app/ui/Dialog';
 import { capabilityName, realtimeState } from './capabilities';
 import { Diagnostics, useChannelDiagnostics } from './Diagnostics';
 import { EditChannelForm } from './EditChannelForm';
+import { useCanManageChannels } from '../team/useTeam';
 import { useDeleteChannel, usePatchChannel } from './useChannels';
 
 export function ChannelCard({ channel }: { channel: Channel }) {
@@ -17,6 +18,7 @@ export function ChannelCard({ channel }: { channel: Channel }) {
   const [removing, setRemoving] = useState(false);
   const patch = usePatchChannel();
   const remove = useDeleteChannel();
+  const canManage = useCanManageChannels();
   const realtime = useChannelDiagnostics(channel).data?.realtime;
   const paused = channel.status === 'paused';
   const unavailable = Object.entries(channel.capabilities.unavailable);
@@ -42,17 +44,24 @@ export function ChannelCard({ channel }: { channel: Channel }) {
           <ProviderBadge provider={channel.provider} />
           <ChannelStatusBadge status={channel.status} />
         </div>
-        <div className="channel-actions">
-          <button type="button" className="btn" onClick={togglePause} disabled={patch.isPending}>
-            {paused ? 'Resume' : 'Pause'}
-          </button>
-          <button type="button" className="btn" aria-expanded={editing} onClick={() => setEditing((v) => !v)}>
-            Edit
-          </button>
-          <button type="button" className="btn btn-danger-ghost" onClick={() => setRemoving(true)}>
-            Remove
-          </button>
-        </div>
+        {canManage && (
+          <div className="channel-actions">
+            <button type="button" className="btn" onClick={togglePause} disabled={patch.isPending}>
+              {paused ? 'Resume' : 'Pause'}
+            </button>
+            <button
+              type="button"
+              className="btn"
+              aria-expanded={editing}
+              onClick={() => setEditing((v) => !v)}
+            >
+              Edit
+            </button>
+            <button type="button" className="btn btn-danger-ghost" onClick={() => setRemoving(true)}>
+              Remove
+            </button>
+          </div>
+        )}
       </div>
       <dl className="facts facts-inline">
         <dt>Base URL</dt>

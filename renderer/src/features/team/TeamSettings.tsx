@@ -7,6 +7,7 @@ import { errorMessage } from '../../api/client';
 import { fullTime } from '../../app/format';
 import { ConfirmDialog } from '../../app/ui/Dialog';
 import { SnapshotProgress } from './SnapshotProgress';
+import { TeamAgents } from './TeamAgents';
 import { useConnectTeam, useDisconnectTeam, useTeamQuery } from './useTeam';
 
 const STATUS_TEXT: Record<TeamStatus, string> = {
@@ -115,6 +116,7 @@ function TeamConnected({ team }: { team: TeamState }) {
         <dt>Waiting to upload</dt>
         <dd>{team.queued === 0 ? 'Nothing' : `${team.queued} write${team.queued === 1 ? '' : 's'}`}</dd>
       </dl>
+      {team.agent.role === 'admin' && <TeamAgents />}
       {team.problems.length > 0 && (
         <div className="team-problems">
           <h3>Not applied by the hub</h3>

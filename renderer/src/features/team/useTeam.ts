@@ -30,6 +30,12 @@ export function useTeamQuery() {
 /** The team state, or null in solo mode (and until it is known). */
 export const useTeam = (): TeamState | null => useTeamQuery().data ?? null;
 
+/** Solo mode, or a team admin: channels can be added, changed and removed here (the hub's, in team mode). */
+export function useCanManageChannels(): boolean {
+  const team = useTeam();
+  return team === null || team.agent.role === 'admin';
+}
+
 /** The signed-in agent's id; null in solo mode. */
 export const useMyAgentId = (): string | null => useTeam()?.agent.id ?? null;
 
