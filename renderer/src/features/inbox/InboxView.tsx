@@ -9,6 +9,7 @@ import { SearchResults } from '../search/SearchResults';
 import { AssigneeViewChips } from '../team/AssigneeViewChips';
 import { SnapshotProgress } from '../team/SnapshotProgress';
 import { TeamFeeds } from '../team/TeamFeeds';
+import { useTeam } from '../team/useTeam';
 import { BulkBar } from './BulkBar';
 import { ConversationList } from './ConversationList';
 import { InboxFilters } from './InboxFilters';
@@ -20,8 +21,10 @@ export function InboxView() {
   const searchText = useUi((s) => s.searchText);
   const channels = useChannels();
   const searching = searchText.trim() !== '';
+  // In a team the hub brings the channels (the snapshot's progress shows meanwhile): no first run here.
+  const inTeam = useTeam() !== null;
 
-  if (channels.data && channels.data.items.length === 0) return <FirstRun />;
+  if (channels.data && channels.data.items.length === 0 && !inTeam) return <FirstRun />;
 
   return (
     <div className="inbox">
