@@ -254,6 +254,38 @@ describe.skipIf(skipSuite(TEAM, noBrowser, { requiredInCi: false }))(TEAM, () =>
     expect(found).toEqual([]);
   });
 
+  it('admin screens: Ana lists, invites and deactivates agents and manages channels; Ben sees neither', async () => {
+    const go = (p: Page, name: string) =>
+      p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+    await go(ana.page, 'Settings');
+    const agents = ana.page.getByRole('list', { name: "The team's agents" });
+    await agents.getByRole('listitem', { name: 'Ben' }).waitFor();
+    const invite = ana.page.getByRole('form', { name: 'Invite an agent' });
+    await invite.getByLabel('Email').fill('dora@acme.test');
+    await invite.getByLabel('Name').fill('Dora');
+    await invite.getByRole('button', { name: 'Invite' }).click();
+    const password = await ana.page.getByTestId('one-time-password').textContent();
+    expect(password?.length).toBeGreaterThanOrEqual(10);
+    const dora = agents.getByRole('listitem', { name: 'Dora' });
+    await dora.waitFor();
+    // Before deactivating: its notice fades in, and axe would judge it mid-fade.
+    const found = await seriousViolations(ana.page, 'Settings → Team, agents and a one-time password');
+    await dora.getByRole('button', { name: 'Deactivate' }).click();
+    await dora.getByRole('button', { name: 'Reactivate' }).waitFor();
+    await go(ana.page, 'Channels');
+    await ana.page.getByRole('button', { name: 'Add channel' }).waitFor();
+    await ana.page.getByRole('listitem').getByRole('button', { name: 'Edit' }).first().waitFor();
+
+    await go(ben.page, 'Settings');
+    await ben.page.getByRole('region', { name: 'Team' }).getByText('Signed in as').waitFor();
+    expect(await ben.page.getByRole('list', { name: "The team's agents" }).count()).toBe(0);
+    await go(ben.page, 'Channels');
+    await ben.page.getByText("The team's chat platform accounts").waitFor();
+    expect(await ben.page.getByRole('button', { name: /^(Add channel|Edit|Remove|Pause)$/ }).count()).toBe(0);
+    for (const p of [ana.page, ben.page]) await go(p, 'Inbox');
+    expect(found).toEqual([]);
+  });
+
   it('Mine and Unassigned filter the inbox; Settings → Team shows the status; signing out brings solo mode back', async () => {
     const assignee = await ana.page.locator('.assignee-current').textContent();
     const [owner, other] = assignee?.includes('you') ? [ana.page, ben.page] : [ben.page, ana.page];
