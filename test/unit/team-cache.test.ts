@@ -126,6 +126,36 @@ describe('the team cache', () => {
     expect(store.team.channels().map((c) => c.name)).toEqual(['Team chatapi']);
   });
 
+  it('counts the conversations stored, tells of an assignment to the agent by someone else, and drops a removed channel', () => {
+    const page = store.team.applySnapshotPage(
+      { conversations: [conversation('1', { assigneeId: ANA })], messages: [] },
+      'next',
+      ANA,
+    );
+    // The snapshot tells nobody: what was assigned before the agent joined is no news.
+    expect(page.assignedToMe).toEqual([]);
+    expect(store.team.conversationCount()).toBe(1);
+    store.team.setCursor(1);
+    const assigned = store.team.applyChanges(
+      [
+        { seq: 2, kind: 'conversation', data: conversation('1', { assigneeId: ANA, status: 'pending' }) },
+        { seq: 3, kind: 'conversation', data: conversation('2', { assigneeId: ANA, unreadCount: 3 }) },
+        { seq: 4, kind: 'conversation', data: conversation('3', { assigneeId: BEN }) },
+      ],
+      4,
+      ANA,
+    );
+    expect(assigned.assignedToMe).toEqual([local('2')]);
+    expect(store.team.conversationCount()).toBe(3);
+    expect(store.team.unreadAssignedTo(ANA)).toBe(1 + 3);
+    expect(store.team.unreadAssignedTo(BEN)).toBe(1);
+
+    store.team.applyChanges([{ seq: 5, kind: 'channel', data: { id: CHANNEL, deleted: true } }], 5, ANA);
+    expect(store.team.channels()).toEqual([]);
+    expect(store.team.conversationCount()).toBe(0);
+    expect(store.team.get()).toMatchObject({ cursor: 5 });
+  });
+
   it("queues the agent's writes in order and recognises its reply and note when the feed brings them", () => {
     store.team.applySnapshotPage({ conversations: [conversation('1')], messages: [] }, 'n', ANA);
     store.team.setCursor(1);
