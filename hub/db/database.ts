@@ -93,8 +93,14 @@ export class HubDatabase implements Queryable {
       try {
         await client.query('BEGIN');
         const value = await fn(t);
-        if (t.changes.length) heads = await appendChanges(t);
-        await client.query('COMMIT');
+        if (t.changes.length) {
+          // COMMIT is queued at once: the client sends it the moment the append answers, not after a turn of
+          // this process's event loop, so the feed lock is held for as short a time as the server allows.
+          const appended = appendChanges(t);
+          const committed = client.query('COMMIT');
+          heads = await appended;
+          await committed;
+        } else await client.query('COMMIT');
         client.release();
         for (const [teamId, head] of heads ?? []) for (const l of this.feedListeners) l(teamId, head);
         return value;
@@ -145,11 +151,12 @@ export class HubDatabase implements Queryable {
 
 /** The transaction's changes, numbered under the feed lock; answers each team's new head. */
 async function appendChanges(t: Tx): Promise<Map<string, number>> {
-  await t.query('SELECT pg_advisory_xact_lock($1)', [FEED_LOCK]);
+  // The lock and the insert in one statement (the lock's CTE is materialized, a volatile call): one round trip.
   const { rows } = await t.query<{ seq: number; team_id: string }>(
-    `INSERT INTO changes (seq, team_id, kind, conversation_id, data)
+    `WITH feed AS (SELECT pg_advisory_xact_lock($2))
+     INSERT INTO changes (seq, team_id, kind, conversation_id, data)
      SELECT nextval('changes_seq'), c.team_id, c.kind, c.conversation_id, c.data
-     FROM jsonb_to_recordset($1::jsonb) AS c(team_id UUID, kind TEXT, conversation_id BIGINT, data JSONB)
+     FROM feed, jsonb_to_recordset($1::jsonb) AS c(team_id UUID, kind TEXT, conversation_id BIGINT, data JSONB)
      RETURNING seq, team_id`,
     [
       JSON.stringify(
@@ -160,6 +167,7 @@ async function appendChanges(t: Tx): Promise<Map<string, number>> {
           data: c.data,
         })),
       ),
+      FEED_LOCK,
     ],
   );
   const heads = new Map<string, number>();

@@ -8,7 +8,7 @@ export async function joinTeam(o: {
   email: string;
   password: string;
   dataDir: string;
-}): Promise<{ first_page_s: number; full_s: number; conversations: number }> {
+}): Promise<{ sign_in_s: number; first_page_s: number; full_s: number; conversations: number }> {
   const core = await createCore({ dataDir: o.dataDir, log: () => undefined });
   const call = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
     const res = await fetch(core.url + p, {
@@ -26,6 +26,7 @@ export async function joinTeam(o: {
   try {
     const t0 = performance.now();
     await call('PUT', '/api/v1/team', { hubUrl: o.hubUrl, email: o.email, password: o.password });
+    const signedIn = performance.now() - t0;
     let firstPage = NaN;
     for (;;) {
       const page = await call<{ items: unknown[] }>('GET', '/api/v1/conversations?limit=50');
@@ -52,6 +53,7 @@ export async function joinTeam(o: {
       await sleep(100);
     }
     return {
+      sign_in_s: Math.round(signedIn) / 1000,
       first_page_s: Math.round(firstPage) / 1000,
       full_s: Math.round(full) / 1000,
       conversations,
