@@ -85,7 +85,7 @@ async function startInstance(i: number, databaseUrl: string): Promise<Instance> 
   const proc = spawn(
     process.execPath,
     ['--import', 'tsx', 'hub/cli/hub.ts', '--data-dir', dir, '--database-url', databaseUrl],
-    { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] },
+    { cwd: REPO, stdio: ['ignore', fs.openSync(path.join(dir, 'hub.log'), 'a'), 'inherit'] },
   );
   const file = path.join(dir, 'hub.json');
   for (let waited = 0; waited < 90_000; waited += 200) {
@@ -304,6 +304,16 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(REPO, 'hub-bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
     console.log(JSON.stringify(results, null, 2));
   } finally {
+    for (let i = 0; i < instances.length; i++) {
+      const errors = fs
+        .readFileSync(path.join(work, `hub-${i}`, 'hub.log'), 'utf8')
+        .split('\n')
+        .filter((l) => /"level":(50|60)/.test(l));
+      if (errors.length)
+        console.error(
+          `hub instance ${i} logged ${errors.length} errors, the first:\n${errors.slice(0, 3).join('\n')}`,
+        );
+    }
     for (const h of instances) h.proc.kill('SIGTERM');
     await sims.close();
     await sleep(500);
