@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/providers/**/*.test.ts', 'test/hub/**/*.test.ts'],
+    include: [
+      'test/unit/**/*.test.ts',
+      'test/integration/**/*.test.ts',
+      'test/providers/**/*.test.ts',
+      'test/hub/**/*.test.ts',
+    ],
     globalSetup: ['test/hub/globalSetup.ts'],
     environment: 'node',
     reporters: ['default', ['json', { outputFile: 'test-results/unit.json' }]],
