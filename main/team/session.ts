@@ -164,7 +164,10 @@ export class TeamSession {
         next = client.snapshot(page.nextCursor);
         // Read by the next round, or dropped when this one stops; never an unhandled rejection.
         next.catch(() => undefined);
-        this.d.onApplied(store.team.applySnapshotPage(page, page.nextCursor, me()));
+        const applied = store.team.applySnapshotPage(page, page.nextCursor, me());
+        // A snapshot is history: its conversations are announced (the inbox refreshes), its messages are not, one
+        // by one (a million old messages read back and told to every window, each a candidate alert).
+        this.d.onApplied({ ...applied, createdMessages: [], updatedMessages: [] });
       }
       team = store.team.get()!;
     }
