@@ -210,10 +210,17 @@ describe.skipIf(skip)(SUITE, () => {
     const name = (await target.getAttribute('aria-label'))!;
     const flow = (await d.get<{ items: Flow[] }>('/api/v1/flows')).items.find((f) => f.name === name)!;
     const clickedAt = new Date(Date.now() - 1000).toISOString();
+    const checked = (want: string) =>
+      waitFor(
+        `the switch to show aria-checked=${want}`,
+        async () => ((await target.getAttribute('aria-checked')) === want ? true : null),
+        3_000,
+        20,
+      );
     await target.click();
-    await expect(target.getAttribute('aria-checked')).resolves.toBe('true');
+    await checked('true');
     await d.page.getByRole('status').getByRole('button', { name: 'Undo' }).click();
-    await expect(target.getAttribute('aria-checked')).resolves.toBe('false');
+    await checked('false');
     await new Promise((r) => setTimeout(r, 6000)); // past the undo window: nothing may have been sent
     expect(await d.remoteFlowActive(flow.provider, name)).toBe(false);
     const outbox = (await d.get<{ items: OutboxItem[] }>('/api/v1/outbox')).items;
