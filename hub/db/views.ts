@@ -2,7 +2,7 @@
 // (main/domain/entities.ts) plus who is assigned (a conversation) or who wrote it (an agent's reply). The hub has
 // no customers table: each contact is its own customer.
 import type { ConversationStatus, Message, MessageStatus, ProviderId } from '../../main/domain/entities';
-import { platformLimit } from '../../main/domain/textLimits';
+import { conversationFrom } from '../../main/domain/conversationView';
 import type { HubConversation, HubMessage } from '../../main/contract/hub';
 import type { Queryable } from './database';
 
@@ -42,38 +42,9 @@ const CONVERSATION_SELECT = `
   JOIN contacts c ON c.id = v.contact_id
   LEFT JOIN messages m ON m.id = v.last_message_id`;
 
+/** The hub has no customers table: each contact is its own customer. */
 export function toConversation(r: ConversationRow): HubConversation {
-  return {
-    id: String(r.id),
-    channelId: r.channel_id,
-    provider: r.provider,
-    contact: {
-      id: String(r.contact_id),
-      name: r.contact_name,
-      handle: r.contact_handle,
-      tags: r.contact_tags,
-      ...(r.contact_platform ? { platform: r.contact_platform } : {}),
-      ...(r.contact_email ? { email: r.contact_email } : {}),
-    },
-    customerId: String(r.contact_id),
-    status: r.status,
-    unreadCount: r.unread_count,
-    lastMessage:
-      r.lm_id !== null
-        ? {
-            id: String(r.lm_id),
-            text: r.lm_text ?? '',
-            direction: r.lm_direction ?? 'in',
-            createdAt: r.lm_created_at ?? r.last_activity_at,
-          }
-        : null,
-    lastActivityAt: r.last_activity_at,
-    waitingSince: r.waiting_since,
-    snoozedUntil: r.snoozed_until,
-    tags: r.tags,
-    maxTextLength: platformLimit(r.contact_platform)?.maxLength ?? null,
-    assigneeId: r.assignee_id,
-  };
+  return conversationFrom({ ...r, customer_id: r.contact_id });
 }
 
 /** The conversations with these ids, as the API shows them (in no particular order). */

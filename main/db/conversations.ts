@@ -1,5 +1,6 @@
 // Conversations: stored as providers describe them, summed up as their messages arrive (last message,
 // activity, waiting time, unread count), changed by the agent, and listed as the inbox.
+import { conversationFrom } from '../domain/conversationView';
 import type { Statement } from 'better-sqlite3';
 import type { Sqlite } from './database';
 import type { ContactsRepo } from './contacts';
@@ -9,7 +10,6 @@ import type { Conversation, ConversationStatus, PageOf, ProviderId } from '../do
 import type { ConversationRef, RemoteConversation } from '../domain/remote';
 import { decodeCursor, encodeCursor } from './cursors';
 import { parseJson } from './json';
-import { platformLimit } from '../domain/textLimits';
 import type { Touch, TouchRow } from '../domain/conversationTouch';
 
 interface ConversationRow {
@@ -67,37 +67,11 @@ const FEW_TAGGED = 200;
 const MAX_CACHED_LISTS = 256;
 
 function toConversation(r: ConversationRow): Conversation {
-  return {
-    id: String(r.id),
-    channelId: r.channel_id,
-    provider: r.provider,
-    contact: {
-      id: String(r.contact_id),
-      name: r.contact_name,
-      handle: r.contact_handle,
-      tags: parseJson<string[]>(r.contact_tags, []),
-      ...(r.contact_platform ? { platform: r.contact_platform } : {}),
-      ...(r.contact_email ? { email: r.contact_email } : {}),
-    },
-    customerId: String(r.customer_id),
-    status: r.status,
-    unreadCount: r.unread_count,
-    lastMessage:
-      r.lm_id !== null
-        ? {
-            id: String(r.lm_id),
-            text: r.lm_text ?? '',
-            direction: r.lm_direction ?? 'in',
-            createdAt: r.lm_created_at ?? r.last_activity_at,
-          }
-        : null,
-    lastActivityAt: r.last_activity_at,
-    waitingSince: r.waiting_since,
-    snoozedUntil: r.snoozed_until,
+  return conversationFrom({
+    ...r,
     tags: parseJson<string[]>(r.tags, []),
-    maxTextLength: platformLimit(r.contact_platform)?.maxLength ?? null,
-    assigneeId: r.assignee_id,
-  };
+    contact_tags: parseJson<string[]>(r.contact_tags, []),
+  });
 }
 
 export class ConversationsRepo {
