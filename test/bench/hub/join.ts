@@ -1,16 +1,13 @@
 // A desktop joining the team: a fresh core (web mode, its own SQLite cache) signs in to the hub; the time until
 // its inbox answers a first page, and until it has the whole snapshot and follows the feed.
-import { createCore } from '../../../main/core';
+import { createCore, type Core } from '../../../main/core';
 import { sleep } from '../stats';
 
-export async function joinTeam(o: {
-  hubUrl: string;
-  email: string;
-  password: string;
-  dataDir: string;
-}): Promise<{ sign_in_s: number; first_page_s: number; full_s: number; conversations: number }> {
-  const core = await createCore({ dataDir: o.dataDir, log: () => undefined });
-  const call = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
+export type LocalApi = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+
+/** A client of a desktop core's local API that throws on an error answer. */
+export function localApi(core: Core): LocalApi {
+  return async <T>(method: string, p: string, body?: unknown): Promise<T> => {
     const res = await fetch(core.url + p, {
       method,
       headers: {
@@ -23,6 +20,16 @@ export async function joinTeam(o: {
       throw new Error(`${method} ${p} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
     return (await res.json()) as T;
   };
+}
+
+export async function joinTeam(o: {
+  hubUrl: string;
+  email: string;
+  password: string;
+  dataDir: string;
+}): Promise<{ sign_in_s: number; first_page_s: number; full_s: number; conversations: number }> {
+  const core = await createCore({ dataDir: o.dataDir, log: () => undefined });
+  const call = localApi(core);
   try {
     const t0 = performance.now();
     await call('PUT', '/api/v1/team', { hubUrl: o.hubUrl, email: o.email, password: o.password });

@@ -4,6 +4,8 @@
 //    has read it from the change feed after the push;
 //  - assignment fan-out: an assign op posted until every other agent has read the conversation's new assignee;
 //  - ops/s: every agent posting batches of ops at once, across both instances;
+//  - two desktops (desktops.ts): a customer message until both desktops' local APIs list it, and an assignment
+//    made on one until the other's shows it; before the large history is seeded, so neither has to snapshot it;
 //  - joining a large team: a desktop signs in to a team of 1M messages; time to its first inbox page and to the
 //    end of the snapshot.
 // Real parts throughout: an embedded PostgreSQL, two `npm run hub` instances (child processes), the five
@@ -20,6 +22,7 @@ import { summarize, sleep } from '../stats';
 import { Follower } from './follower';
 import { seedArchive } from './seed';
 import { joinTeam } from './join';
+import { measureDesktops } from './desktops';
 
 const { values: args } = parseArgs({
   options: {
@@ -117,9 +120,6 @@ async function main(): Promise<void> {
       team: 'Bench',
       admin: { email: 'agent0@bench.test', name: 'Agent 0', password },
     });
-    log(`seeding a ${ARCHIVE.conversations * ARCHIVE.messagesPerConversation}-message history`);
-    const archive = await seedArchive(pgServer.databaseUrl, admin.agent.id, ARCHIVE);
-
     const agents: Agent[] = [];
     for (let i = 0; i < AGENTS; i++) {
       const hub = hubs[i % hubs.length]!;
@@ -158,6 +158,24 @@ async function main(): Promise<void> {
       await sleep(1000);
     }
     await sleep(3000);
+
+    log(`two desktops: ${FANOUT_MESSAGES} customer messages, then ${ASSIGNMENTS} assignments`);
+    const desktops = await measureDesktops({
+      desktops: [1, 2].map((i) => ({
+        dataDir: path.join(work, `desk-${i}`),
+        hubUrl: hubs[i % hubs.length]!,
+        email: `agent${i}@bench.test`,
+      })),
+      password,
+      customerWrites: (text) =>
+        sims.kits.chatapi.sim.inbound({ contact: { name: 'Desk probe', handle: 'deskprobe' }, text }),
+      messages: FANOUT_MESSAGES,
+      assignments: ASSIGNMENTS,
+    });
+    log(`two desktops: ${JSON.stringify(desktops)}`);
+
+    log(`seeding a ${ARCHIVE.conversations * ARCHIVE.messagesPerConversation}-message history`);
+    const archive = await seedArchive(pgServer.databaseUrl, admin.agent.id, ARCHIVE);
 
     const served = () => Object.values(sims.kits).reduce((n, k) => n + k.served, 0);
     const countOver = async (ms: number) => {
@@ -300,6 +318,7 @@ async function main(): Promise<void> {
       ops_per_s: Math.round(opsPerS),
       ops_per_s_while_following: Math.round(opsFollowing),
       snapshot: { messages: archive.messages, ...join },
+      desktops,
     };
     fs.writeFileSync(path.join(REPO, 'hub-bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
     console.log(JSON.stringify(results, null, 2));
