@@ -9,7 +9,13 @@ import { navigate } from '../../app/store';
 
 export function useChannels() {
   const api = useApi();
-  return useQuery({ queryKey: keys.channels, queryFn: () => api.call('listChannels', {}) });
+  // Kept current by channel.updated and by this window's own changes; asked again on a reconnect. Not
+  // refetched by every view that mounts (opening a conversation mounts several).
+  return useQuery({
+    queryKey: keys.channels,
+    queryFn: () => api.call('listChannels', {}),
+    staleTime: 30_000,
+  });
 }
 
 export function useChannelMap(): Map<string, Channel> {

@@ -6,6 +6,9 @@ import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { ApiClient } from '../../api/client';
 import { useApi } from '../../api/session';
 import { openConversation, useUi } from '../../app/store';
+import { customerDetail } from '../customers/useCustomer';
+import { findCachedConversation } from '../inbox/inboxCache';
+import { conversationDetail } from './useConversation';
 import { messagePages } from './useMessages';
 
 const OPEN_WAIT_MS = 100;
@@ -18,6 +21,11 @@ function openWhenReady(qc: QueryClient, api: ApiClient, id: string): void {
   if (openId === id) return openConversation(id);
   const open = ++latestOpen;
   const messages = qc.prefetchInfiniteQuery(messagePages(api, id));
+  // The pane's other requests go out now as well, while the messages are on their way, rather than from the
+  // render that shows them: each fetch() costs the page's thread a few milliseconds.
+  void qc.prefetchQuery(conversationDetail(api, id));
+  const customerId = findCachedConversation(qc, id)?.customerId;
+  if (customerId) void qc.prefetchQuery(customerDetail(api, customerId));
   const waited = new Promise<void>((resolve) => setTimeout(resolve, OPEN_WAIT_MS));
   void Promise.race([messages, waited]).then(() => {
     // Not when another conversation was opened meanwhile (from search, a notification, another click).

@@ -1,26 +1,32 @@
 // One conversation: its details, its actions (read, status, snooze, tags) and marking it read on open.
 import { useEffect, useEffectEvent } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { BodyOf } from '@contract/routes';
 import type { Conversation } from '@contract/schemas';
-import { errorMessage } from '../../api/client';
+import { errorMessage, type ApiClient } from '../../api/client';
 import { keys } from '../../api/keys';
 import { useApi } from '../../api/session';
 import { notify, useUi } from '../../app/store';
 import { applyConversation, findCachedConversation } from '../inbox/inboxCache';
 
+/** The conversation with its notes, as the reading pane reads it and an open prefetches it. */
+export const conversationDetail = (api: ApiClient, id: string) =>
+  queryOptions({
+    queryKey: keys.conversation(id),
+    queryFn: () => api.call('getConversation', { params: { id } }),
+    staleTime: 30_000,
+  });
+
 export function useConversation(id: string) {
   const api = useApi();
   const qc = useQueryClient();
   return useQuery({
-    queryKey: keys.conversation(id),
-    queryFn: () => api.call('getConversation', { params: { id } }),
+    ...conversationDetail(api, id),
     placeholderData: () => {
       const cached = findCachedConversation(qc, id);
       // The inbox's copy has no notes; they come with the answer.
       return cached && { ...cached, notes: [] };
     },
-    staleTime: 30_000,
   });
 }
 

@@ -1,20 +1,23 @@
 // One customer (its contacts, conversations across channels, note) and the agent's changes to it: the note, merge
 // and unmerge, each of the last two offered back as Undo. Conversations whose customer changes arrive as
 // conversation.updated, which also asks their customers again (app/useLiveUpdates.ts).
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Customer } from '@contract/schemas';
-import { errorMessage } from '../../api/client';
+import { errorMessage, type ApiClient } from '../../api/client';
 import { keys } from '../../api/keys';
 import { useApi } from '../../api/session';
 import { notify } from '../../app/store';
 
-export function useCustomer(id: string) {
-  const api = useApi();
-  return useQuery({
+/** One customer, as the contact panel reads it and an open prefetches it. */
+export const customerDetail = (api: ApiClient, id: string) =>
+  queryOptions({
     queryKey: keys.customer(id),
     queryFn: () => api.call('getCustomer', { params: { id } }),
     staleTime: 10_000,
   });
+
+export function useCustomer(id: string) {
+  return useQuery(customerDetail(useApi(), id));
 }
 
 export function useSaveNote() {

@@ -11,6 +11,8 @@ export function useOutbox() {
     queryKey: keys.outbox,
     queryFn: () => api.call('listOutbox', { query: {} }),
     enabled: useAfterFirstPaint(),
+    // Kept current by outbox.updated; asked again on a reconnect, not by each failed-reply banner mounting.
+    staleTime: 30_000,
   });
 }
 
