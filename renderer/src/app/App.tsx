@@ -2,8 +2,6 @@
 // command palette, shortcuts).
 import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { InboxView } from '../features/inbox/InboxView';
-import { CommandPalette } from '../features/palette/CommandPalette';
-import { ShortcutsDialog } from '../features/palette/ShortcutsDialog';
 import { focusSearch } from '../features/search/SearchBox';
 import { useTheme } from '../features/settings/useTheme';
 import { useShortcutKeys } from './keyboard';
@@ -31,6 +29,14 @@ const VIEW_COMPONENTS: Record<View, ComponentType> = {
   ),
 };
 
+// Opened by a key press, never needed for the first paint.
+const CommandPalette = lazy(() =>
+  import('../features/palette/CommandPalette').then((m) => ({ default: m.CommandPalette })),
+);
+const ShortcutsDialog = lazy(() =>
+  import('../features/palette/ShortcutsDialog').then((m) => ({ default: m.ShortcutsDialog })),
+);
+
 export function App() {
   const view = useUi((s) => s.view);
   const paletteOpen = useUi((s) => s.paletteOpen);
@@ -53,8 +59,10 @@ export function App() {
         </Suspense>
       </main>
       <Notices />
-      {paletteOpen && <CommandPalette />}
-      {shortcutsOpen && <ShortcutsDialog />}
+      <Suspense fallback={null}>
+        {paletteOpen && <CommandPalette />}
+        {shortcutsOpen && <ShortcutsDialog />}
+      </Suspense>
     </div>
   );
 }

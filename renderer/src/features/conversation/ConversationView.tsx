@@ -3,7 +3,7 @@
 import type { Conversation } from '@contract/schemas';
 import { useShortcutKeys } from '../../app/keyboard';
 import { ConversationStatusBadge, ProviderBadge } from '../../app/ui/badges';
-import { EmptyState, ErrorState, SkeletonRows } from '../../app/ui/states';
+import { ErrorState, SkeletonRows } from '../../app/ui/states';
 import { useChannelMap } from '../channels/useChannels';
 import { FailedReplyBanner } from '../outbox/FailedReplyBanner';
 import { AssigneeControl } from '../team/AssigneeControl';
@@ -56,17 +56,6 @@ export function ConversationView({ id }: { id: string }) {
       <FailedReplyBanner conversationId={conversation.id} />
       <ComposerArea conversation={conversation} channel={channel} />
     </section>
-  );
-}
-
-export function NoConversation() {
-  return (
-    <div className="conversation conversation-empty">
-      <EmptyState title="Pick a conversation">
-        Choose one from the list, or use <kbd>j</kbd>/<kbd>k</kbd> and <kbd>Enter</kbd>. Press <kbd>?</kbd>{' '}
-        for all shortcuts.
-      </EmptyState>
-    </div>
   );
 }
 

@@ -8,6 +8,7 @@ import { useApi } from '../../api/session';
 import { openConversation, useUi } from '../../app/store';
 import { customerDetail } from '../customers/useCustomer';
 import { findCachedConversation } from '../inbox/inboxCache';
+import { loadConversationView } from './lazyConversationView';
 import { conversationDetail } from './useConversation';
 import { messagePages } from './useMessages';
 
@@ -27,7 +28,10 @@ function openWhenReady(qc: QueryClient, api: ApiClient, id: string): void {
   const customerId = findCachedConversation(qc, id)?.customerId;
   if (customerId) void qc.prefetchQuery(customerDetail(api, customerId));
   const waited = new Promise<void>((resolve) => setTimeout(resolve, OPEN_WAIT_MS));
-  void Promise.race([messages, waited]).then(() => {
+  // The pane's code too, the first time; a failed load does not hold the open back (the pane's own import
+  // then fails the same way).
+  const code = loadConversationView().catch(() => undefined);
+  void Promise.race([Promise.all([messages, code]), waited]).then(() => {
     // Not when another conversation was opened meanwhile (from search, a notification, another click).
     if (open === latestOpen && useUi.getState().openId === openId) openConversation(id);
   });
