@@ -150,9 +150,14 @@ function AgentMenu({
 
 /** A small avatar of the assignee for an inbox row; nothing when unassigned or in solo mode. */
 export function RowAssignee({ assigneeId }: { assigneeId: string | null }) {
+  // An unassigned row (every row in solo mode) subscribes to no team query: the inbox paints many rows.
+  return assigneeId ? <AssigneeAvatar assigneeId={assigneeId} /> : null;
+}
+
+function AssigneeAvatar({ assigneeId }: { assigneeId: string }) {
   const names = useAgentNames();
   const me = useTeam()?.agent.id;
-  if (!assigneeId || !me) return null;
+  if (!me) return null;
   const name = names.get(assigneeId) ?? 'An agent';
   const label = assigneeId === me ? 'Assigned to you' : `Assigned to ${name}`;
   return (

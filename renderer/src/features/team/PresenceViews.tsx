@@ -1,11 +1,17 @@
 // Who else is in a conversation (team mode): avatars in the header and the inbox row, "Ben is typing…" above
 // the composer. Nothing when nobody else is there, and always nothing in solo mode.
 import { Avatar } from '../../app/ui/Avatar';
-import { usePresentAgents, useReportPresence, type PresentAgent } from './presence';
+import { usePresence, usePresentAgents, useReportPresence, type PresentAgent } from './presence';
 
 const describe = (a: PresentAgent) => `${a.name} is ${a.state === 'typing' ? 'typing' : 'viewing'}`;
 
 export function PresenceAvatars({ conversationId, size = 22 }: { conversationId: string; size?: number }) {
+  // Nobody there (always so in solo mode): no team query subscribed per inbox row.
+  const anyone = usePresence((s) => (s[conversationId]?.length ?? 0) > 0);
+  return anyone ? <OthersPresent conversationId={conversationId} size={size} /> : null;
+}
+
+function OthersPresent({ conversationId, size }: { conversationId: string; size: number }) {
   const agents = usePresentAgents(conversationId);
   if (!agents.length) return null;
   const label = agents.map(describe).join(', ');
