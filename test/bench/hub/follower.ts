@@ -14,6 +14,7 @@ export class Follower {
   private socket: Socket | null = null;
   private reading: Promise<void> | null = null;
   private again = false;
+  private stopped = false;
   /** Called with each change as it is read, and the time it was read (performance.now()). */
   onItem: (item: FeedItem, at: number) => void = () => undefined;
   reads = 0;
@@ -37,8 +38,11 @@ export class Follower {
     });
   }
 
-  stop(): void {
+  /** Stops following: no more pushes, and a read in progress ends after its current page (awaited here). */
+  async stop(): Promise<void> {
+    this.stopped = true;
     this.socket?.close();
+    await this.reading;
   }
 
   private read(): void {
@@ -49,7 +53,7 @@ export class Follower {
     this.reading = (async () => {
       do {
         this.again = false;
-        for (;;) {
+        while (!this.stopped) {
           const r = await this.page(this.cursor);
           const at = performance.now();
           this.reads++;
@@ -58,7 +62,7 @@ export class Follower {
           this.cursor = r.items[r.items.length - 1]!.seq;
           if (r.items.length < 500) break;
         }
-      } while (this.again);
+      } while (this.again && !this.stopped);
     })()
       .catch((e: Error) => console.error(`follower read failed: ${e.message}`))
       .finally(() => (this.reading = null));

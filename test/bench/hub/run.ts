@@ -291,7 +291,7 @@ async function main(): Promise<void> {
     };
     log(`ops/s: ${AGENTS} agents posting batches for ${OPS_MS / 1000} s while all follow the feed`);
     const opsFollowing = await opsPerSecond();
-    for (const a of agents) a.follower.stop();
+    await Promise.all(agents.map((a) => a.follower.stop()));
     log(`ops/s: the same with no one following (the hub's write rate alone)`);
     const opsPerS = await opsPerSecond();
     log(
