@@ -30,6 +30,8 @@ export interface HubOptions {
   keyFile?: string;
   /** Browser origins allowed to call the hub (CORS, socket.io); none by default. */
   allowedOrigins?: string[];
+  /** Reverse proxies whose X-Forwarded-For names the client (sign-in throttling per address); none by default. */
+  trustedProxies?: string[];
   log?: Logger;
   /** Tests: shortens sync and delivery backoffs. */
   backoffScale?: BackoffScale;
@@ -65,6 +67,7 @@ export async function createHub(o: HubOptions): Promise<Hub> {
     tls: o.tls,
     log: o.log,
     allowedOrigins: o.allowedOrigins ?? [],
+    trustedProxies: o.trustedProxies,
     routes: [
       teamRoutes({ db }),
       channelRoutes({ db, work }),

@@ -15,6 +15,8 @@ export interface HubServerOptions {
   log?: Logger;
   /** Browser origins allowed to call the hub (CORS); none by default. */
   allowedOrigins: string[];
+  /** Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For is believed; none by default. */
+  trustedProxies?: string[];
   /** The route plugins, each registered with the gate and the error envelope in place. */
   routes: FastifyPluginAsync[];
 }
@@ -55,6 +57,8 @@ export async function startHubServer(o: HubServerOptions): Promise<HubServer> {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     requestTimeout: 30_000,
+    // Only a listed proxy may say who the client is; anyone else's X-Forwarded-For is ignored.
+    trustProxy: o.trustedProxies?.length ? o.trustedProxies : false,
     ...(o.tls ? { https: { cert: o.tls.cert, key: o.tls.key } } : {}),
   });
   await app.register(errorEnvelope, { log: o.log });

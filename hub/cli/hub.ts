@@ -1,7 +1,8 @@
 // `npm run hub -- --data-dir DIR [--port N] [--host H] [--database-url URL] [--public-url URL]
-// [--tls-cert F --tls-key F] [--key-file F] [--allowed-origin O]...`: one hub instance. Without --database-url it
+// [--tls-cert F --tls-key F] [--key-file F] [--allowed-origin O]... [--trust-proxy ADDR]...`: one hub instance. Without --database-url it
 // starts the embedded PostgreSQL under DIR/pg itself. Writes DIR/hub.json {url, pid, setupToken?} (0600; the
 // setup token only when this instance created it) and logs JSON lines on stdout.
+import net from 'node:net';
 import path from 'node:path';
 import { createLogger } from '../../main/log';
 import { createHub, type Hub, type HubOptions } from '../hub';
@@ -20,7 +21,7 @@ import {
 const COMMAND = 'hub';
 const USAGE =
   'npm run hub -- --data-dir DIR [--port N] [--host H] [--database-url URL] [--public-url URL] ' +
-  '[--tls-cert FILE --tls-key FILE] [--key-file FILE] [--allowed-origin ORIGIN]...';
+  '[--tls-cert FILE --tls-key FILE] [--key-file FILE] [--allowed-origin ORIGIN]... [--trust-proxy ADDR]...';
 
 const flags = parseFlags(
   COMMAND,
@@ -34,6 +35,7 @@ const flags = parseFlags(
     'tls-key': { type: 'string' },
     'key-file': { type: 'string' },
     'allowed-origin': { type: 'string', multiple: true },
+    'trust-proxy': { type: 'string', multiple: true },
   },
   USAGE,
 );
@@ -47,6 +49,20 @@ function tlsFromFlags(): { cert: Buffer; key: Buffer } | undefined {
   if (!cert && !key) return undefined;
   if (!cert || !key) die(COMMAND, '--tls-cert and --tls-key go together', 2);
   return { cert: readFlagFile(COMMAND, 'tls-cert', cert), key: readFlagFile(COMMAND, 'tls-key', key) };
+}
+
+/** Each --trust-proxy is an IP address or a CIDR range (10.0.0.0/8); a host name or `true` is refused. */
+function trustedProxiesFromFlags(): string[] {
+  const values = flags['trust-proxy'] ?? [];
+  for (const v of values) {
+    const [address, bits, ...rest] = v.split('/');
+    const family = net.isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    const badBits = bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!family || badBits || rest.length)
+      die(COMMAND, `--trust-proxy ${JSON.stringify(v)} is not an IP address or CIDR range`, 2);
+  }
+  return values;
 }
 
 function urlFlag(flag: string, value: string | undefined, protocols: string[]): string | undefined {
@@ -106,6 +122,7 @@ async function whileDatabaseUnreachable<T>(start: () => Promise<T>): Promise<T> 
 
 const tls = tlsFromFlags();
 const keyFile = keyFileFromFlags();
+const trustedProxies = trustedProxiesFromFlags();
 // The database URL is never logged or printed: it holds the database's password.
 const databaseUrl = urlFlag('database-url', flags['database-url'], ['postgres:', 'postgresql:']);
 const publicUrl = urlFlag('public-url', flags['public-url'], ['https:', 'http:']);
@@ -137,6 +154,7 @@ try {
     tls,
     keyFile,
     allowedOrigins: flags['allowed-origin'] ?? [],
+    trustedProxies,
     log,
   };
   hub = await whileDatabaseUnreachable(() => createHub(options));

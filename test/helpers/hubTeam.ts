@@ -23,10 +23,10 @@ export interface TestHub {
 /** A whole hub instance (createHub) on this database, on 127.0.0.1. */
 export async function startTestHub(
   databaseUrl: string,
-  o: { allowedOrigins?: string[] } = {},
+  o: { allowedOrigins?: string[]; trustedProxies?: string[] } = {},
 ): Promise<TestHub> {
   const data = tempDir('hub-test-');
-  const hub = await createHub({ databaseUrl, dataDir: data.dir, allowedOrigins: o.allowedOrigins });
+  const hub = await createHub({ databaseUrl, dataDir: data.dir, ...o });
   return {
     url: hub.url,
     db: hub.db,

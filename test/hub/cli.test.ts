@@ -285,6 +285,10 @@ describe('npm run hub:pg and npm run hub', () => {
         ['--data-dir', root.dir, '--tls-cert', '/nonexistent/cert.pem'],
         '--tls-cert and --tls-key go together',
       ],
+      [
+        ['--data-dir', root.dir, '--trust-proxy', 'proxy.example.com'],
+        '--trust-proxy "proxy.example.com" is not an IP address or CIDR range',
+      ],
     ];
     const runs = cases.map(([args], i) => npmRun('hub', args, `flags-${i}`));
     for (const [i, [, message]] of cases.entries()) {

@@ -211,6 +211,26 @@ describe('hub team: setup, sessions, agents', () => {
     expect(codes.slice(20 - earlier).every((c) => c === 429)).toBe(true);
   });
 
+  it('reads X-Forwarded-For only from a trusted proxy, so a client cannot pick its throttled address', async () => {
+    const wrong = { email: 'who@acme.test', password: 'whatever 123' };
+    const forwarded = { 'x-forwarded-for': '203.0.113.9' };
+    // This address is refused now (above); an untrusted peer's header changes nothing.
+    expect((await hub.req('POST', '/hub/v1/sessions', wrong, undefined, forwarded)).status).toBe(429);
+    const behindProxy = await startTestHub(fresh.url, { trustedProxies: ['127.0.0.1'] });
+    try {
+      const r = await behindProxy.req('POST', '/hub/v1/sessions', wrong, undefined, forwarded);
+      expect(r.status).toBe(401);
+      const { rows } = await hub.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM signin_failures WHERE subject = 'addr:203.0.113.9'`,
+      );
+      expect(rows[0]!.n).toBe(1);
+      // Without the header, the proxy's own address is the client's, still refused.
+      expect((await behindProxy.req('POST', '/hub/v1/sessions', wrong)).status).toBe(429);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it('serves its OpenAPI document, and CORS to allowlisted origins only', async () => {
     const doc = await hub.req<{ paths: Record<string, unknown> }>('GET', '/hub/v1/openapi.json');
     expect(doc.status).toBe(200);
